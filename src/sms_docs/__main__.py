@@ -1,0 +1,3 @@
+from sms_docs.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""What writes: new documents, approvals, reviews, withdrawals, records, new repositories."""

@@ -1,0 +1,101 @@
+"""`init`: a new document repository from the starter SMS (git initialised, nothing committed)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from string import Template
+
+from sms_docs import frontmatter
+from sms_docs.errors import GitError, Refused, UsageError
+from sms_docs.schemas import BUILTIN_DIR
+
+PACKAGE = Path(__file__).resolve().parent.parent
+REPO_TEMPLATES = PACKAGE / "templates" / "repo"
+STARTER_FOLDERS = ("policies", "plans", "procedures", "agreements", "records")
+STANDARDS = ("iso20000-1:2018", "iso20000-1:2011")
+
+
+def starter_dir() -> Path:
+    """The starter SMS: shipped in the wheel as sms_docs/starter, or the source checkout's root."""
+    shipped = PACKAGE / "starter"
+    if (shipped / "sms-docs.yml").is_file():
+        return shipped
+    checkout = PACKAGE.parent.parent
+    if (checkout / "sms-docs.yml").is_file() and (checkout / "policies").is_dir():
+        return checkout
+    raise UsageError("the starter SMS is missing from this installation", hint="reinstall sms-docs")
+
+
+def init(target: Path, organisation: str | None, standard: str, ci: str, force: bool) -> list[str]:
+    """Create the repository; returns the files written (repo-relative)."""
+    if standard not in STANDARDS:
+        raise UsageError(f"unknown standard {standard!r}", hint=f"one of: {', '.join(STANDARDS)}")
+    if target.exists() and not target.is_dir():
+        raise Refused(f"{target} exists and is not a folder; nothing was written")
+    if target.is_dir() and any(p.name != ".git" for p in target.iterdir()) and not force:
+        raise Refused(f"{target} is not empty; nothing was written",
+                      hint="choose an empty folder, or pass --force to add the starter files (existing files are kept)")
+    source = starter_dir()
+    target.mkdir(parents=True, exist_ok=True)
+    written: list[str] = []
+
+    def put(rel: str, data: bytes) -> None:
+        dest = target / rel
+        if dest.exists():
+            return  # --force adds, it never overwrites
+        frontmatter.atomic_write(dest, data)
+        written.append(rel)
+
+    config_bytes = (source / "sms-docs.yml").read_bytes()
+    org = organisation or "Example Services Ltd"
+
+    def edit(mapping: object) -> None:
+        assert hasattr(mapping, "__setitem__")
+        mapping["organisation"] = org  # type: ignore[index]
+        mapping["standard"] = standard  # type: ignore[index]
+
+    put("sms-docs.yml", _edit_yaml(config_bytes, edit))
+    for folder in STARTER_FOLDERS:
+        base = source / folder
+        for path in sorted(base.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                put(path.relative_to(source).as_posix(), path.read_bytes())
+    for path in sorted(BUILTIN_DIR.glob("*.json")):
+        put(f"schemas/{path.name}", path.read_bytes())
+    substitutions = {"organisation": org}
+    put("mkdocs.yml", Template((REPO_TEMPLATES / "mkdocs.yml").read_text()).safe_substitute(substitutions).encode())
+    put(".gitignore", (REPO_TEMPLATES / "gitignore").read_bytes())
+    put(".pre-commit-config.yaml", (REPO_TEMPLATES / "pre-commit-config.yaml").read_bytes())
+    put("site-src/.gitkeep", b"")
+    put(".sms/allowed_signers", b"# Approvers' signing keys, in git's allowed-signers format:\n"
+        b"# <email> namespaces=\"git\" <key type> <public key>\n")
+    if ci == "github":
+        put(".github/workflows/sms-docs.yml", (REPO_TEMPLATES / "github-workflow.yml").read_bytes())
+    elif ci == "gitlab":
+        put(".gitlab-ci.yml", (REPO_TEMPLATES / "gitlab-ci.yml").read_bytes())
+    if not (target / ".git").exists():
+        try:
+            subprocess.run(["git", "init", "-q", "--initial-branch=main", str(target)], check=True,
+                           capture_output=True, text=True)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            raise GitError(f"git init failed: {getattr(exc, 'stderr', exc)}") from None
+    return written
+
+
+def _edit_yaml(data: bytes, edit: object) -> bytes:
+    """Round-trip edit of a whole YAML file (comments kept)."""
+    import io
+
+    from ruamel.yaml import YAML
+
+    rt = YAML(typ="rt")
+    rt.preserve_quotes = True
+    rt.width = 4096
+    rt.indent(mapping=2, sequence=4, offset=2)
+    mapping = rt.load(frontmatter.decode(data))
+    edit(mapping)  # type: ignore[operator]
+    out = io.StringIO()
+    rt.dump(mapping, out)
+    return out.getvalue().encode("utf-8")

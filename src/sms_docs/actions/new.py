@@ -1,0 +1,94 @@
+"""`new`: the next free ID of a type, and its file from the type's template."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import unicodedata
+from pathlib import Path
+from string import Template
+
+from sms_docs import frontmatter
+from sms_docs.config import Settings
+from sms_docs.errors import Refused, UsageError
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~])")
+
+
+def slugify(title: str, limit: int = 60) -> str:
+    text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return slug[:limit].rstrip("-") or "document"
+
+
+def escape_markdown(text: str) -> str:
+    """A title as literal text in Markdown: no markup, no HTML, one line."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def used_numbers(root: Path, prefix: str) -> set[int]:
+    """Every number ever used with `prefix`: in the working tree, and in any file ever added on any
+    local or remote-tracking branch (so two open pull requests, or an ID of an obsolete document that
+    was later removed, are never reused)."""
+    pattern = re.compile(rf"(?:^|/){re.escape(prefix)}-([0-9]{{3,6}})(?:[-.][^/]*)?$")
+    numbers: set[int] = set()
+    for path in root.rglob(f"{prefix}-*"):
+        if ".git" in path.parts:
+            continue
+        m = pattern.search(path.as_posix())
+        if m:
+            numbers.add(int(m.group(1)))
+    try:
+        out = subprocess.run(
+            ["git", "log", "--branches", "--remotes", "--diff-filter=A", "--name-only", "--format=", "--no-renames"],
+            cwd=root, capture_output=True, text=True, check=False,
+        ).stdout
+    except OSError:
+        out = ""
+    for line in out.splitlines():
+        m = pattern.search(line.strip())
+        if m:
+            numbers.add(int(m.group(1)))
+    return numbers
+
+
+def next_id(root: Path, prefix: str) -> str:
+    used = used_numbers(root, prefix)
+    return f"{prefix}-{(max(used) + 1 if used else 1):03d}"
+
+
+def template_body(settings: Settings, type_name: str) -> str:
+    doc_type = settings.types[type_name]
+    if doc_type.template:
+        path = settings.root / doc_type.template
+        if not path.is_file():
+            raise UsageError(f"template {doc_type.template} of type {type_name} does not exist",
+                             hint="fix `template` in sms-docs.yml types")
+        return path.read_text(encoding="utf-8")
+    builtin = TEMPLATES / f"{type_name}.md"
+    if builtin.is_file():
+        return builtin.read_text(encoding="utf-8")
+    return "# ${title}\n\n## Purpose\n\n## Scope\n\n## Content\n"
+
+
+def create(settings: Settings, type_name: str, title: str, owner: str, classification: str = "internal") -> Path:
+    if type_name not in settings.types:
+        raise UsageError(f"unknown type {type_name!r}", hint=f"one of: {', '.join(settings.types)}")
+    title = " ".join(title.split())
+    if not title:
+        raise UsageError("the title is empty")
+    if settings.person(owner) is None:
+        raise UsageError(f"owner {owner!r} is not in sms-docs.yml people",
+                         hint="pass --owner with a person id from sms-docs.yml")
+    doc_type = settings.types[type_name]
+    ident = next_id(settings.root, doc_type.prefix)
+    meta = {"id": ident, "title": title, "type": type_name, "owner": owner, "classification": classification}
+    body = Template(template_body(settings, type_name)).safe_substitute(title=escape_markdown(title), id=ident)
+    text = "---\n" + frontmatter.dump_yaml(meta) + "---\n\n" + body.lstrip("\n")
+    path = settings.root / doc_type.folder / f"{ident}-{slugify(title)}.md"
+    try:
+        frontmatter.atomic_write(path, text.encode("utf-8"), exclusive=True)
+    except FileExistsError:
+        raise Refused(f"{path.relative_to(settings.root)} already exists; nothing was written") from None
+    return path

@@ -1,0 +1,314 @@
+"""`check`: the working tree's documents, records and configuration, without history.
+
+Per-file results are cached under `.git/sms-docs/` keyed by path, size and modification time (and a
+fingerprint of the configuration and schemas), so a run where nothing changed only stats files.
+Cross-file checks (IDs, references, obsolete control) run every time: they are cheap.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from sms_docs import __version__, config
+from sms_docs.config import Settings
+from sms_docs.documents import IGNORED_NAMES, RECORD_SUFFIXES, Parsed, parse_document, parse_record
+from sms_docs.model import Document, Finding, Record, error, warning
+from sms_docs.schemas import BUILTIN_DIR, SchemaSet
+
+CACHE_NAME = "check-cache.pickle"
+
+
+@dataclass
+class Tree:
+    """The controlled files of one tree, parsed."""
+
+    documents: list[Document] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    files: set[str] = field(default_factory=set)
+
+    def by_id(self) -> dict[str, Document]:
+        out: dict[str, Document] = {}
+        for doc in self.documents:
+            out.setdefault(doc.id, doc)
+        return out
+
+
+def is_document_path(path: str, settings: Settings) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    if not name.endswith(".md") or name in IGNORED_NAMES:
+        return False
+    return any(path.startswith(folder + "/") for folder in settings.document_folders)
+
+
+def is_record_path(path: str, settings: Settings) -> bool:
+    name = path.rsplit("/", 1)[-1]
+    return (
+        path.startswith(settings.record_root + "/")
+        and name.endswith(RECORD_SUFFIXES)
+        and name not in IGNORED_NAMES
+        and not name.startswith(".")
+    )
+
+
+def _walk(root: Path, folder: str) -> Iterable[tuple[str, os.stat_result]]:
+    base = root / folder
+    if not base.is_dir():
+        return
+    stack = [base]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                rel = os.path.relpath(entry.path, root).replace(os.sep, "/")
+                yield rel, entry.stat(follow_symlinks=False)
+
+
+def _git_dir(root: Path) -> Path | None:
+    dot = root / ".git"
+    if dot.is_dir():
+        return dot
+    if dot.is_file():  # a worktree or submodule: "gitdir: <path>"
+        text = dot.read_text(encoding="utf-8", errors="replace").strip()
+        if text.startswith("gitdir:"):
+            found = (root / text[7:].strip()).resolve()
+            return found if found.is_dir() else None
+    return None
+
+
+def _fingerprint(root: Path) -> str:
+    digest = hashlib.sha256(__version__.encode())
+    for path in [root / config.CONFIG_FILE, *sorted((root / "schemas").glob("*.json")), *sorted(BUILTIN_DIR.glob("*.json"))]:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        digest.update(f"{path}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+class _Cache:
+    def __init__(self, root: Path, enabled: bool) -> None:
+        git_dir = _git_dir(root) if enabled else None
+        self.path = git_dir / "sms-docs" / CACHE_NAME if git_dir else None
+        self.fingerprint = _fingerprint(root)
+        self.entries: dict[str, tuple[int, int, Parsed]] = {}
+        self.dirty = False
+        if self.path and self.path.is_file():
+            try:
+                with self.path.open("rb") as fh:
+                    stored = pickle.load(fh)  # noqa: S301 - our own file under .git/
+                if stored.get("fingerprint") == self.fingerprint:
+                    self.entries = stored["entries"]
+            except Exception:  # a stale or broken cache is just a miss
+                self.entries = {}
+
+    def get(self, path: str, st: os.stat_result) -> Parsed | None:
+        hit = self.entries.get(path)
+        if hit and hit[0] == st.st_mtime_ns and hit[1] == st.st_size:
+            return hit[2]
+        return None
+
+    def put(self, path: str, st: os.stat_result, parsed: Parsed) -> None:
+        slim = parsed
+        if parsed.doc is not None:  # bodies are not needed to check; keep the cache small
+            slim = Parsed(replace(parsed.doc, body=""), parsed.record, parsed.findings)
+        self.entries[path] = (st.st_mtime_ns, st.st_size, slim)
+        self.dirty = True
+
+    def save(self, live: set[str]) -> None:
+        if not self.path or not (self.dirty or len(live) != len(self.entries)):
+            return
+        entries = {k: v for k, v in self.entries.items() if k in live}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            with tmp.open("wb") as fh:
+                pickle.dump({"fingerprint": self.fingerprint, "entries": entries}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # the cache is an optimisation only
+
+
+def scan_worktree(root: Path, settings: Settings, schemas: SchemaSet, *, use_cache: bool = True) -> Tree:
+    tree = Tree()
+    cache = _Cache(root, use_cache)
+    seen: set[str] = set()
+    folders = [*settings.document_folders, settings.record_root]
+    for folder in sorted(set(folders)):
+        for rel, st in _walk(root, folder):
+            tree.files.add(rel)
+            if rel in seen:
+                continue
+            is_doc = is_document_path(rel, settings)
+            if not is_doc and not is_record_path(rel, settings):
+                continue
+            seen.add(rel)
+            parsed = cache.get(rel, st)
+            if parsed is None:
+                try:
+                    data = (root / rel).read_bytes()
+                except OSError as exc:
+                    tree.findings.append(error("yaml-error", f"cannot be read: {exc.strerror}", path=rel))
+                    continue
+                parser = parse_document if is_doc else parse_record
+                parsed = parser(rel, data, settings, schemas)
+                cache.put(rel, st, parsed)
+            tree.findings.extend(parsed.findings)
+            if parsed.doc is not None:
+                tree.documents.append(parsed.doc)
+            if parsed.record is not None:
+                tree.records.append(parsed.record)
+    cache.save(seen)
+    tree.documents.sort(key=lambda d: d.path)
+    tree.records.sort(key=lambda r: r.path)
+    return tree
+
+
+def cross_check(tree: Tree, settings: Settings, root: Path | None = None) -> list[Finding]:
+    """Checks that need the whole set: unique IDs, people, references, obsolete control."""
+    out: list[Finding] = []
+    first: dict[str, str] = {}
+    for item in [*tree.documents, *tree.records]:
+        if item.id in first:
+            out.append(error("duplicate-id", f"{item.id} is also used by {first[item.id]}: IDs are unique for all time, take the next free one (`sms-docs new`)",
+                             path=item.path, id=item.id))
+        else:
+            first[item.id] = item.path
+    docs = tree.by_id()
+    paths = {d.path: d for d in tree.documents}
+    people = {p.id for p in settings.people}
+    roles = set(settings.roles) | {r for p in settings.people for r in p.roles}
+    for doc in tree.documents:
+        owner = doc.meta.get("owner")
+        if isinstance(owner, str) and owner not in people:
+            out.append(error("unknown-person", f"owner {owner!r} is not in sms-docs.yml people{_did_you_mean(owner, people)}",
+                             path=doc.path, line=doc.lines.get("owner"), id=doc.id))
+        for who in doc.list_field("approvers"):
+            if who not in people and who not in roles:
+                out.append(error("unknown-person", f"approver {who!r} is neither a person nor a role in sms-docs.yml{_did_you_mean(who, people | roles)}",
+                                 path=doc.path, line=doc.lines.get("approvers"), id=doc.id))
+        out.extend(_references(doc, docs, paths, tree, root))
+    record_ids = {r.id for r in tree.records}
+    for rec in tree.records:
+        creator = rec.meta.get("created_by")
+        if isinstance(creator, str) and creator not in people and creator != "system":
+            out.append(error("unknown-person", f"created_by {creator!r} is not in sms-docs.yml people{_did_you_mean(creator, people)}",
+                             path=rec.path, line=rec.lines.get("created_by"), id=rec.id))
+        for subject in rec.subject:
+            if subject not in docs and subject not in record_ids and subject not in _CONTROLLED_PATHS:
+                out.append(error("broken-reference", f"subject {subject} is not a known document or record",
+                                 path=rec.path, line=rec.lines.get("subject"), id=rec.id))
+    return out
+
+
+_CONTROLLED_PATHS = frozenset({config.CONFIG_FILE, config.SIGNERS_FILE})
+
+
+def _references(doc: Document, docs: Mapping[str, Document], paths: Mapping[str, Document], tree: Tree, root: Path | None) -> list[Finding]:
+    out: list[Finding] = []
+    def where(field: str) -> dict[str, object]:
+        return {"path": doc.path, "line": doc.lines.get(field), "id": doc.id}
+
+    active = not doc.obsolete
+    for name in ("related", "supersedes"):
+        for ref in doc.list_field(name):
+            target = docs.get(ref)
+            if target is None:
+                out.append(error("broken-reference", f"{name}: {ref} does not exist", **where(name)))
+            elif name == "related" and active and target.obsolete:
+                out.append(error("reference-to-obsolete", f"related: {ref} is obsolete{_successor(target)}", **where(name)))
+    succ = doc.meta.get("superseded_by")
+    if isinstance(succ, str) and doc.obsolete:
+        target = docs.get(succ)
+        if target is None:
+            out.append(error("broken-reference", f"superseded_by: {succ} does not exist", **where("superseded_by")))
+        elif target.obsolete:
+            out.append(error("reference-to-obsolete", f"superseded_by: {succ} is itself obsolete{_successor(target)}", **where("superseded_by")))
+        elif doc.id not in target.list_field("supersedes"):
+            out.append(warning("supersedes-mismatch", f"{succ} does not list {doc.id} in its supersedes: add it there", **where("superseded_by")))
+    for ref in doc.list_field("supersedes"):
+        old = docs.get(ref)
+        if old is not None and not old.obsolete:
+            out.append(warning("supersedes-mismatch", f"supersedes {ref}, which is not marked obsolete: run `sms-docs obsolete {ref} --superseded-by {doc.id}`", **where("supersedes")))
+    for link in doc.links:
+        target = paths.get(link.target)
+        if target is None:
+            if link.target not in tree.files and not (root is not None and (root / link.target).is_file()):
+                out.append(error("broken-reference", f"link to {link.target}: no such file", path=doc.path, line=link.line, id=doc.id))
+        elif active and target.obsolete:
+            out.append(error("reference-to-obsolete", f"links to {target.id} (obsolete{_successor(target, inline=True)}){_instead(target)}",
+                             path=doc.path, line=link.line, id=doc.id))
+    external = doc.meta.get("external")
+    if isinstance(external, dict) and isinstance(external.get("copy"), str) and root is not None:
+        copy = root / external["copy"]
+        if not copy.is_file():
+            out.append(error("broken-reference", f"external.copy: {external['copy']} does not exist", **where("external")))
+        elif isinstance(external.get("sha256"), str):
+            actual = hashlib.sha256(copy.read_bytes()).hexdigest()
+            if actual != external["sha256"]:
+                out.append(error("checksum-mismatch", f"external.copy {external['copy']} has sha256 {actual}, not the registered {external['sha256']}: the local copy changed; register the new edition",
+                                 **where("external")))
+    return out
+
+
+def _successor(target: Document, inline: bool = False) -> str:
+    succ = target.meta.get("superseded_by")
+    if isinstance(succ, str):
+        return f", superseded by {succ}" if inline else f" (superseded by {succ})"
+    return ""
+
+
+def _instead(target: Document) -> str:
+    succ = target.meta.get("superseded_by")
+    return f": link to {succ} instead" if isinstance(succ, str) else ": remove the link"
+
+
+def _did_you_mean(value: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(value, sorted(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+@dataclass
+class CheckResult:
+    documents: int
+    records: int
+    findings: list[Finding]
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.severity.value == "error" for f in self.findings)
+
+    def to_json(self) -> dict[str, object]:
+        return {"ok": self.ok, "documents": self.documents, "records": self.records,
+                "findings": [f.to_json() for f in self.findings]}
+
+
+def run_check(root: Path, paths: list[str] | None = None, *, use_cache: bool = True) -> CheckResult:
+    schemas = SchemaSet.load(root)
+    settings, findings = config.load(root, schemas)
+    for name in (*{t.schema for t in settings.types.values()},):
+        if not schemas.has(name):
+            findings.append(error("config-error", f"schema {name} named in sms-docs.yml types does not exist", path=config.CONFIG_FILE))
+    tree = scan_worktree(root, settings, schemas, use_cache=use_cache)
+    findings.extend(tree.findings)
+    findings.extend(cross_check(tree, settings, root))
+    if paths:
+        wanted = [p.rstrip("/") for p in paths]
+        findings = [f for f in findings if f.path is None or any(f.path == w or f.path.startswith(w + "/") for w in wanted)]
+    findings.sort(key=lambda f: f.sort_key)
+    return CheckResult(len(tree.documents), len(tree.records), findings)

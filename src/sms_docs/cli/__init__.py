@@ -1,0 +1,206 @@
+"""The `sms-docs` command line: parse, call, report, return an exit code.
+
+Only this package imports click and prints. Each module of it registers one family of commands.
+Exit codes (SPEC section 7): 0 clean, 1 findings of severity error (warnings too under --strict),
+2 usage error, 3 the run cannot proceed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import os
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, TypeVar
+
+import click
+
+from sms_docs import __version__
+from sms_docs.errors import SmsDocsError
+from sms_docs.model import Finding
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Options:
+    """The options every command takes (on the group or on the command; the command's win)."""
+
+    directory: Path
+    format: str
+    as_of: dt.date | None
+    ref: str | None
+    debug: bool
+
+    @property
+    def today(self) -> dt.date:
+        return self.as_of or dt.date.today()
+
+    def root(self) -> Path:
+        from sms_docs.config import find_root
+
+        return find_root(self.directory)
+
+
+def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+def common(formats: Iterable[str] = ("text", "json")) -> Callable[[F], F]:
+    """Add -C, --format, --as-of, --ref and --debug to a command and pass `opts: Options`."""
+    choices = list(formats)
+
+    def decorate(func: F) -> F:
+        @click.option("-C", "workdir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                      metavar="DIR", help="Run as if started in DIR.")
+        @click.option("--format", "fmt", type=click.Choice(choices), default=None, help="Output format.")
+        @click.option("--as-of", "as_of", callback=_parse_date, default=None, metavar="YYYY-MM-DD",
+                      help="Answer as of this date (default: today).")
+        @click.option("--ref", default=None, help="Git ref to read (default: main_branch, else HEAD).")
+        @click.option("--debug", is_flag=True, default=False, help="Show tracebacks.")
+        @click.pass_context
+        @functools.wraps(func)
+        def wrapper(ctx: click.Context, workdir: Path | None, fmt: str | None, as_of: dt.date | None,
+                    ref: str | None, debug: bool, **kwargs: Any) -> Any:
+            group = ctx.find_root().obj or {}
+            opts = Options(
+                directory=workdir or group.get("directory") or Path.cwd(),
+                format=fmt or group.get("format") or choices[0],
+                as_of=as_of or group.get("as_of"),
+                ref=ref or group.get("ref"),
+                debug=debug or bool(group.get("debug")),
+            )
+            if opts.format not in choices:
+                raise click.UsageError(f"--format {opts.format} is not available here (choose from {', '.join(choices)})")
+            ctx.meta["sms_docs.debug"] = opts.debug
+            return func(opts, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+class Group(click.Group):
+    """Turns our exceptions into `Error: ...` and an exit code; a traceback only under --debug."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except SmsDocsError as exc:
+            if _debugging(ctx):
+                traceback.print_exc()
+            click.echo(click.style("Error: ", fg="red", bold=True) + exc.message, err=True)
+            if exc.hint:
+                click.echo(f"Hint: {exc.hint}", err=True)
+            ctx.exit(exc.exit_code)
+        except BrokenPipeError:  # output piped into `head` and friends
+            sys.stderr.close()
+            ctx.exit(0)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # a bug: say so plainly, never a raw traceback
+            if _debugging(ctx):
+                traceback.print_exc()
+            click.echo(f"Error: internal error: {type(exc).__name__}: {exc}", err=True)
+            click.echo("Hint: this is a bug in sms-docs; run again with --debug and report the traceback", err=True)
+            ctx.exit(3)
+
+
+def _debugging(ctx: click.Context) -> bool:
+    if os.environ.get("SMS_DOCS_DEBUG"):
+        return True
+    if (ctx.obj or {}).get("debug"):
+        return True
+    sub = ctx.invoked_subcommand
+    return "--debug" in sys.argv or bool(sub and ctx.meta.get("sms_docs.debug"))
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="sms-docs")
+@click.option("-C", "directory", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Run as if started in DIR.")
+@click.option("--format", "fmt", default=None, help="Output format (text, json, ...), for every command.")
+@click.option("--as-of", "as_of", callback=_parse_date, default=None, metavar="YYYY-MM-DD",
+              help="Answer as of this date.")
+@click.option("--ref", default=None, help="Git ref to read (default: main_branch, else HEAD).")
+@click.option("--debug", is_flag=True, default=False, help="Show tracebacks.")
+@click.pass_context
+def cli(ctx: click.Context, directory: Path | None, fmt: str | None, as_of: dt.date | None,
+        ref: str | None, debug: bool) -> None:
+    """Document control for ISO/IEC 20000-1 service management systems, built on Git.
+
+    \b
+    Examples:
+      sms-docs init my-sms --org "Example Services Ltd"
+      sms-docs check
+      sms-docs new policy --title "Remote working policy"
+      sms-docs status
+      sms-docs audit --format html --output audit.html
+    """
+    ctx.obj = {"directory": directory, "format": fmt, "as_of": as_of, "ref": ref, "debug": debug}
+
+
+# --- output helpers -------------------------------------------------------------------------
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def exit_for(findings: list[Finding], strict: bool = False) -> int:
+    if any(f.severity.value == "error" for f in findings):
+        return 1
+    if strict and findings:
+        return 1
+    return 0
+
+
+def print_findings(findings: list[Finding]) -> None:
+    """Grouped by file, a line each: line, severity, code, message."""
+    current: str | None = "\0"
+    for f in findings:
+        if f.path != current:
+            current = f.path
+            click.secho(f.path or "(repository)", bold=True)
+        colour = "red" if f.severity.value == "error" else "yellow"
+        line = f"{f.line:>5}" if f.line else "     "
+        click.echo(f"{line}  " + click.style(f"{f.severity.value:<8}", fg=colour) + f" {f.code:<26} {f.message}")
+
+
+def summary_counts(findings: list[Finding]) -> str:
+    errors = sum(1 for f in findings if f.severity.value == "error")
+    warnings = len(findings) - errors
+    files = len({f.path for f in findings})
+    parts = []
+    if errors:
+        parts.append(f"{errors} error{'s' * (errors != 1)}")
+    if warnings:
+        parts.append(f"{warnings} warning{'s' * (warnings != 1)}")
+    if not parts:
+        return "no findings"
+    return " and ".join(parts) + f" in {files} file{'s' * (files != 1)}"
+
+
+def main() -> None:
+    from sms_docs.cli import commands  # noqa: F401  (registers the commands)
+
+    cli.main(prog_name="sms-docs")
+
+
+def _register() -> None:
+    from sms_docs.cli import commands  # noqa: F401
+
+
+_register()

@@ -1,0 +1,200 @@
+"""Parse one controlled file (document or record) into the model, with per-file findings.
+
+The same functions read the working tree (`check`) and blobs from git (history, site), so a file
+means the same thing wherever it is read.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sms_docs import frontmatter
+from sms_docs.config import Settings
+from sms_docs.model import Document, Finding, Link, Record, error
+from sms_docs.schemas import SchemaSet
+
+ID_RE = re.compile(r"^[A-Z][A-Z0-9]{1,5}-[0-9]{3,6}$")
+FILE_ID_RE = re.compile(r"^([A-Z][A-Z0-9]{1,5}-[0-9]{3,6})(?:-[^/]*)?\.md$")
+RECORD_ID_RE = re.compile(r"^[A-Z][A-Z0-9]{1,5}-[0-9]{4}-[0-9]{4,6}$")
+RECORD_SUFFIXES = (".yml", ".yaml", ".md")
+IGNORED_NAMES = frozenset({"README.md", "index.md", ".gitkeep", ".gitignore"})
+
+# [text](target) and [text]: target reference definitions; images excluded by the leading '!'.
+_LINK = re.compile(r"(?<!!)\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_REFDEF = re.compile(r"^\s{0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s.*)?$", re.M)
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+_TOP_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)[ \t]*:", re.M)
+
+
+def field_lines(text: str, offset: int) -> dict[str, int]:
+    """Top-level keys of a YAML mapping and their lines; a regex, far cheaper than composing."""
+    out: dict[str, int] = {}
+    for m in _TOP_KEY.finditer(text):
+        out.setdefault(m.group(1), offset + text.count("\n", 0, m.start()))
+    return out
+
+
+def id_from_filename(path: str) -> str | None:
+    match = FILE_ID_RE.match(posixpath.basename(path))
+    return match.group(1) if match else None
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    doc: Document | None
+    record: Record | None
+    findings: tuple[Finding, ...]
+
+
+def _yaml_finding(path: str, exc: frontmatter.YamlError, offset: int, ident: str | None = None) -> Finding:
+    line = exc.line + offset - 1 if exc.line else None
+    return error("yaml-error", f"invalid YAML: {exc.message}", path=path, line=line, id=ident)
+
+
+def _schema_findings(
+    path: str, text: str, offset: int, schema: str, data: dict[str, Any], schemas: SchemaSet, ident: str | None
+) -> list[Finding]:
+    violations = schemas.validate(schema, data)
+    if not violations:
+        return []
+    lines = frontmatter.node_lines(text)
+    out = []
+    for v in violations:
+        if v.path == () and "superseded_by" in v.message and data.get("status") == "obsolete":
+            out.append(
+                error(
+                    "obsolete-without-successor",
+                    "status is obsolete but neither superseded_by nor withdrawn_reason is given: "
+                    "name the successor or say why it was withdrawn",
+                    path=path, line=_line(lines, ("status",), offset), id=ident,
+                )
+            )
+            continue
+        out.append(error("schema-violation", v.message, path=path, line=_line(lines, v.path, offset), id=ident))
+    return out
+
+
+def _line(lines: dict[tuple[str | int, ...], int], path: tuple[str | int, ...], offset: int) -> int | None:
+    found = frontmatter.line_of(lines, path)
+    return found + offset - 1 if found is not None else None
+
+
+def parse_document(path: str, data: bytes, settings: Settings, schemas: SchemaSet) -> Parsed:
+    """Front matter, schema, ID against the file name, type. Cross-file checks live in `checks`."""
+    file_id = id_from_filename(path)
+    try:
+        text = frontmatter.decode(data)
+    except UnicodeDecodeError as exc:
+        return Parsed(None, None, (error("yaml-error", f"not UTF-8 text (byte {exc.start})", path=path, id=file_id),))
+    try:
+        parts = frontmatter.split(text)
+    except frontmatter.FrontMatterMissing as exc:
+        return Parsed(None, None, (error(
+            "front-matter-missing",
+            f"{exc}: a document starts with YAML front matter between two '---' lines (id, title, type, owner, classification)",
+            path=path, line=1, id=file_id),))
+    offset = parts.front_line
+    try:
+        meta = frontmatter.load_yaml(parts.front)
+    except frontmatter.YamlError as exc:
+        return Parsed(None, None, (_yaml_finding(path, exc, offset, file_id),))
+    if not isinstance(meta, dict):
+        return Parsed(None, None, (error(
+            "front-matter-missing", "the front matter is not a mapping of fields (id: ..., title: ...)",
+            path=path, line=offset, id=file_id),))
+    ident = meta.get("id") if isinstance(meta.get("id"), str) else file_id
+    findings: list[Finding] = []
+    doc_type = settings.types.get(meta.get("type")) if isinstance(meta.get("type"), str) else None
+    if isinstance(meta.get("type"), str) and doc_type is None:
+        known = ", ".join(settings.types)
+        lines = frontmatter.node_lines(parts.front)
+        findings.append(error("unknown-type", f"type {meta['type']!r} is not a document type in sms-docs.yml ({known})",
+                              path=path, line=_line(lines, ("type",), offset), id=ident))
+    schema = doc_type.schema if doc_type else "document.schema.json"
+    findings += _schema_findings(path, parts.front, offset, schema, meta, schemas, ident)
+    if isinstance(meta.get("id"), str) and ID_RE.match(meta["id"]):
+        if file_id != meta["id"]:
+            lines = frontmatter.node_lines(parts.front)
+            findings.append(error(
+                "id-filename-mismatch",
+                f"id {meta['id']} does not match the file name: name the file {meta['id']}-<slug>.md or {meta['id']}.md",
+                path=path, line=_line(lines, ("id",), offset), id=ident))
+        elif doc_type is not None and not meta["id"].startswith(doc_type.prefix + "-"):
+            lines = frontmatter.node_lines(parts.front)
+            findings.append(error(
+                "id-type-mismatch",
+                f"id {meta['id']} does not carry the prefix {doc_type.prefix} of type {doc_type.name}",
+                path=path, line=_line(lines, ("id",), offset), id=ident))
+    if not isinstance(ident, str):
+        return Parsed(None, None, tuple(findings))
+    doc = Document(
+        id=ident, path=path, meta=meta, body=parts.body, body_line=parts.body_line,
+        links=tuple(extract_links(path, parts.body, parts.body_line)), lines=field_lines(parts.front, offset),
+    )
+    return Parsed(doc, None, tuple(findings))
+
+
+def extract_links(path: str, body: str, first_line: int) -> list[Link]:
+    """Relative links to Markdown files in the repository, resolved to repo-relative paths."""
+    if "](" not in body and "]:" not in body:
+        return []
+    base = posixpath.dirname(path)
+    links: list[Link] = []
+    for rx, group_text, group_target in ((_LINK, 1, 2), (_REFDEF, 1, 2)):
+        for m in rx.finditer(body):
+            target = m.group(group_target)
+            if _SCHEME.match(target) or target.startswith(("#", "/")):
+                continue
+            target = target.split("#", 1)[0].split("?", 1)[0]
+            if not target.endswith(".md"):
+                continue
+            resolved = posixpath.normpath(posixpath.join(base, target))
+            line = first_line + body.count("\n", 0, m.start())
+            links.append(Link(target=resolved, line=line, text=m.group(group_text)))
+    return links
+
+
+def parse_record(path: str, data: bytes, settings: Settings, schemas: SchemaSet) -> Parsed:
+    try:
+        text = frontmatter.decode(data)
+    except UnicodeDecodeError as exc:
+        return Parsed(None, None, (error("yaml-error", f"not UTF-8 text (byte {exc.start})", path=path),))
+    offset = 1
+    if path.endswith(".md"):
+        try:
+            parts = frontmatter.split(text)
+        except frontmatter.FrontMatterMissing as exc:
+            return Parsed(None, None, (error("front-matter-missing", f"{exc}: a Markdown record starts with YAML front matter", path=path, line=1),))
+        text, offset = parts.front, parts.front_line
+    try:
+        meta = frontmatter.load_yaml(text)
+    except frontmatter.YamlError as exc:
+        return Parsed(None, None, (_yaml_finding(path, exc, offset),))
+    if not isinstance(meta, dict):
+        return Parsed(None, None, (error("yaml-error", "a record is a mapping of fields (id, type, date, created_by, ...)", path=path, line=offset),))
+    ident = meta.get("id") if isinstance(meta.get("id"), str) else None
+    findings: list[Finding] = []
+    rtype = settings.records.get(meta.get("type")) if isinstance(meta.get("type"), str) else None
+    if isinstance(meta.get("type"), str) and rtype is None:
+        lines = frontmatter.node_lines(text)
+        findings.append(error("unknown-type", f"record type {meta['type']!r} is not in sms-docs.yml records ({', '.join(settings.records)})",
+                              path=path, line=_line(lines, ("type",), offset), id=ident))
+    schema = rtype.schema if rtype and schemas.has(rtype.schema) else "record.schema.json"
+    findings += _schema_findings(path, text, offset, schema, meta, schemas, ident)
+    if ident and rtype and RECORD_ID_RE.match(ident) and not ident.startswith(rtype.prefix + "-"):
+        lines = frontmatter.node_lines(text)
+        findings.append(error("id-type-mismatch", f"record id {ident} does not carry the prefix {rtype.prefix} of type {rtype.name}",
+                              path=path, line=_line(lines, ("id",), offset), id=ident))
+    stem = posixpath.basename(path).rsplit(".", 1)[0]
+    if ident and RECORD_ID_RE.match(ident) and not (stem == ident or stem.startswith(ident + "-")):
+        lines = frontmatter.node_lines(text)
+        findings.append(error("id-filename-mismatch", f"record id {ident} does not match the file name: name it {ident}.yml",
+                              path=path, line=_line(lines, ("id",), offset), id=ident))
+    if not ident:
+        return Parsed(None, None, tuple(findings))
+    return Parsed(None, Record(id=ident, path=path, meta=meta, lines=field_lines(text, offset)), tuple(findings))

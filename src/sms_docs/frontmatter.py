@@ -1,0 +1,224 @@
+"""Split and join front matter and body; a fast read path and a round-trip write path.
+
+Reading uses PyYAML's C loader with timestamps kept as strings (so JSON Schema's `format: date`
+sees `2026-03-02`, not a date object) and YAML 1.2 booleans (`yes` stays a string). Writing uses
+ruamel.yaml's round-trip mode so comments, key order, quoting, a BOM and CRLF line endings survive.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_BOOL_12 = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+
+
+class FastLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe loader: no timestamps (dates stay strings), YAML 1.2 booleans."""
+
+
+FastLoader.yaml_implicit_resolvers = {
+    first: [
+        (tag, rx)
+        for tag, rx in resolvers
+        if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")
+    ]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+for _first in "tTfF":
+    FastLoader.yaml_implicit_resolvers.setdefault(_first, []).insert(
+        0, ("tag:yaml.org,2002:bool", _BOOL_12)
+    )
+
+
+class YamlError(Exception):
+    """YAML that cannot be parsed; `line` is 1-based within the text given."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def load_yaml(text: str) -> Any:
+    try:
+        return yaml.load(text, Loader=FastLoader)  # noqa: S506 - FastLoader is a safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        return _raise(problem, mark.line + 1 if mark else None)
+    except yaml.YAMLError as exc:
+        return _raise(str(exc), None)
+    except RecursionError:
+        return _raise("YAML nested too deeply", None)
+
+
+def _raise(message: str, line: int | None) -> Any:
+    raise YamlError(message, line)
+
+
+def node_lines(text: str) -> dict[tuple[str | int, ...], int]:
+    """Map every path in a YAML document to the 1-based line where its value starts.
+
+    Only called when a finding needs a line, so the fast path never composes twice.
+    """
+    try:
+        root = yaml.compose(text, Loader=FastLoader)  # noqa: S506
+    except (yaml.YAMLError, RecursionError):
+        return {}
+    lines: dict[tuple[str | int, ...], int] = {}
+
+    def walk(node: Any, path: tuple[str | int, ...]) -> None:
+        lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                name = key.value if isinstance(key, yaml.ScalarNode) else str(key)
+                lines[(*path, name)] = key.start_mark.line + 1
+                walk_value(value, (*path, name), key.start_mark.line + 1)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, (*path, i))
+
+    def walk_value(node: Any, path: tuple[str | int, ...], key_line: int) -> None:
+        walk(node, path)
+        if isinstance(node, yaml.ScalarNode):
+            lines[path] = key_line
+
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+def line_of(lines: dict[tuple[str | int, ...], int], path: tuple[str | int, ...]) -> int | None:
+    """The line of `path`, or of its nearest ancestor that has one."""
+    while True:
+        if path in lines:
+            return lines[path]
+        if not path:
+            return None
+        path = path[:-1]
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """A Markdown file cut in two. Lines are 1-based lines of the whole file."""
+
+    front: str  # the YAML between the fences
+    body: str
+    front_line: int  # line of the first YAML line
+    body_line: int  # line of the first body line
+
+
+class FrontMatterMissing(Exception):
+    pass
+
+
+_FENCE = re.compile(r"^---[ \t]*\r?$", re.M)
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 text; a BOM is dropped (and restored on rewrite). Raises UnicodeDecodeError."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data.decode("utf-8")
+
+
+def split(text: str) -> Split:
+    """The file starts with a `---` line; the front matter ends at the next `---` line."""
+    first_end = text.find("\n")
+    first = text if first_end < 0 else text[:first_end]
+    if first.rstrip("\r").rstrip() != "---":
+        raise FrontMatterMissing("the file does not start with a '---' line")
+    start = first_end + 1
+    match = _FENCE.search(text, start)
+    if match is None:
+        raise FrontMatterMissing("the front matter has no closing '---' line")
+    front = text[start : match.start()]
+    after = match.end()
+    if text.startswith("\r\n", after):
+        after += 2
+    elif text.startswith("\n", after):
+        after += 1
+    front_lines = front.count("\n")
+    return Split(front=front, body=text[after:], front_line=2, body_line=2 + front_lines + 1)
+
+
+# --- the write path -----------------------------------------------------------------------
+
+
+def _round_trip_yaml() -> Any:
+    from ruamel.yaml import YAML
+
+    rt = YAML(typ="rt")
+    rt.preserve_quotes = True
+    rt.width = 4096
+    rt.indent(mapping=2, sequence=4, offset=2)
+    return rt
+
+
+def update_front_matter(data: bytes, edit: Callable[[Any], None]) -> bytes:
+    """Apply `edit` to the front matter mapping, changing nothing else in the file.
+
+    The BOM, CRLF line endings, comments, key order and the body are preserved byte for byte.
+    """
+    bom = data.startswith(b"\xef\xbb\xbf")
+    text = decode(data)
+    crlf = "\r\n" in text.split("\n", 1)[0] + "\n" if "\n" in text else False
+    parts = split(text)
+    rt = _round_trip_yaml()
+    front_text = parts.front.replace("\r\n", "\n")
+    mapping = rt.load(front_text)
+    if mapping is None:
+        from ruamel.yaml.comments import CommentedMap
+
+        mapping = CommentedMap()
+    edit(mapping)
+    out = io.StringIO()
+    rt.dump(mapping, out)
+    new_front = out.getvalue()
+    newline = "\r\n" if crlf else "\n"
+    if crlf:
+        new_front = new_front.replace("\n", "\r\n")
+    result = "---" + newline + new_front + "---" + newline + parts.body
+    encoded = result.encode("utf-8")
+    return (b"\xef\xbb\xbf" + encoded) if bom else encoded
+
+
+def dump_yaml(data: Any) -> str:
+    """Plain YAML for a new file (front matter or record), in a stable, readable style."""
+    rt = _round_trip_yaml()
+    out = io.StringIO()
+    rt.dump(data, out)
+    return out.getvalue()
+
+
+def atomic_write(path: Path, data: bytes, *, exclusive: bool = False) -> None:
+    """Write to a temporary file beside `path`, then move it into place.
+
+    With `exclusive`, an existing file is never replaced (FileExistsError instead).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if exclusive:
+            os.link(tmp, path)  # fails if path exists: never overwrite
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

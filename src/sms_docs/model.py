@@ -1,0 +1,230 @@
+"""Plain data: findings, documents, records, revisions and approvals. No I/O here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Mapping
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem, reported once. `code` is stable (SPEC section 8); `message` says how to fix it."""
+
+    code: str
+    severity: Severity
+    message: str
+    path: str | None = None
+    line: int | None = None
+    id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity.value,
+            "path": self.path,
+            "line": self.line,
+            "id": self.id,
+            "message": self.message,
+        }
+
+    @property
+    def sort_key(self) -> tuple[str, int, str, str]:
+        return (self.path or "", self.line or 0, self.code, self.message)
+
+
+def error(code: str, message: str, **where: Any) -> Finding:
+    return Finding(code, Severity.ERROR, message, **where)
+
+
+def warning(code: str, message: str, **where: Any) -> Finding:
+    return Finding(code, Severity.WARNING, message, **where)
+
+
+class State(str, Enum):
+    """Derived state of a document (SPEC section 6)."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    EFFECTIVE = "effective"
+    CHANGED = "changed"
+    OBSOLETE = "obsolete"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A Markdown link in a document body that points at a file in the repository."""
+
+    target: str  # repo-relative path, '/' separated
+    line: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A controlled document as it stands in one tree (working tree or a commit)."""
+
+    id: str
+    path: str
+    meta: Mapping[str, Any]
+    body: str = ""
+    body_line: int = 1  # line of the file where the body starts
+    links: tuple[Link, ...] = ()
+    lines: Mapping[str, int] = field(default_factory=dict)  # top-level field -> line in the file
+
+    @property
+    def title(self) -> str:
+        return str(self.meta.get("title", ""))
+
+    @property
+    def type(self) -> str:
+        return str(self.meta.get("type", ""))
+
+    @property
+    def owner(self) -> str:
+        return str(self.meta.get("owner", ""))
+
+    @property
+    def classification(self) -> str:
+        return str(self.meta.get("classification", "internal"))
+
+    @property
+    def obsolete(self) -> bool:
+        return self.meta.get("status") == "obsolete"
+
+    def list_field(self, name: str) -> list[str]:
+        value = self.meta.get(name)
+        if isinstance(value, list):
+            return [str(v) for v in value]
+        return []
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A record: append-only evidence under records/."""
+
+    id: str
+    path: str
+    meta: Mapping[str, Any]
+    lines: Mapping[str, int] = field(default_factory=dict)  # top-level field -> line in the file
+
+    @property
+    def type(self) -> str:
+        return str(self.meta.get("type", ""))
+
+    @property
+    def date(self) -> str:
+        return str(self.meta.get("date", ""))
+
+    @property
+    def subject(self) -> list[str]:
+        value = self.meta.get("subject")
+        if isinstance(value, list):
+            return [str(v) for v in value]
+        if isinstance(value, str):
+            return [value]
+        return []
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: str
+    name: str
+    email: str
+    emails: tuple[str, ...] = ()
+    github: str | None = None
+    gitlab: str | None = None
+    roles: tuple[str, ...] = ()
+
+    @property
+    def all_emails(self) -> tuple[str, ...]:
+        return (self.email, *self.emails)
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    """Person P approves document D at blob B with meaning M at time T (SPEC section 5)."""
+
+    name: str
+    email: str
+    meaning: str  # "approval" | "review"
+    date: dt.datetime
+    commit: str
+    evidence: str  # approval-commit | merge-trailer | forge-review | merger
+    signature: str  # good | bad | none | unknown | system
+    valid: bool
+    reason: str | None = None
+    person: str | None = None  # person id when the email is known
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "email": self.email,
+            "meaning": self.meaning,
+            "date": self.date.date().isoformat(),
+            "commit": self.commit,
+            "evidence": self.evidence,
+            "signature": self.signature,
+            "valid": self.valid,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    name: str
+    email: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"name": self.name, "email": self.email}
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """A blob of a controlled file as it reached the main line.
+
+    `number` is set when the blob had enough valid approvals (an approved revision); None for an
+    unapproved change.
+    """
+
+    key: str  # document ID, or the path of a configuration file
+    path: str
+    blob: str
+    commit: str  # the main-line commit that brought this blob
+    date: dt.datetime  # that commit's committer date
+    subject: str  # that commit's subject line
+    reason: str | None  # Change-reason: trailer, else the commit subject
+    authors: tuple[Author, ...]
+    approvals: tuple[Approval, ...]
+    number: int | None = None
+    effective: dt.date | None = None  # the date it took effect (approved revisions only)
+    deleted: bool = False
+
+    @property
+    def approved(self) -> bool:
+        return self.number is not None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "revision": self.number,
+            "commit": self.commit,
+            "date": self.date.date().isoformat(),
+            "blob": self.blob,
+            "authors": [a.to_json() for a in self.authors],
+            "approvals": [a.to_json() for a in self.approvals],
+        }
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """Where and when a question is asked: a ref and a day."""
+
+    ref: str
+    as_of: dt.date
+    extra: dict[str, Any] = field(default_factory=dict)
