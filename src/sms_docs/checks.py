@@ -92,7 +92,9 @@ def _git_dir(root: Path) -> Path | None:
 
 def _fingerprint(root: Path) -> str:
     digest = hashlib.sha256(__version__.encode())
-    for path in [root / config.CONFIG_FILE, *sorted((root / "schemas").glob("*.json")), *sorted(BUILTIN_DIR.glob("*.json"))]:
+    code = Path(__file__).parent
+    parsers = [code / name for name in ("checks.py", "documents.py", "model.py", "schemas.py", "config.py", "frontmatter.py")]
+    for path in [root / config.CONFIG_FILE, *sorted((root / "schemas").glob("*.json")), *sorted(BUILTIN_DIR.glob("*.json")), *parsers]:
         try:
             st = path.stat()
         except OSError:
