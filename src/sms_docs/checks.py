@@ -110,9 +110,13 @@ class _Cache:
         self.fingerprint = _fingerprint(root)
         self.entries: dict[str, tuple[int, int, Parsed]] = {}
         self.dirty = False
+        # The cache file's own mtime. An entry whose file is not older than it is "racily clean" (as in
+        # git's index): the file may have changed again within the same timestamp tick, so re-read it.
+        self.written_ns = 0
         if self.path and self.path.is_file():
             try:
                 with self.path.open("rb") as fh:
+                    self.written_ns = os.fstat(fh.fileno()).st_mtime_ns
                     stored = pickle.load(fh)  # noqa: S301 - our own file under .git/
                 if stored.get("fingerprint") == self.fingerprint:
                     self.entries = stored["entries"]
@@ -121,7 +125,7 @@ class _Cache:
 
     def get(self, path: str, st: os.stat_result) -> Parsed | None:
         hit = self.entries.get(path)
-        if hit and hit[0] == st.st_mtime_ns and hit[1] == st.st_size:
+        if hit and hit[0] == st.st_mtime_ns and hit[1] == st.st_size and hit[0] < self.written_ns:
             return hit[2]
         return None
 
@@ -136,14 +140,15 @@ class _Cache:
         if not self.path or not (self.dirty or len(live) != len(self.entries)):
             return
         entries = {k: v for k, v in self.entries.items() if k in live}
+        tmp = self.path.with_suffix(".tmp")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
             with tmp.open("wb") as fh:
                 pickle.dump({"fingerprint": self.fingerprint, "entries": entries}, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, self.path)
-        except OSError:
-            pass  # the cache is an optimisation only
+        except (OSError, RecursionError, pickle.PicklingError):
+            # The cache is an optimisation only (absurdly deep front matter cannot be pickled).
+            tmp.unlink(missing_ok=True)
 
 
 def scan_worktree(root: Path, settings: Settings, schemas: SchemaSet, *, use_cache: bool = True) -> Tree:
@@ -188,7 +193,7 @@ def cross_check(tree: Tree, settings: Settings, root: Path | None = None) -> lis
     for item in [*tree.documents, *tree.records]:
         if item.id in first:
             out.append(error("duplicate-id", f"{item.id} is also used by {first[item.id]}: IDs are unique for all time, take the next free one (`sms-docs new`)",
-                             path=item.path, id=item.id))
+                             path=item.path, line=item.lines.get("id"), id=item.id))
         else:
             first[item.id] = item.path
     docs = tree.by_id()

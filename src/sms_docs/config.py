@@ -203,6 +203,19 @@ def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _named(data: dict[str, Any], section: str, findings: list[Finding], text: str) -> dict[str, Any]:
+    """`types` or `records` with names that are text; a name YAML reads as a number (`123:`) is a finding."""
+    out: dict[str, Any] = {}
+    for name, value in _mapping(data.get(section)).items():
+        if isinstance(name, str):
+            out[name] = value
+        else:
+            line = frontmatter.line_of(frontmatter.node_lines(text), (section,))
+            findings.append(error("config-error", f"{section}: the name {name!r} must be text (quote it)",
+                                  path=CONFIG_FILE, line=line))
+    return out
+
+
 def _build(root: Path, data: dict[str, Any], findings: list[Finding], text: str) -> Settings:
     people: list[Person] = []
     seen: set[str] = set()
@@ -229,7 +242,7 @@ def _build(root: Path, data: dict[str, Any], findings: list[Finding], text: str)
         )
     roles = {str(k): str(v) for k, v in _mapping(data.get("roles")).items()}
     types: dict[str, DocType] = {}
-    user_types = _mapping(data.get("types"))
+    user_types = _named(data, "types", findings, text)
     for name in [*DEFAULT_TYPES, *[n for n in user_types if n not in DEFAULT_TYPES]]:
         merged = {**DEFAULT_TYPES.get(name, {}), **_mapping(user_types.get(name))}
         try:
@@ -247,7 +260,7 @@ def _build(root: Path, data: dict[str, Any], findings: list[Finding], text: str)
         except (KeyError, TypeError, ValueError):
             continue  # the schema finding already names what is wrong
     records: dict[str, RecordType] = {}
-    user_records = _mapping(data.get("records"))
+    user_records = _named(data, "records", findings, text)
     for name in [*DEFAULT_RECORDS, *[n for n in user_records if n not in DEFAULT_RECORDS]]:
         merged = {**DEFAULT_RECORDS.get(name, {}), **_mapping(user_records.get(name))}
         try:

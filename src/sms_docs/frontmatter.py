@@ -26,9 +26,21 @@ class FastLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     """Safe loader: no timestamps (dates stay strings), YAML 1.2 booleans."""
 
 
+# YAML 1.1's base-60 numbers (`1:20` read as 80) are gone in YAML 1.2, which ruamel.yaml writes
+# unquoted: without this, a title `10:30` written by `sms-docs new` would read back as an int.
+_NO_BASE_60 = {
+    "tag:yaml.org,2002:int": re.compile(
+        r"^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$"
+    ),
+    "tag:yaml.org,2002:float": re.compile(
+        r"^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+}
+
 FastLoader.yaml_implicit_resolvers = {
     first: [
-        (tag, rx)
+        (tag, _NO_BASE_60.get(tag, rx))
         for tag, rx in resolvers
         if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")
     ]
@@ -94,7 +106,10 @@ def node_lines(text: str) -> dict[tuple[str | int, ...], int]:
             lines[path] = key_line
 
     if root is not None:
-        walk(root, ())
+        try:
+            walk(root, ())
+        except RecursionError:  # absurdly deep nesting: the lines found so far are enough
+            pass
     return lines
 
 

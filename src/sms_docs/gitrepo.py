@@ -1,9 +1,285 @@
-"""The only module that talks to git (through GitPython's command wrapper and a persistent cat-file)."""
+"""The only module that talks to git: one log pass, blob reads through a persistent cat-file,
+signature checks, trailers, and the commits that actions make.
+
+GitPython gives us the persistent `git cat-file --batch` (its object database) and a command
+wrapper; the log is parsed here from one `git log --raw -z` pass over every commit reachable from
+the ref, so history is read once for all documents, never per file.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import re
 import subprocess
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterable, Iterator
+
+from sms_docs.errors import GitError, NotADocumentRepository, ShallowHistory
+
+ZERO = "0" * 40
+_HEADER = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%at%x1f%cn%x1f%ce%x1f%ct%x1f%B%x1f"
+_TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*):\s*(.*?)\s*$")
+_IDENT = re.compile(r"^(.*?)\s*<([^<>]*)>\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    path: str
+    old_blob: str
+    new_blob: str  # ZERO when deleted
+    status: str  # A M D T
+
+    @property
+    def deleted(self) -> bool:
+        return self.status == "D"
+
+
+@dataclass(slots=True)
+class Commit:
+    sha: str
+    parents: tuple[str, ...]
+    author_name: str
+    author_email: str
+    author_time: int
+    committer_name: str
+    committer_email: str
+    commit_time: int
+    message: str
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def is_merge(self) -> bool:
+        return len(self.parents) > 1
+
+    @property
+    def subject(self) -> str:
+        return self.message.split("\n", 1)[0].strip()
+
+    @property
+    def date(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.commit_time, tz=dt.timezone.utc)
+
+    def trailers(self) -> list[tuple[str, str]]:
+        return parse_trailers(self.message)
+
+
+def parse_trailers(message: str) -> list[tuple[str, str]]:
+    """Trailers of the message's last paragraph (git's rule, simplified: every line `Key: value`,
+    continuation lines folded)."""
+    paragraphs = [p for p in re.split(r"\n[ \t]*\n", message.strip()) if p.strip()]
+    if len(paragraphs) < 2:
+        return []
+    out: list[tuple[str, str]] = []
+    for line in paragraphs[-1].splitlines():
+        if line[:1] in (" ", "\t") and out:
+            key, value = out[-1]
+            out[-1] = (key, f"{value} {line.strip()}")
+            continue
+        match = _TRAILER.match(line)
+        if not match:
+            return []  # not a trailer block
+        out.append((match.group(1), match.group(2)))
+    return out
+
+
+def parse_ident(value: str) -> tuple[str, str] | None:
+    """`Jane Doe <jane@example.com>` -> (name, email)."""
+    match = _IDENT.match(value.strip())
+    if not match:
+        return None
+    return match.group(1).strip(), match.group(2).strip()
+
+
+def run_git(root: Path, *args: str, env: dict[str, str] | None = None, input: str | None = None) -> str:
+    try:
+        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, input=input,
+                              env={**os.environ, **(env or {})}, encoding="utf-8", errors="surrogateescape")
+    except OSError as exc:
+        raise GitError(f"cannot run git: {exc}", hint="install git") from None
+    if proc.returncode != 0:
+        raise GitError(f"git {args[0]} failed: {proc.stderr.strip() or proc.stdout.strip()}")
+    return proc.stdout
+
+
+class GitRepo:
+    """One repository; the object database stays open for the life of the object."""
+
+    def __init__(self, root: Path) -> None:
+        import git
+
+        self.root = root
+        try:
+            self._repo = git.Repo(root)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise NotADocumentRepository(
+                f"{root} is not a git repository", hint="history commands read git: run `git init` and commit"
+            ) from None
+        self._blob_cache: dict[str, bytes] = {}
+
+    def close(self) -> None:
+        self._repo.close()
+
+    def __enter__(self) -> "GitRepo":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def git_dir(self) -> Path:
+        return Path(self._repo.git_dir)
+
+    def git(self, *args: str, env: dict[str, str] | None = None, input: str | None = None) -> str:
+        return run_git(self.root, *args, env=env, input=input)
+
+    def is_shallow(self) -> bool:
+        return (self.git_dir / "shallow").exists()
+
+    def require_full_history(self) -> None:
+        if self.is_shallow():
+            raise ShallowHistory(
+                "shallow-history: this clone has only part of the history, and an audit of part of the "
+                "history would be wrong",
+                hint="fetch the full history: git fetch --unshallow (in CI: fetch-depth: 0, or GIT_DEPTH: 0)",
+            )
+
+    def resolve(self, ref: str) -> str | None:
+        try:
+            out = run_git(self.root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+        except GitError:
+            return None
+        return out.strip() or None
+
+    def default_ref(self, main_branch: str) -> str:
+        for candidate in (main_branch, f"origin/{main_branch}", "HEAD"):
+            if self.resolve(candidate):
+                return candidate
+        raise GitError("the repository has no commits yet", hint="commit the document set first")
+
+    def log(self, tip: str, since_exclude: Iterable[str] = ()) -> Iterator[Commit]:
+        """Every commit reachable from `tip` (newest first), each with its file changes; a merge's
+        changes are against its first parent."""
+        args = ["log", tip, *[f"^{x}" for x in since_exclude], "--raw", "--no-abbrev", "--no-renames",
+                "--diff-merges=first-parent", "-z", f"--format={_HEADER}", "--"]
+        try:
+            proc = subprocess.Popen(["git", *args], cwd=self.root, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE)
+        except OSError as exc:
+            raise GitError(f"cannot run git: {exc}") from None
+        assert proc.stdout is not None
+        data = proc.stdout.read().decode("utf-8", errors="surrogateescape")
+        err = proc.stderr.read().decode("utf-8", errors="replace") if proc.stderr else ""
+        if proc.wait() != 0:
+            raise GitError(f"git log failed: {err.strip()}")
+        for record in data.split("\x1e"):
+            if not record:
+                continue
+            parts = record.split("\x1f")
+            if len(parts) < 10:
+                continue
+            sha, parents, an, ae, at, cn, ce, ct, message = parts[:9]
+            rest = "\x1f".join(parts[9:])
+            commit = Commit(sha, tuple(parents.split()), an, ae, int(at or 0), cn, ce, int(ct or 0),
+                            message.rstrip("\n"))
+            tokens = rest.split("\0")
+            i = 0
+            while i < len(tokens):
+                meta = tokens[i].lstrip("\n")
+                if meta.startswith(":") and i + 1 < len(tokens):
+                    fields = meta[1:].split()
+                    if len(fields) >= 5:
+                        commit.changes.append(Change(tokens[i + 1], fields[2], fields[3], fields[4][:1]))
+                    i += 2
+                else:
+                    i += 1
+            yield commit
+
+    def read_blob(self, blob: str) -> bytes:
+        """Blob content through the persistent `git cat-file --batch`."""
+        found = self._blob_cache.get(blob)
+        if found is None:
+            try:
+                found = self._repo.odb.stream(bytes.fromhex(blob)).read()
+            except Exception as exc:
+                raise GitError(f"cannot read blob {blob}: {exc}") from None
+            if len(found) < 1 << 20:
+                self._blob_cache[blob] = found
+        return found
+
+    def blob_at(self, commit: str, path: str) -> str | None:
+        """The blob id of `path` in `commit`, or None (persistent `cat-file --batch-check`)."""
+        try:
+            sha, kind, _size = self._repo.git.get_object_header(f"{commit}:{path}")
+        except Exception:
+            return None
+        sha_hex = sha.decode() if isinstance(sha, bytes) else str(sha)
+        kind_s = kind.decode() if isinstance(kind, bytes) else str(kind)
+        return sha_hex if kind_s == "blob" else None
+
+    def list_tree(self, commit: str, folders: Iterable[str]) -> dict[str, str]:
+        """path -> blob for every file under `folders` (and top-level files named there) in `commit`."""
+        wanted = [f for f in folders if f]
+        out = self.git("ls-tree", "-r", "-z", "--full-tree", commit, "--", *wanted) if wanted else ""
+        result: dict[str, str] = {}
+        for entry in out.split("\0"):
+            if not entry:
+                continue
+            meta, path = entry.split("\t", 1)
+            mode, kind, sha = meta.split()
+            if kind == "blob":
+                result[path] = sha
+        return result
+
+    def signatures(self, commits: Iterable[str], allowed_signers: bytes | None) -> dict[str, tuple[str, str, str]]:
+        """commit -> (%G?, signer principal %GS, key fingerprint %GF), verified by git against the
+        given allowed-signers content (SSH) and the user's GPG keyring."""
+        wanted = sorted(set(commits))
+        if not wanted:
+            return {}
+        with tempfile.TemporaryDirectory() as tmp:
+            signers = Path(tmp) / "allowed_signers"
+            signers.write_bytes(allowed_signers or b"")
+            out = self.git("-c", f"gpg.ssh.allowedSignersFile={signers}", "log", "--no-walk=unsorted",
+                           "--stdin", "--format=%H%x1f%G?%x1f%GS%x1f%GF%x1e", input="\n".join(wanted) + "\n")
+        result: dict[str, tuple[str, str, str]] = {}
+        for rec in out.split("\x1e"):
+            rec = rec.strip("\n")
+            if not rec:
+                continue
+            sha, status, signer, fpr = (rec.split("\x1f") + ["", "", ""])[:4]
+            result[sha] = (status.strip(), signer.strip(), fpr.strip())
+        return result
+
+    def working_tree_clean_index(self) -> bool:
+        """True when nothing is staged (an approval commit must not carry staged changes)."""
+        out = self.git("diff", "--cached", "--name-only")
+        return not out.strip()
+
+    def current_branch(self) -> str | None:
+        try:
+            out = self.git("symbolic-ref", "--quiet", "--short", "HEAD").strip()
+        except GitError:
+            return None
+        return out or None
+
+    def commit_empty(self, message: str, sign: bool) -> str:
+        args = ["commit", "--allow-empty", "--no-verify", "-q", "-F", "-"]
+        if sign:
+            args.insert(1, "-S")
+        self.git(*args, input=message)
+        return self.git("rev-parse", "HEAD").strip()
+
+    def tags(self, prefix: str) -> dict[str, str]:
+        out = self.git("for-each-ref", "--format=%(refname:strip=2) %(objectname) %(*objectname)", f"refs/tags/{prefix}")
+        result: dict[str, str] = {}
+        for line in out.splitlines():
+            parts = line.split()
+            if len(parts) >= 2:
+                result[parts[0]] = parts[2] if len(parts) > 2 and parts[2] else parts[1]
+        return result
 
 
 def committer_identity(root: Path) -> tuple[str | None, str | None]:

@@ -91,14 +91,39 @@ class SchemaSet:
         return found
 
     def validate(self, name: str, data: Any) -> list[Violation]:
+        out: list[Violation] = []
         try:
-            errors = list(self.validator(name).iter_errors(data))
+            try:
+                errors = list(self.validator(name).iter_errors(data))
+            except TypeError:
+                # YAML allows keys that are not text (`1: x`, `null: y`), JSON Schema does not (and
+                # jsonschema's patternProperties raises on them): report each and validate the rest.
+                odd: list[tuple[str | int, ...]] = []
+                data = _text_keys(data, (), odd)
+                if not odd:
+                    raise
+                out.extend(Violation(path, f"{_dotted(path)}: a field name must be text (quote it)") for path in odd)
+                errors = list(self.validator(name).iter_errors(data))
         except RecursionError:
             return [Violation((), "nested too deeply")]
-        out: list[Violation] = []
         for err in sorted(errors, key=lambda e: list(map(str, e.absolute_path))):
             out.extend(_explain(err))
         return out
+
+
+def _text_keys(data: Any, path: tuple[str | int, ...], odd: list[tuple[str | int, ...]]) -> Any:
+    """A copy of `data` whose mapping keys are all strings; the paths of the keys that were not go to `odd`."""
+    if isinstance(data, dict):
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            text = key if isinstance(key, str) else str(key)
+            if not isinstance(key, str):
+                odd.append((*path, text))
+            out[text] = _text_keys(value, (*path, text), odd)
+        return out
+    if isinstance(data, list):
+        return [_text_keys(item, (*path, i), odd) for i, item in enumerate(data)]
+    return data
 
 
 def _explain(err: ValidationError) -> Iterator[Violation]:

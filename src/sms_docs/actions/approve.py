@@ -1,0 +1,133 @@
+"""`approve`: an approval commit that changes no file and binds each approval to a blob id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sms_docs import config as config_mod
+from sms_docs.catalog import Catalog
+from sms_docs.checks import is_document_path
+from sms_docs.documents import id_from_filename
+from sms_docs.errors import Refused, UsageError
+from sms_docs.gitrepo import committer_identity
+from sms_docs.history import APPROVAL_MEANING, APPROVAL_OF, is_config_path
+
+
+@dataclass(frozen=True)
+class Approved:
+    commit: str
+    name: str
+    email: str
+    meaning: str
+    items: list[tuple[str, str, str]]  # (key, path, blob)
+    signed: bool
+    skipped: list[str]  # with --all: what this person may not approve, and why
+
+
+def approve(root: Path, keys: list[str], *, meaning: str, sign: bool, all_changed: bool,
+            ref: str | None = None) -> Approved:
+    if meaning not in ("approval", "review"):
+        raise UsageError(f"--meaning {meaning!r}: use approval or review")
+    name, email = committer_identity(root)
+    if not email:
+        raise Refused("git has no committer identity", hint="set user.name and user.email")
+    with Catalog.open(root, ref=ref, require_history=True) as cat:
+        repo, settings = cat.repo, cat.settings
+        person = settings.person_by_email(email)
+        if person is None:
+            raise Refused(f"your git email {email} is not a person in sms-docs.yml; nothing was committed",
+                          hint="approve with the email sms-docs.yml lists for you")
+        if not repo.working_tree_clean_index():
+            raise Refused("the index has staged changes; an approval commit must change no file: nothing was committed",
+                          hint="commit or unstage them first (git status)")
+        head = repo.resolve("HEAD")
+        if head is None:
+            raise Refused("there is no commit to approve yet", hint="commit the documents first")
+        tree = {p: b for p, b in repo.list_tree(head, [*settings.document_folders, "schemas", ".sms", config_mod.CONFIG_FILE]).items()
+                if is_document_path(p, settings) or is_config_path(p)}
+        by_key: dict[str, tuple[str, str]] = {}
+        for path, blob in tree.items():
+            key = path if is_config_path(path) else (id_from_filename(path) or path)
+            by_key[key] = (path, blob)
+        if all_changed:
+            keys = [k for k in sorted(by_key) if _unapproved(cat, k, by_key[k][1])]
+            keys = [k for k in keys if _changed_on_branch(cat, head, by_key[k][0])]
+            if not keys:
+                raise Refused("nothing to approve: every controlled file on this branch is already approved")
+        if not keys:
+            raise UsageError("name the documents to approve (IDs or configuration paths), or pass --all")
+        items: list[tuple[str, str, str]] = []
+        skipped: list[str] = []
+        for key in dict.fromkeys(keys):
+            if key not in by_key:
+                raise UsageError(f"{key} is not a controlled file in HEAD; nothing was committed",
+                                 hint="check the ID (`sms-docs status`), and commit the document before approving it")
+            path, blob = by_key[key]
+            _refuse_uncommitted(repo, path, key)
+            if not _unapproved(cat, key, blob):
+                number = cat.history.files[key].numbers.get(blob)
+                raise Refused(f"{key} is unchanged since its approved revision {number}; nothing was committed")
+            try:
+                _refuse_unauthorised(cat, key, path, blob, person.id, set(person.roles), person.all_emails, head)
+            except Refused as exc:
+                if not all_changed:
+                    raise
+                skipped.append(exc.message.replace("; nothing was committed", ""))
+                continue
+            items.append((key, path, blob))
+        if not items:
+            raise Refused("nothing you may approve on this branch; nothing was committed",
+                          hint="; ".join(skipped[:3]) + (" ..." if len(skipped) > 3 else ""))
+        lines = [f"Approve {', '.join(k for k, _, _ in items)}" if len(items) <= 3 else f"Approve {len(items)} documents",
+                 "", f"Approved-by: {name} <{email}>"]
+        lines += [f"{APPROVAL_OF}: {key} {blob}" for key, _, blob in items]
+        lines.append(f"{APPROVAL_MEANING}: {meaning}")
+        commit = repo.commit_empty("\n".join(lines) + "\n", sign)
+        return Approved(commit, name or person.name, email, meaning, items, sign, skipped)
+
+
+def _unapproved(cat: Catalog, key: str, blob: str) -> bool:
+    fh = cat.history.files.get(key)
+    return fh is None or blob not in fh.numbers
+
+
+def _changed_on_branch(cat: Catalog, head: str, path: str) -> bool:
+    main = cat.repo.resolve(cat.settings.main_branch)
+    if main is None or main == head:
+        return True
+    return cat.repo.blob_at(main, path) != cat.repo.blob_at(head, path)
+
+
+def _refuse_uncommitted(repo: object, path: str, key: str) -> None:
+    from sms_docs.gitrepo import GitRepo
+
+    assert isinstance(repo, GitRepo)
+    if repo.git("status", "--porcelain", "--", path).strip():
+        raise Refused(f"{key} ({path}) has uncommitted changes; an approval binds to committed content: nothing was committed",
+                      hint="commit the change, then approve")
+
+
+def _refuse_unauthorised(cat: Catalog, key: str, path: str, blob: str, pid: str, roles: set[str],
+                         emails: tuple[str, ...], head: str) -> None:
+    settings = cat.settings
+    if is_config_path(path):
+        allowed = set(settings.approval.config_approvers)
+    else:
+        from sms_docs.documents import parse_document
+
+        doc = parse_document(path, cat.repo.read_blob(blob), settings, cat.schemas).doc
+        doc_type = settings.types.get(doc.type) if doc else None
+        allowed = set(doc.list_field("approvers")) if doc and doc.list_field("approvers") else set(
+            doc_type.approvers if doc_type else settings.approval.config_approvers)
+    if not (allowed & (roles | {pid})):
+        raise Refused(f"{pid} may not approve {key} (approvers: {', '.join(sorted(allowed))}); nothing was committed")
+    if settings.approval.allow_author_approval:
+        return
+    fh = cat.history.files.get(key)
+    since = next((r.commit for r in reversed(fh.revisions) if r.number is not None), None) if fh else None
+    revs = f"{since}..{head}" if since else head
+    authors = {a.strip().lower() for a in cat.repo.git("log", "--no-merges", "--format=%ae", revs, "--", path).split()}
+    if authors & {e.lower() for e in emails}:
+        raise Refused(f"{pid} authored a change to {key} since its last approved revision: someone else must approve it "
+                      "(segregation of duties); nothing was committed")

@@ -1,0 +1,333 @@
+"""The repository as a whole, as of a ref and a day: configuration, documents, records and history
+joined. The CLI, the audit and the site all read this one object, so they can never disagree."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sms_docs import config as config_mod
+from sms_docs import history as history_mod
+from sms_docs.checks import is_record_path
+from sms_docs.config import Settings, months_of
+from sms_docs.errors import UsageError
+from sms_docs.gitrepo import GitRepo
+from sms_docs.history import FileHistory, History
+from sms_docs.model import Document, Finding, Revision, State, error, warning
+from sms_docs.policy import add_months, next_review
+from sms_docs.schemas import SchemaSet
+
+
+@dataclass
+class DocStatus:
+    """One document's derived state (SPEC section 6)."""
+
+    id: str
+    history: FileHistory
+    head: Document | None  # the document as it stands on the main line
+    published: Document | None  # the document at its effective revision
+    current: Revision | None  # the effective (published) revision
+    latest_approved: Revision | None
+    state: State
+    next_review: dt.date | None
+    last_review: dt.date | None
+    review_cycle: str
+
+    @property
+    def shown(self) -> Document | None:
+        return self.published or self.head
+
+    @property
+    def title(self) -> str:
+        return self.shown.title if self.shown else self.id
+
+    @property
+    def type(self) -> str:
+        return self.shown.type if self.shown else ""
+
+    @property
+    def owner(self) -> str:
+        return self.shown.owner if self.shown else ""
+
+    @property
+    def classification(self) -> str:
+        return self.shown.classification if self.shown else "internal"
+
+    @property
+    def revision(self) -> int | None:
+        return self.latest_approved.number if self.latest_approved else None
+
+    @property
+    def effective(self) -> dt.date | None:
+        return self.latest_approved.effective if self.latest_approved else None
+
+    @property
+    def path(self) -> str | None:
+        return self.history.path or (self.latest_approved.path if self.latest_approved else None)
+
+    @property
+    def revisions(self) -> list[Revision]:
+        return self.history.revisions
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "title": self.title, "type": self.type, "owner": self.owner,
+            "classification": self.classification, "state": self.state.value, "revision": self.revision,
+            "effective": _iso(self.effective), "next_review": _iso(self.next_review), "path": self.path,
+        }
+
+
+@dataclass
+class RecordEntry:
+    id: str
+    path: str
+    meta: dict[str, Any]
+    commit: str | None
+    date: dt.date | None  # the record's own date field
+    retention_until: dt.date | None
+
+    @property
+    def type(self) -> str:
+        return str(self.meta.get("type", ""))
+
+    @property
+    def subject(self) -> list[str]:
+        value = self.meta.get("subject")
+        return [str(v) for v in value] if isinstance(value, list) else ([value] if isinstance(value, str) else [])
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+@dataclass
+class Catalog:
+    root: Path
+    settings: Settings
+    schemas: SchemaSet
+    repo: GitRepo
+    ref: str
+    as_of: dt.date
+    history: History
+    documents: dict[str, DocStatus] = field(default_factory=dict)
+    configs: dict[str, FileHistory] = field(default_factory=dict)
+    records: list[RecordEntry] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, root: Path, ref: str | None = None, as_of: dt.date | None = None, *,
+             require_history: bool = True) -> "Catalog":
+        schemas = SchemaSet.load(root)
+        settings, _ = config_mod.load(root, schemas)
+        repo = GitRepo(root)
+        if require_history:
+            repo.require_full_history()
+        ref = ref or repo.default_ref(settings.main_branch)
+        if ref and repo.resolve(ref) is None:
+            raise UsageError(f"unknown ref {ref!r}", hint="name a branch, tag or commit")
+        today = as_of or dt.date.today()
+        hist = history_mod.build(repo, settings, schemas, ref, as_of)
+        cat = cls(root, settings, schemas, repo, ref, today, hist)
+        cat._join()
+        return cat
+
+    def close(self) -> None:
+        self.repo.close()
+
+    def __enter__(self) -> "Catalog":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def tip(self) -> str | None:
+        return self.history.tip
+
+    def read_document(self, rev: Revision) -> Document | None:
+        reader_doc = self.history.meta_by_blob.get(rev.blob)
+        if reader_doc is not None and reader_doc.doc is not None and reader_doc.doc.body:
+            return reader_doc.doc
+        from sms_docs.documents import parse_document
+
+        parsed = parse_document(rev.path, self.repo.read_blob(rev.blob), self.settings, self.schemas)
+        self.history.meta_by_blob[rev.blob] = parsed
+        return parsed.doc
+
+    def get(self, ident: str) -> DocStatus:
+        found = self.documents.get(ident)
+        if found is None:
+            raise UsageError(f"no document {ident} on {self.ref} as of {self.as_of}",
+                             hint="`sms-docs status` lists the documents")
+        return found
+
+    # ---------------------------------------------------------------------------------------
+
+    def _join(self) -> None:
+        self.findings.extend(self.history.findings)
+        self._load_records()
+        reviews = self._reviews()
+        for key, fh in sorted(self.history.files.items()):
+            if fh.kind == "config":
+                self.configs[key] = fh
+                continue
+            if fh.path is None and not fh.approved:
+                continue  # a draft that was deleted: nothing to control
+            self.documents[key] = self._status(fh, reviews)
+        self._record_findings()
+        self._tag_findings()
+        for status in self.documents.values():
+            if status.next_review and status.next_review < self.as_of and status.state in (State.EFFECTIVE, State.CHANGED):
+                days = (self.as_of - status.next_review).days
+                self.findings.append(warning(
+                    "review-overdue", f"{status.id} review was due {status.next_review} ({days} days ago): review it (`sms-docs review {status.id} --outcome no-change|revise`)",
+                    path=status.path, id=status.id))
+        self.findings.sort(key=lambda f: (f.severity.value != "error", f.id or "", f.path or "", f.message))
+
+    def _status(self, fh: FileHistory, reviews: dict[tuple[str, str], dt.date]) -> DocStatus:
+        approved = [r for r in fh.revisions if r.number is not None]
+        latest_approved = approved[-1] if approved else None
+        current = next((r for r in reversed(approved) if r.effective and r.effective <= self.as_of), None)
+        head_rev = fh.revisions[-1] if fh.revisions else None
+        head = self.read_document(head_rev) if head_rev and fh.path else None
+        published = self.read_document(current) if current else None
+        latest_doc = self.read_document(latest_approved) if latest_approved else None
+        if latest_approved is None:
+            state = State.DRAFT
+        elif latest_doc is not None and latest_doc.obsolete:
+            state = State.OBSOLETE
+            published = latest_doc
+            current = latest_approved
+        elif fh.path is None:
+            state = State.OBSOLETE
+        elif head_rev is not None and head_rev.blob != latest_approved.blob:
+            state = State.CHANGED
+        elif latest_approved.effective and latest_approved.effective > self.as_of:
+            state = State.APPROVED
+        else:
+            state = State.EFFECTIVE
+        shown = published or head
+        type_ = self.settings.types.get(shown.type) if shown else None
+        cycle = str(shown.meta.get("review_cycle")) if shown and shown.meta.get("review_cycle") else (
+            type_.review_cycle if type_ else "12 months")
+        last_review = reviews.get((fh.key, current.blob)) if current else None
+        due = None
+        if current is not None and state not in (State.OBSOLETE, State.DRAFT):
+            try:
+                due = next_review(current.effective, last_review, months_of(cycle))
+            except ValueError:
+                due = None
+        return DocStatus(fh.key, fh, head, published, current, latest_approved, state, due, last_review, cycle)
+
+    def _load_records(self) -> None:
+        if self.tip is None:
+            return
+        added: dict[str, tuple[str, dt.date]] = {
+            rh.path: (rh.added.sha, rh.added.date.date()) for rh in self.history.records.values() if rh.deleted is None}
+        tree = self.repo.list_tree(self.tip, [self.settings.record_root])
+        for path, blob in sorted(tree.items()):
+            if not is_record_path(path, self.settings):
+                continue
+            parsed = self.history.meta_by_blob.get(blob)
+            if parsed is None:
+                from sms_docs.documents import parse_record
+
+                parsed = parse_record(path, self.repo.read_blob(blob), self.settings, self.schemas)
+                self.history.meta_by_blob[blob] = parsed
+            if parsed.record is None:
+                continue
+            meta = dict(parsed.record.meta)
+            rtype = self.settings.records.get(str(meta.get("type")))
+            day = _date(meta.get("date"))
+            retention = str(meta.get("retention") or (rtype.retention if rtype else ""))
+            until = None
+            if day and retention:
+                try:
+                    until = add_months(day, months_of(retention))
+                except ValueError:
+                    until = None
+            commit = added.get(path, (None, None))[0]
+            self.records.append(RecordEntry(parsed.record.id, path, meta, commit, day, until))
+
+    def _reviews(self) -> dict[tuple[str, str], dt.date]:
+        """(document ID, blob) -> date of the last no-change review of that exact content."""
+        out: dict[tuple[str, str], dt.date] = {}
+        for rec in self.records:
+            if rec.type != "review" or rec.meta.get("outcome") != "no-change" or not rec.date:
+                continue
+            if rec.date > self.as_of:
+                continue
+            blob = str(rec.meta.get("blob", ""))
+            for subject in rec.subject:
+                key = (subject, blob)
+                if key not in out or out[key] < rec.date:
+                    out[key] = rec.date
+        return out
+
+    def disposed(self) -> set[str]:
+        return history_mod.disposed_ids(r.meta for r in self.records)
+
+    def _record_findings(self) -> None:
+        disposed = self.disposed()
+        for rh in self.history.records.values():
+            if rh.deleted is not None and rh.id not in disposed:
+                self.findings.append(error(
+                    "record-deleted", f"{rh.id} was deleted in {rh.deleted.sha[:10]} ({rh.deleted.date.date()}) without a disposal record: restore it, or dispose of it with `sms-docs records dispose`",
+                    path=rh.path, id=rh.id))
+        for rec in self.records:
+            if rec.retention_until and rec.retention_until < self.as_of and rec.type != "disposal":
+                self.findings.append(warning(
+                    "retention-expired", f"{rec.id} retention ended {rec.retention_until}: dispose of it (`sms-docs records dispose {rec.id} --reason ...`) or extend its retention",
+                    path=rec.path, id=rec.id))
+
+    def _tag_findings(self) -> None:
+        """A revision recorded as tag sms/<ID>/r<N> must still be that revision on the main line."""
+        on_main = {c.sha for c in self.history.main_line}
+        for tag, commit in self.repo.tags(history_mod.TAG_PREFIX).items():
+            parts = tag.split("/")
+            if len(parts) != 3 or not parts[2].startswith("r") or not parts[2][1:].isdigit():
+                continue
+            ident, number = parts[1], int(parts[2][1:])
+            status = self.documents.get(ident)
+            rev = next((r for r in status.revisions if r.number == number), None) if status else None
+            commit_time = None
+            if commit not in on_main or rev is None or rev.commit != commit:
+                if self.history.main_line and commit not in on_main:
+                    # A tag newer than the as-of day is not a rewrite.
+                    commit_time = self._commit_time(commit)
+                    if commit_time is not None and commit_time.date() > self.as_of:
+                        continue
+                self.findings.append(error(
+                    "history-rewritten",
+                    f"tag {tag} records revision {number} of {ident} at {commit[:10]}, which is no longer that revision on the main line: history was rewritten",
+                    id=ident))
+
+    def _commit_time(self, sha: str) -> dt.datetime | None:
+        try:
+            out = self.repo.git("log", "-1", "--format=%ct", sha).strip()
+        except Exception:
+            return None
+        return dt.datetime.fromtimestamp(int(out), tz=dt.timezone.utc) if out else None
+
+    def record_tags(self) -> list[str]:
+        """Tag every approved revision as sms/<ID>/r<N> (lightweight); returns the tags made."""
+        existing = self.repo.tags(history_mod.TAG_PREFIX)
+        made = []
+        for status in self.documents.values():
+            for rev in status.revisions:
+                if rev.number is None:
+                    continue
+                tag = f"{history_mod.TAG_PREFIX}{status.id}/r{rev.number}"
+                if tag not in existing:
+                    self.repo.git("tag", tag, rev.commit)
+                    made.append(tag)
+        return made

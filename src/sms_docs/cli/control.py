@@ -1,0 +1,316 @@
+"""approve, history, status, show, diff, audit, export."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import click
+
+from sms_docs.cli import Options, cli, common, emit_json, exit_for
+
+_STATE_COLOUR = {"effective": "green", "approved": "cyan", "changed": "yellow", "draft": None, "obsolete": "red"}
+
+
+def _open(opts: Options):  # type: ignore[no-untyped-def]
+    from sms_docs.catalog import Catalog
+
+    return Catalog.open(opts.root(), ref=opts.ref, as_of=opts.as_of)
+
+
+@cli.command()
+@click.argument("ids", nargs=-1, metavar="ID...")
+@click.option("--meaning", type=click.Choice(["approval", "review"]), default="approval", show_default=True,
+              help="What your signature means.")
+@click.option("--sign", is_flag=True, help="Sign the commit with git's signing configuration (SSH or GPG).")
+@click.option("--all", "all_changed", is_flag=True, help="Approve every controlled file this branch changes.")
+@common()
+def approve(opts: Options, ids: tuple[str, ...], meaning: str, sign: bool, all_changed: bool) -> None:
+    """Approve documents: an approval commit that changes no file and binds to each file's exact content.
+
+    Run it as the approver (your git email must be in sms-docs.yml), on the change branch, after the
+    change is committed. Configuration files are approved by path (sms-docs.yml, schemas/NAME.json).
+
+    \b
+    Examples:
+      sms-docs approve POL-001
+      sms-docs approve POL-001 PRC-004 --sign
+      sms-docs approve --all
+    """
+    from sms_docs.actions.approve import approve as do_approve
+
+    done = do_approve(opts.root(), list(ids), meaning=meaning, sign=sign, all_changed=all_changed, ref=opts.ref)
+    if opts.format == "json":
+        emit_json({"commit": done.commit, "name": done.name, "email": done.email, "meaning": done.meaning,
+                   "signed": done.signed, "skipped": done.skipped, "approved": [{"id": k, "path": p, "blob": b} for k, p, b in done.items]})
+        return
+    click.echo(f"Recorded {done.meaning} by {done.name} <{done.email}> in commit {done.commit[:10]}"
+               f"{' (signed)' if done.signed else ''}:")
+    for key, path, blob in done.items:
+        click.echo(f"  {key:<10} {blob[:10]}  {path}")
+    if done.skipped:
+        click.echo(f"Not yours to approve ({len(done.skipped)}); another approver must sign these:")
+        for reason in done.skipped:
+            click.echo(f"  {reason}")
+
+
+@cli.command()
+@click.argument("ids", nargs=-1, metavar="[ID...]")
+@click.option("--state", "states", multiple=True, help="Only documents in this state (repeatable).")
+@common(("text", "json", "csv"))
+def status(opts: Options, ids: tuple[str, ...], states: tuple[str, ...]) -> None:
+    """The register: each document's derived state, revision, effective date and next review.
+
+    `!` marks an overdue review; `changed` means the main line holds an edit nobody approved yet.
+
+    \b
+    Examples:
+      sms-docs status
+      sms-docs status POL-001 POL-002
+      sms-docs status --as-of 2026-06-30 --format json
+    """
+    from sms_docs import report
+
+    with _open(opts) as cat:
+        for ident in ids:
+            cat.get(ident)
+        rows = [r for r in report.register_rows(cat, list(ids)) if not states or r.state.value in states]
+        if opts.format == "json":
+            emit_json(report.status_json(cat, rows))
+            return
+        if opts.format == "csv":
+            click.echo(report.register_csv(rows), nl=False)
+            return
+        _print_register(cat, rows)
+
+
+def _print_register(cat, rows) -> None:  # type: ignore[no-untyped-def]
+    width = min(40, max([len("Title"), *(len(r.title) for r in rows)]))
+    header = f"{'ID':<9} {'Title':<{width}} {'Type':<10} {'Rev':>3}  {'State':<10} {'Effective':<11} {'Next review':<12}  Owner"
+    click.secho(header, bold=True)
+    for r in rows:
+        title = r.title if len(r.title) <= width else r.title[: width - 1] + "…"
+        overdue = "!" if r.next_review and r.next_review < cat.as_of and r.state.value in ("effective", "changed") else " "
+        state = click.style(f"{r.state.value:<10}", fg=_STATE_COLOUR.get(r.state.value))
+        click.echo(f"{r.id:<9} {title:<{width}} {r.type:<10} {r.revision if r.revision else '-':>3}  {state} "
+                   f"{(r.effective.isoformat() if r.effective else '-'):<11} {(r.next_review.isoformat() if r.next_review else '-'):<12}{overdue} {r.owner}")
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.state.value] = counts.get(r.state.value, 0) + 1
+    click.echo()
+    click.echo(f"{len(rows)} documents on {cat.ref} as of {cat.as_of}: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+
+
+@cli.command()
+@click.argument("ident", metavar="ID")
+@common()
+def show(opts: Options, ident: str) -> None:
+    """The control block of one document: revision, state, approvals, next review.
+
+    \b
+    Examples:
+      sms-docs show POL-001
+      sms-docs show POL-001 --format json
+    """
+    with _open(opts) as cat:
+        s = cat.get(ident)
+        if opts.format == "json":
+            data = s.to_json()
+            data["approvers"] = [a.to_json() for a in (s.current.approvals if s.current else ())]
+            data["clauses"] = s.shown.list_field("clauses") if s.shown else []
+            data["review_cycle"] = s.review_cycle
+            data["blob"] = s.current.blob if s.current else None
+            data["commit"] = s.current.commit if s.current else None
+            emit_json(data)
+            return
+        rev = f"rev {s.revision}" if s.revision else "no approved revision"
+        since = f" · effective since {s.effective}" if s.effective and s.state.value in ("effective", "changed") else (
+            f" · effective from {s.effective}" if s.effective else "")
+        click.secho(f"{s.id}  {s.title}", bold=True, nl=False)
+        click.echo(f"   {rev} · " + click.style(s.state.value, fg=_STATE_COLOUR.get(s.state.value)) + since)
+        owner = cat.settings.person(s.owner)
+        clauses = ", ".join(s.shown.list_field("clauses")) if s.shown else ""
+        click.echo(f"type {s.type} · owner {owner.name if owner else s.owner} · classification {s.classification}"
+                   + (f" · clauses {clauses}" if clauses else ""))
+        for a in (s.current.approvals if s.current else ()):
+            person = cat.settings.person(a.person) if a.person else None
+            roles = f" ({', '.join(person.roles)})" if person and person.roles else ""
+            mark = "" if a.valid else click.style(f"  NOT VALID: {a.reason}", fg="red")
+            click.echo(f"approved  {a.date.date()}  {a.name}{roles}  {a.meaning}  {a.evidence}  signed: {a.signature}{mark}")
+        tail = f"next review {s.next_review} (cycle {s.review_cycle})" if s.next_review else f"review cycle {s.review_cycle}"
+        if s.current:
+            tail += f" · blob {s.current.blob[:8]} · commit {s.current.commit[:8]}"
+        click.echo(tail)
+        if s.state.value == "changed":
+            click.secho("the main line holds an unapproved change; the revision above stays the one published", fg="yellow")
+
+
+@cli.command()
+@click.argument("ident", metavar="ID")
+@common()
+def history(opts: Options, ident: str) -> None:
+    """Every revision of a document: number, commit, date, authors, approvals and reason.
+
+    \b
+    Examples:
+      sms-docs history POL-001
+      sms-docs history sms-docs.yml --format json
+    """
+    with _open(opts) as cat:
+        fh = cat.documents[ident].history if ident in cat.documents else cat.configs.get(ident)
+        if fh is None:
+            cat.get(ident)  # raises the usage error
+            return
+        if opts.format == "json":
+            emit_json({"id": ident, "revisions": [r.to_json() for r in fh.revisions]})
+            return
+        click.secho(f"{ident}: {len(fh.revisions)} change(s) on {cat.ref}", bold=True)
+        for r in fh.revisions:
+            label = f"rev {r.number}" if r.number else click.style("unapproved", fg="red")
+            authors = ", ".join(a.email for a in r.authors) or "-"
+            click.echo(f"\n{label}  {r.date.date()}  commit {r.commit[:10]}  blob {r.blob[:10]}")
+            click.echo(f"  reason   {r.reason}")
+            click.echo(f"  authors  {authors}")
+            if r.effective:
+                click.echo(f"  effective {r.effective}")
+            for a in r.approvals:
+                mark = "valid" if a.valid else click.style(f"not valid: {a.reason}", fg="red")
+                click.echo(f"  {a.meaning:<9} {a.date.date()}  {a.name} <{a.email}>  {a.evidence}  signature {a.signature}  {mark}")
+            if not r.approvals:
+                click.echo("  approvals none")
+
+
+@cli.command()
+@click.argument("ident", metavar="ID")
+@click.argument("rev_a", required=False)
+@click.argument("rev_b", required=False)
+@common()
+def diff(opts: Options, ident: str, rev_a: str | None, rev_b: str | None) -> None:
+    """Redline between revisions (default: the effective revision against the working tree).
+
+    REV is a revision number, `head` (the main line) or `worktree`.
+
+    \b
+    Examples:
+      sms-docs diff POL-001
+      sms-docs diff POL-001 2 3
+      sms-docs diff POL-001 3 head
+    """
+    from sms_docs.errors import UsageError
+
+    with _open(opts) as cat:
+        s = cat.get(ident)
+        root = opts.root()
+
+        def text_of(which: str) -> tuple[str, str]:
+            if which == "worktree":
+                path = s.path
+                if path is None or not (root / path).is_file():
+                    raise UsageError(f"{ident} is not in the working tree")
+                return (root / path).read_text(encoding="utf-8", errors="replace"), f"{path} (working tree)"
+            if which == "head":
+                rev = s.revisions[-1] if s.revisions else None
+            else:
+                try:
+                    number = int(which.lstrip("r"))
+                except ValueError:
+                    raise UsageError(f"{which!r} is not a revision number, head or worktree") from None
+                rev = next((r for r in s.revisions if r.number == number), None)
+            if rev is None:
+                raise UsageError(f"{ident} has no revision {which}")
+            label = f"rev {rev.number}" if rev.number else "unapproved"
+            return cat.repo.read_blob(rev.blob).decode("utf-8", errors="replace"), f"{ident} {label} ({rev.commit[:10]})"
+
+        a = rev_a or (str(s.current.number) if s.current and s.current.number else "head")
+        b = rev_b or "worktree"
+        old, old_label = text_of(a)
+        new, new_label = text_of(b)
+        lines = list(difflib.unified_diff(old.splitlines(), new.splitlines(), old_label, new_label, lineterm=""))
+        if opts.format == "json":
+            emit_json({"id": ident, "from": old_label, "to": new_label, "diff": lines})
+            return
+        if not lines:
+            click.echo(f"no differences between {old_label} and {new_label}")
+        for line in lines:
+            colour = "green" if line.startswith("+") else "red" if line.startswith("-") else "cyan" if line.startswith("@@") else None
+            click.secho(line, fg=colour)
+
+
+@cli.command()
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the report to FILE (atomically) instead of standard output.")
+@click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1).")
+@click.option("--record-tags", is_flag=True, help="Tag every approved revision sms/<ID>/r<N>, so a later history rewrite is detected.")
+@common(("text", "json", "csv", "html"))
+def audit(opts: Options, output: Path | None, strict: bool, record_tags: bool) -> None:
+    """Verify the whole history: every revision of every document and record, its evidence, every finding.
+
+    Works on an offline mirror (`git clone --mirror`): all evidence is in git. A shallow clone
+    exits 3 with the command that fetches the full history.
+
+    \b
+    Examples:
+      sms-docs audit
+      sms-docs audit --format html --output audit.html
+      sms-docs audit --format json --as-of 2026-06-30
+      sms-docs audit --record-tags
+    """
+    from sms_docs import report
+    from sms_docs.frontmatter import atomic_write
+
+    with _open(opts) as cat:
+        if record_tags:
+            made = cat.record_tags()
+            click.echo(f"tagged {len(made)} approved revision(s)", err=True)
+        if opts.format == "json":
+            import json
+
+            text = json.dumps(report.audit_json(cat), indent=2, ensure_ascii=False) + "\n"
+        elif opts.format == "csv":
+            text = report.audit_csv(cat)
+        elif opts.format == "html":
+            text = report.audit_html(cat)
+        else:
+            text = _audit_text(cat)
+        if output is not None:
+            atomic_write(output if output.is_absolute() else opts.directory / output, text.encode("utf-8"))
+            click.echo(f"wrote {output}", err=True)
+        else:
+            click.echo(text, nl=False)
+        raise SystemExit(exit_for(cat.findings, strict))
+
+
+def _audit_text(cat) -> str:  # type: ignore[no-untyped-def]
+    revisions = sum(len(s.revisions) for s in cat.documents.values())
+    lines = [f"Audit of {cat.ref} @ {(cat.tip or '')[:8]} as of {cat.as_of}: {len(cat.documents)} documents, "
+             f"{revisions} revisions, {len(cat.records)} records, {len(cat.findings)} findings", ""]
+    for f in cat.findings:
+        lines.append(f"{f.severity.value:<8} {f.code:<24} {f.id or f.path or '':<14} {f.message}")
+    if not cat.findings:
+        lines.append("no findings: every revision on the main line is approved as the configuration requires")
+    return "\n".join(lines) + "\n"
+
+
+@cli.group()
+def export() -> None:
+    """Export the register."""
+
+
+@export.command("register")
+@common(("csv", "json"))
+def export_register(opts: Options) -> None:
+    """The document register as CSV or JSON.
+
+    \b
+    Examples:
+      sms-docs export register --format csv > register.csv
+      sms-docs export register --format json
+    """
+    from sms_docs import report
+
+    with _open(opts) as cat:
+        rows = report.register_rows(cat)
+        if opts.format == "json":
+            emit_json(report.status_json(cat, rows))
+        else:
+            click.echo(report.register_csv(rows), nl=False)

@@ -1,0 +1,1 @@
+"""Commands: integrations (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""Commands: lifecycle (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""Commands: site (filled in by its issue)."""

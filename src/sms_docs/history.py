@@ -1,0 +1,475 @@
+"""One pass over history: every controlled file's main-line revisions, their evidence and authors.
+
+The main line is the first-parent history of the ref. Every commit reachable from it is read once
+(`GitRepo.log`); each non-main-line commit is assigned to the main-line merge that brought it in,
+so the authors of a change and the approval commits made on its branch are known without a
+`git log` per file. Approvals bind to blob ids (SPEC section 5).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from sms_docs import config as config_mod
+from sms_docs import policy
+from sms_docs.checks import is_document_path, is_record_path
+from sms_docs.config import Settings
+from sms_docs.documents import Parsed, RECORD_ID_RE, id_from_filename, parse_document, parse_record
+from sms_docs.gitrepo import ZERO, Commit, GitRepo, parse_ident
+from sms_docs.model import Approval, Author, Document, Finding, Revision, error, warning
+from sms_docs.schemas import SchemaSet
+
+APPROVAL_OF = "Approval-of"
+APPROVAL_MEANING = "Approval-meaning"
+CHANGE_REASON = "Change-reason"
+TAG_PREFIX = "sms/"
+
+
+def is_config_path(path: str) -> bool:
+    return path in (config_mod.CONFIG_FILE, config_mod.SIGNERS_FILE) or (
+        path.startswith("schemas/") and path.endswith(".json") and path.count("/") == 1
+    )
+
+
+@dataclass
+class FileHistory:
+    """A controlled file (document by ID, configuration file by path) along the main line."""
+
+    key: str
+    kind: str  # "document" | "config"
+    path: str | None = None  # current path on the main line; None once deleted
+    blob: str | None = None
+    revisions: list[Revision] = field(default_factory=list)
+    numbers: dict[str, int] = field(default_factory=dict)  # blob -> revision number
+    obsolete_at: Revision | None = None
+    deleted_at: Commit | None = None
+    ever_deleted: bool = False
+
+    @property
+    def approved(self) -> list[Revision]:
+        return [r for r in self.revisions if r.number is not None]
+
+
+@dataclass
+class RecordHistory:
+    id: str
+    path: str
+    added: Commit
+    blob: str
+    deleted: Commit | None = None
+
+
+@dataclass
+class History:
+    tip: str | None
+    main_line: list[Commit]
+    files: dict[str, FileHistory]
+    records: dict[str, RecordHistory]  # by path
+    findings: list[Finding]
+    meta_by_blob: dict[str, Parsed]
+
+    def document(self, ident: str) -> FileHistory | None:
+        found = self.files.get(ident)
+        return found if found is not None and found.kind == "document" else None
+
+
+class _Reader:
+    """Parsed blobs and configurations, each read once (blob ids never change meaning)."""
+
+    def __init__(self, repo: GitRepo, settings: Settings, schemas: SchemaSet) -> None:
+        self.repo = repo
+        self.settings = settings
+        self.schemas = schemas
+        self.parsed: dict[str, Parsed] = {}
+        self.configs: dict[str, Settings] = {}
+
+    def document(self, path: str, blob: str) -> Document | None:
+        found = self.parsed.get(blob)
+        if found is None:
+            found = parse_document(path, self.repo.read_blob(blob), self.settings, self.schemas)
+            self.parsed[blob] = found
+        return found.doc
+
+    def record(self, path: str, blob: str) -> dict[str, Any] | None:
+        found = self.parsed.get(blob)
+        if found is None:
+            found = parse_record(path, self.repo.read_blob(blob), self.settings, self.schemas)
+            self.parsed[blob] = found
+        return dict(found.record.meta) if found.record else None
+
+    def config(self, blob: str) -> Settings | None:
+        if blob not in self.configs:
+            try:
+                text = self.repo.read_blob(blob).decode("utf-8-sig")
+                settings, _ = config_mod.parse(self.settings.root, text, self.schemas)
+            except Exception:  # an unreadable historical configuration: fall back to the current one
+                settings = None  # type: ignore[assignment]
+            self.configs[blob] = settings  # type: ignore[assignment]
+        return self.configs[blob]
+
+
+def _cutoff(as_of: dt.date | None) -> int | None:
+    if as_of is None:
+        return None
+    end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=dt.timezone.utc)
+    return int(end.timestamp())
+
+
+def build(repo: GitRepo, settings: Settings, schemas: SchemaSet, ref: str, as_of: dt.date | None) -> History:
+    tip = repo.resolve(ref)
+    if tip is None:
+        return History(None, [], {}, {}, [], {})
+    commits = {c.sha: c for c in repo.log(tip)}
+    cutoff = _cutoff(as_of)
+    # The main line, oldest first, as it stood at the end of the as-of day.
+    chain: list[Commit] = []
+    sha: str | None = tip
+    while sha is not None and sha in commits:
+        chain.append(commits[sha])
+        sha = commits[sha].parents[0] if commits[sha].parents else None
+    if cutoff is not None:
+        while chain and chain[0].commit_time >= cutoff:
+            chain.pop(0)
+    main = list(reversed(chain))
+    on_main = {c.sha for c in main}
+    bundles = _bundles(main, commits, on_main)
+    reachable = [c for m in main for c in bundles[m.sha]]
+    if cutoff is not None:
+        reachable = [c for c in reachable if c.commit_time < cutoff]
+    reader = _Reader(repo, settings, schemas)
+    walker = _Walker(repo, settings, reader, main, bundles, reachable)
+    return walker.run()
+
+
+def _bundles(main: list[Commit], commits: dict[str, Commit], on_main: set[str]) -> dict[str, list[Commit]]:
+    """Each main-line commit with the side commits its merge brought in (each commit counted once)."""
+    assigned: set[str] = set()
+    out: dict[str, list[Commit]] = {}
+    for m in main:
+        bundle = [m]
+        stack = list(m.parents[1:])
+        while stack:
+            sha = stack.pop()
+            if sha in assigned or sha in on_main or sha not in commits:
+                continue
+            assigned.add(sha)
+            c = commits[sha]
+            bundle.append(c)
+            stack.extend(c.parents)
+        out[m.sha] = bundle
+    return out
+
+
+class _Walker:
+    def __init__(self, repo: GitRepo, settings: Settings, reader: _Reader, main: list[Commit],
+                 bundles: dict[str, list[Commit]], reachable: list[Commit]) -> None:
+        self.repo = repo
+        self.settings = settings
+        self.reader = reader
+        self.main = main
+        self.bundles = bundles
+        self.reachable = reachable
+        self.files: dict[str, FileHistory] = {}
+        self.records: dict[str, RecordHistory] = {}
+        self.findings: list[Finding] = []
+        self.paths_of: dict[str, dict[str, str]] = {}  # document ID -> {path: blob}
+        self.pending_authors: dict[str, dict[str, Author]] = {}
+        self.evidence: dict[tuple[str, str], list[policy.Evidence]] = {}
+        self.config_blob: str | None = None  # the configuration in force (last approved)
+        self.tree_config_blob: str | None = None
+        self.signatures: dict[str, tuple[str, str, str]] = {}
+
+    # --- classification -----------------------------------------------------------------------
+
+    def key_of(self, path: str) -> tuple[str, str] | None:
+        if is_config_path(path):
+            return path, "config"
+        if is_document_path(path, self.settings):
+            return (id_from_filename(path) or path), "document"
+        return None
+
+    # --- evidence gathered before the walk ----------------------------------------------------
+
+    def collect_approval_commits(self) -> None:
+        for c in self.reachable:
+            if APPROVAL_OF + ":" not in c.message:
+                continue
+            trailers = c.trailers()
+            meaning = next((v.strip().lower() for k, v in trailers if k.lower() == APPROVAL_MEANING.lower()), "approval")
+            claimed = next((parse_ident(v) for k, v in trailers if k.lower() == "approved-by"), None)
+            name, email = claimed if claimed else (c.committer_name, c.committer_email)
+            for key, value in trailers:
+                if key.lower() != APPROVAL_OF.lower():
+                    continue
+                parts = value.split()
+                if len(parts) != 2:
+                    continue
+                self.evidence.setdefault((parts[0], parts[1]), []).append(policy.Evidence(
+                    key=parts[0], blob=parts[1], name=name, email=email,
+                    meaning=meaning if meaning in ("approval", "review") else "approval",
+                    when=c.date, commit=c.sha, kind="approval-commit", signature="none",
+                    committer_email=c.committer_email))
+
+    def verify_signatures(self, tip: Commit | None) -> None:
+        wanted = {ev.commit for evs in self.evidence.values() for ev in evs}
+        wanted |= {m.sha for m in self.main if m.is_merge}
+        signers = None
+        if tip is not None:
+            blob = self.repo.blob_at(tip.sha, config_mod.SIGNERS_FILE)
+            signers = self.repo.read_blob(blob) if blob else None
+        self.signatures = self.repo.signatures(wanted, signers) if wanted else {}
+
+    def signature_of(self, sha: str, committer_email: str) -> tuple[str, str | None]:
+        status, signer, _ = self.signatures.get(sha, ("N", "", ""))
+        word = policy.signature_word(status)
+        if committer_email.lower() in policy.FORGE_EMAILS and status != "N":
+            return "system", None
+        return word, (signer or None)
+
+    # --- the walk -------------------------------------------------------------------------------
+
+    def run(self) -> History:
+        self.collect_approval_commits()
+        self.verify_signatures(self.main[-1] if self.main else None)
+        forge = self.forge_reviews()
+        for m in self.main:
+            self.step(m, forge.get(m.sha, []))
+        self.finish()
+        return History(self.main[-1].sha if self.main else None, self.main, self.files, self.records,
+                       self.findings, self.reader.parsed)
+
+    def step(self, m: Commit, forge_reviews: list[dict[str, Any]]) -> None:
+        touched: dict[str, str] = {}  # key -> kind
+        for ch in m.changes:
+            if is_record_path(ch.path, self.settings):
+                self.record_change(m, ch.path, ch.new_blob, ch.deleted)
+                continue
+            found = self.key_of(ch.path)
+            if found is None:
+                continue
+            key, kind = found
+            paths = self.paths_of.setdefault(key, {})
+            if ch.deleted:
+                paths.pop(ch.path, None)
+            else:
+                paths[ch.path] = ch.new_blob
+            touched[key] = kind
+        if not touched:
+            return
+        # Authors: every non-merge commit of this change that touched the key's files.
+        for c in self.bundles[m.sha]:
+            if c.is_merge:
+                continue
+            for ch in c.changes:
+                found = self.key_of(ch.path)
+                if found and found[0] in touched:
+                    self.pending_authors.setdefault(found[0], {})[c.author_email.lower()] = Author(c.author_name, c.author_email)
+        # Configuration first: documents in the same change are judged by the configuration in force.
+        for key in sorted(touched, key=lambda k: touched[k] != "config"):
+            self.revision(m, key, touched[key], forge_reviews)
+
+    def settings_in_force(self) -> Settings:
+        for blob in (self.config_blob, self.tree_config_blob):
+            if blob:
+                found = self.reader.config(blob)
+                if found is not None:
+                    return found
+        return self.settings
+
+    def revision(self, m: Commit, key: str, kind: str, forge_reviews: list[dict[str, Any]]) -> None:
+        fh = self.files.get(key)
+        if fh is None:
+            fh = self.files[key] = FileHistory(key, kind)
+        paths = self.paths_of.get(key, {})
+        if not paths:
+            if fh.path is not None:
+                fh.deleted_at, fh.ever_deleted, fh.path, fh.blob = m, True, None, None
+                if kind == "document" and fh.approved and fh.obsolete_at is None:
+                    self.findings.append(error(
+                        "document-deleted",
+                        f"{key} was deleted in {m.sha[:10]} ({m.date.date()}): withdraw documents with `sms-docs obsolete`, never delete them",
+                        id=key, path=None))
+            return
+        path = sorted(paths)[-1]
+        blob = paths[path]
+        if kind == "config" and key == config_mod.CONFIG_FILE:
+            if self.tree_config_blob is None:
+                self.tree_config_blob = blob  # bootstrap: the first configuration judges itself
+        if blob == fh.blob:
+            fh.path = path  # a rename: same content, same approvals
+            return
+        if fh.path is None and fh.ever_deleted and kind == "document":
+            self.findings.append(error(
+                "id-reused", f"{key} comes back in {m.sha[:10]} ({m.date.date()}) after it was deleted: IDs are never reused, take a new one",
+                path=path, id=key))
+        if fh.obsolete_at is not None:
+            self.findings.append(error(
+                "obsolete-modified",
+                f"{key} was changed in {m.sha[:10]} ({m.date.date()}) after it was withdrawn in revision {fh.obsolete_at.number}",
+                path=path, id=key))
+        fh.path, fh.blob = path, blob
+        settings = self.settings_in_force()
+        doc = self.reader.document(path, blob) if kind == "document" else None
+        rules = self.rules_for(kind, doc, settings)
+        authors = list(self.pending_authors.get(key, {}).values())
+        verdicts = [policy.judge(ev, rules, settings.person_by_email, [a.email for a in authors])
+                    for ev in self.evidence_for(m, key, path, blob, kind, settings, forge_reviews)]
+        approvals = tuple(sorted((v.approval for v in verdicts), key=lambda a: (a.date, a.email)))
+        valid = policy.count_valid(approvals)
+        approved = len(valid) >= rules.min_approvals
+        number = None
+        effective = None
+        if approved:
+            number = fh.numbers.get(blob) or (max(fh.numbers.values(), default=0) + 1)
+            fh.numbers[blob] = number
+            planned = doc.meta.get("effective") if doc is not None else None
+            effective = policy.effective_date(m.date, valid, rules.min_approvals, planned if isinstance(planned, str) else None)
+        trailers = dict((k.lower(), v) for k, v in m.trailers())
+        side = [c for c in self.bundles[m.sha] if not c.is_merge]
+        reason = trailers.get(CHANGE_REASON.lower()) or next(
+            (c.subject for c in side if any(self.key_of(ch.path) and self.key_of(ch.path)[0] == key for ch in c.changes)),  # type: ignore[index]
+            m.subject)
+        rev = Revision(key=key, path=path, blob=blob, commit=m.sha, date=m.date, subject=m.subject, reason=reason,
+                       authors=tuple(authors), approvals=approvals, number=number, effective=effective)
+        fh.revisions.append(rev)
+        self.revision_findings(rev, verdicts, approved, len(valid), rules, kind)
+        if approved:
+            self.pending_authors.pop(key, None)
+            if kind == "config" and key == config_mod.CONFIG_FILE:
+                self.config_blob = blob
+            if doc is not None and doc.obsolete and fh.obsolete_at is None:
+                fh.obsolete_at = rev
+        if kind == "config" and key == config_mod.CONFIG_FILE and self.config_blob is None:
+            self.tree_config_blob = blob
+
+    def rules_for(self, kind: str, doc: Document | None, settings: Settings) -> policy.Rules:
+        ap = settings.approval
+        if kind == "config" or doc is None:
+            return policy.Rules(ap.config_approvers, ap.config_min_approvals, ap.require_signature, ap.allow_author_approval)
+        doc_type = settings.types.get(doc.type) or self.settings.types.get(doc.type)
+        approvers = tuple(doc.list_field("approvers")) or (doc_type.approvers if doc_type else ap.config_approvers)
+        minimum = doc_type.min_approvals if doc_type else 1
+        return policy.Rules(approvers, minimum, ap.require_signature, ap.allow_author_approval)
+
+    def evidence_for(self, m: Commit, key: str, path: str, blob: str, kind: str, settings: Settings,
+                     forge_reviews: list[dict[str, Any]]) -> list[policy.Evidence]:
+        kinds = settings.approval.evidence
+        out: list[policy.Evidence] = []
+        if "approval-commit" in kinds:
+            for ev in self.evidence.get((key, blob), []) + (self.evidence.get((path, blob), []) if path != key else []):
+                sig, signer = self.signature_of(ev.commit, ev.committer_email or "")
+                out.append(dataclasses.replace(ev, signature=sig, signer=signer))
+        if m.is_merge and "merge-trailer" in kinds:
+            keys = {k.lower() for k in settings.approval.merge_trailers}
+            sig, signer = self.signature_of(m.sha, m.committer_email)
+            for k, v in m.trailers():
+                ident = parse_ident(v) if k.lower() in keys else None
+                if ident:
+                    out.append(policy.Evidence(key, blob, ident[0], ident[1], "approval", m.date, m.sha,
+                                               "merge-trailer", sig, signer))
+        if m.is_merge and "merger" in kinds:
+            sig, signer = self.signature_of(m.sha, m.committer_email)
+            out.append(policy.Evidence(key, blob, m.committer_name, m.committer_email, "approval", m.date, m.sha,
+                                       "merger", sig, signer))
+        if "forge-review" in kinds:
+            for review in forge_reviews:
+                reviewed = self.repo.blob_at(review["commit_id"], path)
+                if reviewed == blob:
+                    out.append(policy.Evidence(key, blob, review["name"], review["email"], "approval",
+                                               review["when"], review["record_commit"], "forge-review", "system"))
+        return out
+
+    def revision_findings(self, rev: Revision, verdicts: list[policy.Verdict], approved: bool, valid: int,
+                          rules: policy.Rules, kind: str) -> None:
+        where = {"path": rev.path, "id": rev.key if kind == "document" else None}
+        label = f"{rev.key} change {rev.commit[:10]} ({rev.date.date()})"
+        for v in verdicts:
+            if v.code:
+                make = warning if approved else error
+                self.findings.append(make(v.code, f"{label}: {v.approval.evidence} by {v.approval.email} ({v.approval.commit[:10]}) does not count: {v.approval.reason}", **where))
+        if not approved:
+            if valid:
+                self.findings.append(error("insufficient-approvals", f"{label}: {valid} valid approval(s), {rules.min_approvals} needed", **where))
+            else:
+                by = ", ".join(sorted({a.email for a in rev.authors})) or "unknown"
+                self.findings.append(error("unapproved-change", f"{label} by {by}: no valid approval", **where))
+
+    # --- records -------------------------------------------------------------------------------
+
+    def record_change(self, m: Commit, path: str, blob: str, deleted: bool) -> None:
+        existing = self.records.get(path)
+        stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        ident = stem if RECORD_ID_RE.match(stem) else (stem.split("-", 3)[:3] and "-".join(stem.split("-")[:3]))
+        if deleted:
+            if existing is not None:
+                existing.deleted = m
+            return
+        if existing is None or existing.deleted is not None:
+            self.records[path] = RecordHistory(ident, path, m, blob)
+            return
+        if existing.blob != blob:
+            self.findings.append(error(
+                "record-modified",
+                f"{existing.id} was changed in {m.sha[:10]} ({m.date.date()}) after it was recorded in {existing.added.sha[:10]}: records never change; write a new record with `corrects: {existing.id}`",
+                path=path, id=existing.id))
+            existing.blob = blob
+
+    def forge_reviews(self) -> dict[str, list[dict[str, Any]]]:
+        """Approvals records (records/approvals/): merge commit -> its APPROVED reviews."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        rtype = self.settings.records.get("approvals")
+        if rtype is None or "forge-review" not in self.settings.approval.evidence or not self.main:
+            return out
+        tip = self.main[-1].sha
+        for path, blob in self.repo.list_tree(tip, [rtype.folder]).items():
+            if not is_record_path(path, self.settings):
+                continue
+            meta = self.reader.record(path, blob)
+            if not meta or not isinstance(meta.get("reviews"), list):
+                continue
+            added = next((m.sha for m in self.main for ch in m.changes if ch.path == path), tip)
+            for review in meta["reviews"]:
+                if not isinstance(review, dict) or str(review.get("state", "")).upper() != "APPROVED":
+                    continue
+                person = self._forge_person(review)
+                if person is None or not review.get("commit_id"):
+                    continue
+                when = _parse_time(review.get("submitted_at")) or self.main[-1].date
+                out.setdefault(str(meta.get("merge_commit", "")), []).append({
+                    "name": person[0], "email": person[1], "commit_id": str(review["commit_id"]),
+                    "when": when, "record_commit": added})
+        return out
+
+    def _forge_person(self, review: dict[str, Any]) -> tuple[str, str] | None:
+        if isinstance(review.get("email"), str) and review["email"]:
+            p = self.settings.person_by_email(review["email"])
+            return (p.name if p else str(review.get("reviewer", "")), review["email"])
+        login = str(review.get("reviewer", ""))
+        for p in self.settings.people:
+            if login and login in (p.github, p.gitlab):
+                return p.name, p.email
+        return (login, f"{login}@users.noreply.forge") if login else None
+
+    def finish(self) -> None:
+        pass
+
+
+def _parse_time(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+def disposed_ids(records: Iterable[dict[str, Any]]) -> set[str]:
+    out: set[str] = set()
+    for meta in records:
+        if meta.get("type") == "disposal" and isinstance(meta.get("disposed"), list):
+            out.update(str(x) for x in meta["disposed"])
+    return out

@@ -1,0 +1,134 @@
+"""Pure rules: which evidence counts, revision effective dates, review dates. No git, no clock.
+
+ISO/IEC 20000-1:2011 4.3.2 a (approved for adequacy before issue), segregation of duties, and
+21 CFR 11.50 / 11.70 (a signature shows who, when and what it means, and is bound to its record).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from sms_docs.model import Approval, Person
+
+FORGE_EMAILS = frozenset({"noreply@github.com", "noreply@gitlab.com"})
+
+# %G? from git -> the signature field of SPEC section 8
+_SIGNATURE = {"G": "good", "N": "none", "B": "bad", "X": "bad", "Y": "bad", "R": "bad", "E": "unknown", "U": "unknown"}
+
+
+def signature_word(status: str | None) -> str:
+    return _SIGNATURE.get(status or "N", "unknown")
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A claim that someone approved `key` at `blob`, before it is judged."""
+
+    key: str
+    blob: str
+    name: str
+    email: str
+    meaning: str
+    when: dt.datetime
+    commit: str
+    kind: str  # approval-commit | merge-trailer | forge-review | merger
+    signature: str  # good | bad | none | unknown | system
+    signer: str | None = None  # the principal git verified the signature against
+    committer_email: str | None = None  # approval commits: who made the commit
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """What the policy needs about one revision: who may approve it, and the approval settings in force."""
+
+    approvers: tuple[str, ...]  # roles or person ids
+    min_approvals: int
+    require_signature: bool
+    allow_author_approval: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    approval: Approval
+    code: str | None  # the finding code when not valid
+
+
+def judge(ev: Evidence, rules: Rules, person_of: Callable[[str], Person | None], authors: Iterable[str]) -> Verdict:
+    """Does this evidence count for its person? Returns the approval with `valid` and the reason."""
+    person = person_of(ev.email)
+    name = person.name if person else ev.name
+
+    def verdict(code: str | None, reason: str | None) -> Verdict:
+        return Verdict(
+            Approval(name=name, email=ev.email, meaning=ev.meaning, date=ev.when, commit=ev.commit,
+                     evidence=ev.kind, signature=ev.signature, valid=code is None, reason=reason,
+                     person=person.id if person else None),
+            code,
+        )
+
+    if person is None:
+        return verdict("approver-not-authorised", f"{ev.email} is not a person in sms-docs.yml")
+    if ev.kind == "approval-commit" and ev.committer_email is not None and person_of(ev.committer_email) != person:
+        return verdict("approver-not-authorised",
+                       f"the approval names {ev.email} but the commit was made by {ev.committer_email}")
+    if not (set(rules.approvers) & ({person.id} | set(person.roles))):
+        return verdict("approver-not-authorised",
+                       f"{person.id} is not among the approvers ({', '.join(rules.approvers)})")
+    author_emails = {a.lower() for a in authors}
+    if not rules.allow_author_approval and author_emails & {e.lower() for e in person.all_emails}:
+        return verdict("self-approval", f"{person.id} authored a change to this revision")
+    if ev.signature == "bad":
+        return verdict("signature-invalid", "the signature does not verify")
+    if ev.signature == "good" and ev.signer is not None and ev.signer.lower() not in {e.lower() for e in person.all_emails}:
+        return verdict("signature-invalid", f"signed with the key of {ev.signer}, not of {person.id}")
+    if rules.require_signature:
+        if ev.signature == "none":
+            return verdict("approval-unsigned", "unsigned, and sms-docs.yml requires signed approvals")
+        if ev.signature == "system":
+            return verdict("approval-unsigned", "signed by the forge, not by the approver")
+        if ev.signature != "good":
+            return verdict("signature-invalid", "the signature cannot be verified with .sms/allowed_signers")
+    return verdict(None, None)
+
+
+def count_valid(approvals: Iterable[Approval]) -> list[Approval]:
+    """Valid approvals with meaning `approval`, one per person, earliest first."""
+    seen: set[str] = set()
+    out: list[Approval] = []
+    for a in sorted(approvals, key=lambda a: a.date):
+        who = a.person or a.email.lower()
+        if a.valid and a.meaning == "approval" and who not in seen:
+            seen.add(who)
+            out.append(a)
+    return out
+
+
+def effective_date(landed: dt.datetime, valid: list[Approval], min_approvals: int, planned: str | None) -> dt.date:
+    """When an approved revision takes effect: when it reached the main line, or when the approval
+    that completed it was given if later (a post-hoc approval), or its planned date if later still."""
+    moment = landed
+    if len(valid) >= min_approvals:
+        moment = max(moment, valid[min_approvals - 1].date)
+    day = moment.date()
+    if planned:
+        try:
+            day = max(day, dt.date.fromisoformat(planned))
+        except ValueError:
+            pass
+    return day
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Calendar months, clamped to the month's end (2024-02-29 + 12 months = 2025-02-28)."""
+    total = day.month - 1 + months
+    year, month = day.year + total // 12, total % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def next_review(effective: dt.date | None, last_review: dt.date | None, cycle_months: int) -> dt.date | None:
+    """The later of the effective date and the last no-change review, plus the cycle (SPEC section 6)."""
+    base = max((d for d in (effective, last_review) if d is not None), default=None)
+    return add_months(base, cycle_months) if base else None
