@@ -154,14 +154,13 @@ class Catalog:
         return self.history.tip
 
     def read_document(self, rev: Revision) -> Document | None:
-        reader_doc = self.history.meta_by_blob.get(rev.blob)
-        if reader_doc is not None and reader_doc.doc is not None and reader_doc.doc.body:
-            return reader_doc.doc
-        from sms_docs.documents import parse_document
+        found = self.history.meta_by_blob.get(rev.blob)
+        if found is None:
+            from sms_docs.documents import Parsed, read_document
 
-        parsed = parse_document(rev.path, self.repo.read_blob(rev.blob), self.settings, self.schemas)
-        self.history.meta_by_blob[rev.blob] = parsed
-        return parsed.doc
+            found = Parsed(read_document(rev.path, self.repo.read_blob(rev.blob)), None, ())
+            self.history.meta_by_blob[rev.blob] = found
+        return found.doc
 
     def get(self, ident: str) -> DocStatus:
         found = self.documents.get(ident)
@@ -234,6 +233,7 @@ class Catalog:
         added: dict[str, tuple[str, dt.date]] = {
             rh.path: (rh.added.sha, rh.added.date.date()) for rh in self.history.records.values() if rh.deleted is None}
         tree = self.repo.list_tree(self.tip, [self.settings.record_root])
+        self.repo.prefetch(b for p, b in tree.items() if b not in self.history.meta_by_blob)
         for path, blob in sorted(tree.items()):
             if not is_record_path(path, self.settings):
                 continue

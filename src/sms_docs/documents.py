@@ -139,6 +139,24 @@ def parse_document(path: str, data: bytes, settings: Settings, schemas: SchemaSe
     return Parsed(doc, None, tuple(findings))
 
 
+def read_document(path: str, data: bytes) -> Document | None:
+    """The document in a blob, without validation (history reads what `check` validates):
+    front matter and body, or None when the file is not a document at all."""
+    try:
+        parts = frontmatter.split(frontmatter.decode(data))
+        meta = frontmatter.load_yaml(parts.front)
+    except (UnicodeDecodeError, frontmatter.FrontMatterMissing, frontmatter.YamlError):
+        return None
+    if not isinstance(meta, dict):
+        return None
+    ident = meta.get("id") if isinstance(meta.get("id"), str) else id_from_filename(path)
+    if not ident:
+        return None
+    return Document(id=ident, path=path, meta=meta, body=parts.body, body_line=parts.body_line,
+                    links=tuple(extract_links(path, parts.body, parts.body_line)),
+                    lines=field_lines(parts.front, parts.front_line))
+
+
 def extract_links(path: str, body: str, first_line: int) -> list[Link]:
     """Relative links to Markdown files in the repository, resolved to repo-relative paths."""
     if "](" not in body and "]:" not in body:

@@ -17,7 +17,7 @@ from sms_docs import config as config_mod
 from sms_docs import policy
 from sms_docs.checks import is_document_path, is_record_path
 from sms_docs.config import Settings
-from sms_docs.documents import Parsed, RECORD_ID_RE, id_from_filename, parse_document, parse_record
+from sms_docs.documents import Parsed, RECORD_ID_RE, id_from_filename, parse_record, read_document
 from sms_docs.gitrepo import ZERO, Commit, GitRepo, parse_ident
 from sms_docs.model import Approval, Author, Document, Finding, Revision, error, warning
 from sms_docs.schemas import SchemaSet
@@ -89,7 +89,7 @@ class _Reader:
     def document(self, path: str, blob: str) -> Document | None:
         found = self.parsed.get(blob)
         if found is None:
-            found = parse_document(path, self.repo.read_blob(blob), self.settings, self.schemas)
+            found = Parsed(read_document(path, self.repo.read_blob(blob)), None, ())
             self.parsed[blob] = found
         return found.doc
 
@@ -181,15 +181,31 @@ class _Walker:
         self.config_blob: str | None = None  # the configuration in force (last approved)
         self.tree_config_blob: str | None = None
         self.signatures: dict[str, tuple[str, str, str]] = {}
+        self._key_cache: dict[str, tuple[str, str] | None] = {}
+        self._commit_keys: dict[str, set[str]] = {}
 
     # --- classification -----------------------------------------------------------------------
 
     def key_of(self, path: str) -> tuple[str, str] | None:
+        try:
+            return self._key_cache[path]
+        except KeyError:
+            pass
+        found: tuple[str, str] | None = None
         if is_config_path(path):
-            return path, "config"
-        if is_document_path(path, self.settings):
-            return (id_from_filename(path) or path), "document"
-        return None
+            found = path, "config"
+        elif is_document_path(path, self.settings):
+            found = (id_from_filename(path) or path), "document"
+        self._key_cache[path] = found
+        return found
+
+    def keys_of(self, commit: Commit) -> set[str]:
+        """The controlled keys a commit's changes touch (computed once per commit)."""
+        found = self._commit_keys.get(commit.sha)
+        if found is None:
+            found = {k[0] for k in map(self.key_of, (ch.path for ch in commit.changes)) if k is not None}
+            self._commit_keys[commit.sha] = found
+        return found
 
     # --- evidence gathered before the walk ----------------------------------------------------
 
@@ -235,6 +251,8 @@ class _Walker:
         self.collect_approval_commits()
         self.verify_signatures(self.main[-1] if self.main else None)
         forge = self.forge_reviews()
+        self.repo.prefetch(ch.new_blob for m in self.main for ch in m.changes
+                           if not ch.deleted and self.key_of(ch.path) is not None)
         for m in self.main:
             self.step(m, forge.get(m.sha, []))
         self.finish()
@@ -263,10 +281,9 @@ class _Walker:
         for c in self.bundles[m.sha]:
             if c.is_merge:
                 continue
-            for ch in c.changes:
-                found = self.key_of(ch.path)
-                if found and found[0] in touched:
-                    self.pending_authors.setdefault(found[0], {})[c.author_email.lower()] = Author(c.author_name, c.author_email)
+            author = Author(c.author_name, c.author_email)
+            for key in self.keys_of(c) & touched.keys():
+                self.pending_authors.setdefault(key, {})[c.author_email.lower()] = author
         # Configuration first: documents in the same change are judged by the configuration in force.
         for key in sorted(touched, key=lambda k: touched[k] != "config"):
             self.revision(m, key, touched[key], forge_reviews)
@@ -330,8 +347,7 @@ class _Walker:
         trailers = dict((k.lower(), v) for k, v in m.trailers())
         side = [c for c in self.bundles[m.sha] if not c.is_merge]
         reason = trailers.get(CHANGE_REASON.lower()) or next(
-            (c.subject for c in side if any(self.key_of(ch.path) and self.key_of(ch.path)[0] == key for ch in c.changes)),  # type: ignore[index]
-            m.subject)
+            (c.subject for c in side if key in self.keys_of(c)), m.subject)
         rev = Revision(key=key, path=path, blob=blob, commit=m.sha, date=m.date, subject=m.subject, reason=reason,
                        authors=tuple(authors), approvals=approvals, number=number, effective=effective)
         fh.revisions.append(rev)
@@ -365,15 +381,19 @@ class _Walker:
         if m.is_merge and "merge-trailer" in kinds:
             keys = {k.lower() for k in settings.approval.merge_trailers}
             sig, signer = self.signature_of(m.sha, m.committer_email)
-            for k, v in m.trailers():
+            for k, v in m.trailers(keys):
                 ident = parse_ident(v) if k.lower() in keys else None
                 if ident:
                     out.append(policy.Evidence(key, blob, ident[0], ident[1], "approval", m.date, m.sha,
                                                "merge-trailer", sig, signer))
         if m.is_merge and "merger" in kinds:
             sig, signer = self.signature_of(m.sha, m.committer_email)
-            out.append(policy.Evidence(key, blob, m.committer_name, m.committer_email, "approval", m.date, m.sha,
-                                       "merger", sig, signer))
+            name, email = m.committer_name, m.committer_email
+            if email.lower() in policy.FORGE_EMAILS:
+                # GitHub's "Merge pull request #N" is committed by GitHub itself; the person who
+                # pressed the button is the merge commit's author.
+                name, email = m.author_name, m.author_email
+            out.append(policy.Evidence(key, blob, name, email, "approval", m.date, m.sha, "merger", sig, signer))
         if "forge-review" in kinds:
             for review in forge_reviews:
                 reviewed = self.repo.blob_at(review["commit_id"], path)

@@ -10,7 +10,7 @@ from sms_docs.catalog import Catalog
 from sms_docs.checks import is_document_path
 from sms_docs.documents import id_from_filename
 from sms_docs.errors import Refused, UsageError
-from sms_docs.gitrepo import committer_identity
+from sms_docs.gitrepo import GitRepo, committer_identity, parse_trailers
 from sms_docs.history import APPROVAL_MEANING, APPROVAL_OF, is_config_path
 
 
@@ -50,11 +50,16 @@ def approve(root: Path, keys: list[str], *, meaning: str, sign: bool, all_change
         for path, blob in tree.items():
             key = path if is_config_path(path) else (id_from_filename(path) or path)
             by_key[key] = (path, blob)
+        # An approval binds to a blob: the same person approving the same content twice adds nothing
+        # (unless this time they sign it).
+        mine = {} if sign else _given(repo, head, person.all_emails, meaning)
         if all_changed:
             keys = [k for k in sorted(by_key) if _unapproved(cat, k, by_key[k][1])]
             keys = [k for k in keys if _changed_on_branch(cat, head, by_key[k][0])]
+            keys = [k for k in keys if (k, by_key[k][1]) not in mine]
             if not keys:
-                raise Refused("nothing to approve: every controlled file on this branch is already approved")
+                raise Refused("nothing to approve: every controlled file this branch changes is approved on the main line "
+                              "or already by you; nothing was committed")
         if not keys:
             raise UsageError("name the documents to approve (IDs or configuration paths), or pass --all")
         items: list[tuple[str, str, str]] = []
@@ -68,6 +73,10 @@ def approve(root: Path, keys: list[str], *, meaning: str, sign: bool, all_change
             if not _unapproved(cat, key, blob):
                 number = cat.history.files[key].numbers.get(blob)
                 raise Refused(f"{key} is unchanged since its approved revision {number}; nothing was committed")
+            if (key, blob) in mine:
+                raise Refused(f"{key} at this content ({blob[:10]}) is already approved by {person.id} in commit "
+                              f"{mine[(key, blob)][:10]}; nothing was committed",
+                              hint="an approval binds to the content: it stands until the file changes")
             try:
                 _refuse_unauthorised(cat, key, path, blob, person.id, set(person.roles), person.all_emails, head)
             except Refused as exc:
@@ -87,6 +96,27 @@ def approve(root: Path, keys: list[str], *, meaning: str, sign: bool, all_change
         return Approved(commit, name or person.name, email, meaning, items, sign, skipped)
 
 
+def _given(repo: GitRepo, head: str, emails: tuple[str, ...], meaning: str) -> dict[tuple[str, str], str]:
+    """(key, blob) -> commit, for the approval commits reachable from HEAD that this person made
+    with this meaning."""
+    wanted = {e.lower() for e in emails}
+    out = repo.git("log", head, f"--grep=^{APPROVAL_OF}:", "--format=%H%x1f%ce%x1f%B%x1e")
+    given: dict[tuple[str, str], str] = {}
+    for record in out.split("\x1e"):
+        parts = record.strip("\n").split("\x1f")
+        if len(parts) != 3 or parts[1].strip().lower() not in wanted:
+            continue
+        trailers = parse_trailers(parts[2])
+        said = next((v.strip().lower() for k, v in trailers if k.lower() == APPROVAL_MEANING.lower()), "approval")
+        if said != meaning:
+            continue
+        for k, v in trailers:
+            fields = v.split()
+            if k.lower() == APPROVAL_OF.lower() and len(fields) == 2:
+                given.setdefault((fields[0], fields[1]), parts[0])
+    return given
+
+
 def _unapproved(cat: Catalog, key: str, blob: str) -> bool:
     fh = cat.history.files.get(key)
     return fh is None or blob not in fh.numbers
@@ -99,10 +129,7 @@ def _changed_on_branch(cat: Catalog, head: str, path: str) -> bool:
     return cat.repo.blob_at(main, path) != cat.repo.blob_at(head, path)
 
 
-def _refuse_uncommitted(repo: object, path: str, key: str) -> None:
-    from sms_docs.gitrepo import GitRepo
-
-    assert isinstance(repo, GitRepo)
+def _refuse_uncommitted(repo: GitRepo, path: str, key: str) -> None:
     if repo.git("status", "--porcelain", "--", path).strip():
         raise Refused(f"{key} ({path}) has uncommitted changes; an approval binds to committed content: nothing was committed",
                       hint="commit the change, then approve")

@@ -1,0 +1,126 @@
+"""Generate large document repositories for the benchmarks, quickly, with `git fast-import`.
+
+History shape (SPEC section 10): an initial commit with N documents, approved by an approval
+commit; then M changes, each on its own branch (a commit by the author, an approval commit by an
+approver bound to the new blob), merged into main with --no-ff.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from pathlib import Path
+
+CONFIG = """\
+organisation: Benchmark Services Ltd
+standard: iso20000-1:2018
+main_branch: main
+people:
+  - {id: dana, name: Dana Reyes, email: dana@example.com, roles: [top-management]}
+  - {id: omar, name: Omar Haddad, email: omar@example.com, roles: [sms-manager, process-owner]}
+roles:
+  top-management: Top management
+  sms-manager: SMS manager
+  process-owner: Process owner
+"""
+
+PARAGRAPH = (
+    "This procedure sets out how the organisation plans, performs and records the activity, who is "
+    "accountable for each step, which inputs it needs and which records it produces.\n\n"
+)
+
+
+def document(i: int, version: int) -> str:
+    ident = f"POL-{i:05d}"
+    return (
+        f"---\nid: {ident}\ntitle: \"Generated policy {i}\"\ntype: policy\nowner: dana\n"
+        f"classification: internal\nclauses: [\"5.2\", \"8.5.1\"]\n---\n\n# Generated policy {i}\n\n"
+        + PARAGRAPH * 4 + f"Version marker {version}.\n"
+    )
+
+
+def path_of(i: int) -> str:
+    return f"policies/POL-{i:05d}-generated-policy-{i}.md"
+
+
+def blob_id(data: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()  # noqa: S324 - git's object id
+
+
+class FastImport:
+    def __init__(self, repo: Path) -> None:
+        self.proc = subprocess.Popen(["git", "fast-import", "--quiet", "--done"], cwd=repo, stdin=subprocess.PIPE)
+        self.mark = 0
+        self.time = 1_700_000_000
+
+    def write(self, text: str | bytes) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(text.encode() if isinstance(text, str) else text)
+
+    def commit(self, ref: str, who: tuple[str, str], message: str, files: dict[str, bytes] | None = None,
+               parents: list[int] | None = None) -> int:
+        self.mark += 1
+        self.time += 60
+        name, email = who
+        msg = message.encode()
+        self.write(f"commit {ref}\nmark :{self.mark}\n")
+        self.write(f"author {name} <{email}> {self.time} +0000\ncommitter {name} <{email}> {self.time} +0000\n")
+        self.write(b"data %d\n" % len(msg) + msg + b"\n")
+        for i, p in enumerate(parents or []):
+            self.write(f"{'from' if i == 0 else 'merge'} :{p}\n")
+        for path, data in (files or {}).items():
+            self.write(f"M 100644 inline {path}\n")
+            self.write(b"data %d\n" % len(data) + data + b"\n")
+        self.write("\n")
+        return self.mark
+
+    def close(self) -> None:
+        self.write("done\n")
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        if self.proc.wait() != 0:
+            raise RuntimeError("git fast-import failed")
+
+
+DANA = ("Dana Reyes", "dana@example.com")
+OMAR = ("Omar Haddad", "omar@example.com")
+
+
+def generate(repo: Path, documents: int, changes: int, *, approve_changes: bool = True) -> None:
+    """A repository with `documents` policies and `changes` merged, approved changes."""
+    repo.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["git", "init", "-q", "--initial-branch=main", str(repo)], check=True)
+    fi = FastImport(repo)
+    files = {"sms-docs.yml": CONFIG.encode()}
+    for i in range(1, documents + 1):
+        files[path_of(i)] = document(i, 0).encode()
+    base = fi.commit("refs/heads/main", OMAR, "Initial document set\n", files)
+    trailers = "".join(f"Approval-of: {p if p == 'sms-docs.yml' else 'POL-' + p.split('-')[1]} {blob_id(d)}\n"
+                       for p, d in files.items())
+    main = fi.commit("refs/heads/main", DANA, f"Approve the initial set\n\nApproved-by: Dana Reyes <dana@example.com>\n{trailers}", parents=[base])
+    for n in range(1, changes + 1):
+        i = (n * 7919) % documents + 1
+        data = document(i, n).encode()
+        branch = f"refs/heads/change-{n}"
+        edit = fi.commit(branch, OMAR, f"Update POL-{i:05d}\n", {path_of(i): data}, parents=[main])
+        tip = edit
+        if approve_changes:
+            tip = fi.commit(branch, DANA, f"Approve POL-{i:05d}\n\nApproved-by: Dana Reyes <dana@example.com>\n"
+                            f"Approval-of: POL-{i:05d} {blob_id(data)}\nApproval-meaning: approval\n", parents=[edit])
+        # fast-import takes a merge's tree from its first parent: restate the merged file.
+        main = fi.commit("refs/heads/main", DANA, f"Merge branch 'change-{n}'\n", {path_of(i): data}, parents=[main, tip])
+    fi.close()
+    # The branches are merged: drop them, as a forge does after a merge.
+    refs = subprocess.run(["git", "for-each-ref", "--format=delete %(refname)", "refs/heads/change-*"], cwd=repo,
+                          capture_output=True, text=True, check=True).stdout
+    subprocess.run(["git", "update-ref", "--stdin"], cwd=repo, input=refs, text=True, check=True)
+    subprocess.run(["git", "checkout", "-q", "-f", "main"], cwd=repo, check=True)
+
+
+def worktree_only(root: Path, documents: int) -> None:
+    """A document repository (git initialised, nothing committed) with `documents` files."""
+    (root / "policies").mkdir(parents=True, exist_ok=True)
+    subprocess.run(["git", "init", "-q", "--initial-branch=main", str(root)], check=True)
+    (root / "sms-docs.yml").write_text(CONFIG)
+    for i in range(1, documents + 1):
+        (root / path_of(i)).write_text(document(i, 0))

@@ -1,0 +1,105 @@
+"""Small HTML helpers for generated pages: escaping, URLs between pages, tables and badges.
+
+Every value that comes from a file (titles, names, reasons, field values) goes through `e()`;
+generated pages are HTML blocks inside Markdown, so Markdown never interprets a value either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import posixpath
+from typing import Iterable, Sequence
+
+STATE_LABELS = {
+    "effective": "Effective",
+    "approved": "Approved, not yet effective",
+    "changed": "Effective (change pending)",
+    "obsolete": "Obsolete",
+    "draft": "Draft",
+}
+
+
+def e(value: object) -> str:
+    """Escape any value for HTML text or a quoted attribute."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def day(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return value.isoformat()
+
+
+def url_of(src_uri: str, directory_urls: bool) -> str:
+    """The URL (relative to the site root) MkDocs gives a source file."""
+    if not src_uri.endswith(".md"):
+        return src_uri
+    stem = src_uri[:-3]
+    if directory_urls:
+        if stem == "index":
+            return ""
+        if stem.endswith("/index"):
+            return stem[: -len("index")]
+        return stem + "/"
+    return stem + ".html"
+
+
+def relative_url(from_src: str, to_src: str, directory_urls: bool, anchor: str = "") -> str:
+    """A link from the page built from `from_src` to the file built from `to_src`."""
+    here = url_of(from_src, directory_urls)
+    there = url_of(to_src, directory_urls)
+    base = here if (here.endswith("/") or here == "") else posixpath.dirname(here)
+    rel = posixpath.relpath(there or ".", base or ".")
+    if (there.endswith("/") or there == "") and not rel.endswith("/"):
+        rel += "/"
+    if rel == "./" and anchor:
+        rel = ""
+    return rel + (f"#{anchor}" if anchor else "")
+
+
+def relative_src(from_src: str, to_src: str) -> str:
+    """A Markdown link between two source files (MkDocs resolves it to the page URL)."""
+    return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
+
+
+def badge(state: str, label: str | None = None) -> str:
+    return f'<span class="sms-badge sms-badge--{e(state)}">{e(label or STATE_LABELS.get(state, state))}</span>'
+
+
+def table(headers: Sequence[tuple[str, str]], rows: Iterable[tuple[str, Sequence[str]]], *, table_id: str = "",
+          sortable: bool = False, empty: str = "Nothing to show.") -> str:
+    """An HTML table. `headers` are (label, sort kind: text|number|date|''); each row is
+    (attributes for <tr>, already-escaped cells)."""
+    body = [f"<tr{attrs}>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>" for attrs, cells in rows]
+    if not body:
+        return f'<p class="sms-empty">{e(empty)}</p>'
+    head = "".join(
+        f'<th data-sort="{kind}" tabindex="0" aria-sort="none">{e(label)}</th>' if sortable and kind else f"<th>{e(label)}</th>"
+        for label, kind in headers)
+    ident = f' id="{e(table_id)}"' if table_id else ""
+    sort = " data-sms-sortable" if sortable else ""
+    return (f"<table{ident}{sort}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(body)
+            + "\n</tbody>\n</table>")
+
+
+def attrs(**values: object) -> str:
+    """` data-x="..."` attributes for a table row (names with '_' become '-')."""
+    return "".join(f' data-{k.replace("_", "-")}="{e(v)}"' for k, v in values.items() if v is not None)
+
+
+def block(*parts: str) -> str:
+    """A raw HTML block for Markdown: no blank lines inside (they would end the block) and a blank
+    line after."""
+    text = "\n".join(p for p in parts if p)
+    text = "\n".join(line for line in text.splitlines() if line.strip())
+    return text + "\n\n"
+
+
+def print_stamp(label: str, built: dt.date) -> str:
+    """"Uncontrolled when printed — <label> — printed <date>" on every printed page (REQUIREMENTS D17).
+    The date is the build day until the page's script puts in the day it is printed."""
+    return (f'<div class="sms-print-stamp" data-search-exclude aria-hidden="true">Uncontrolled when printed — '
+            f'{e(label)} — printed <span class="sms-print-date">{e(built.isoformat())}</span></div>')

@@ -1,0 +1,429 @@
+"""The published set as data: which documents appear, each document's page, the generated pages,
+the navigation and the extra files (feed, CSV, assets). No MkDocs import: an adapter turns a
+`SitePlan` into whatever the site generator wants.
+
+Rules (SPEC section 9; ISO/IEC 20000-1:2011 4.3.2 d, e, h):
+- a document's page shows its effective revision as read from git (the catalogue's `published`
+  document), never the working tree; a document never approved is absent. `drafts` previews the
+  working tree instead, every page marked DRAFT;
+- a document classified above the audience is absent everywhere: no page, no register row, no feed
+  entry, no link, no title. The stricter of the published and the main-line classification counts, so
+  raising a document's classification hides it at once, before the change is approved;
+- obsolete documents keep their page, with a banner naming the successor, out of navigation and
+  search;
+- relative links between documents point at the published pages; a link to a document that is not
+  published becomes its text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from sms_docs.catalog import Catalog, DocStatus
+from sms_docs.config import CLASSIFICATIONS
+from sms_docs.documents import id_from_filename
+from sms_docs.model import Approval, Document, Revision, State
+from sms_docs.site import html as h
+from sms_docs.site.html import e
+
+AUDIENCES = CLASSIFICATIONS
+ASSET_DIR = "assets/sms-docs"
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    audience: str = "internal"
+    drafts: bool = False
+    directory_urls: bool = True
+    site_url: str | None = None
+
+
+@dataclass
+class Page:
+    """One page of the site: a Markdown source (HTML blocks for everything generated)."""
+
+    src_uri: str
+    title: str  # plain text
+    body: str
+    kind: str  # home | register | type-index | document | coverage | whats-new | reviews | records
+    doc_id: str | None = None
+    search: bool = True
+    hide: tuple[str, ...] = ()
+
+    def meta(self, title: str | None = None) -> dict[str, Any]:
+        meta: dict[str, Any] = {"title": self.title if title is None else title}
+        if not self.search:
+            meta["search"] = {"exclude": True}
+        if self.hide:
+            meta["hide"] = list(self.hide)
+        return meta
+
+    def source(self, title: str | None = None) -> str:
+        """The page as a Markdown file with front matter; `title` replaces the plain title (an
+        adapter whose templates print titles unescaped passes an escaped one)."""
+        front = yaml.safe_dump(self.meta(title), allow_unicode=True, sort_keys=False, width=10_000)
+        return f"---\n{front}---\n\n{self.body}"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    title: str  # plain text
+    src_uri: str
+
+
+@dataclass
+class Published:
+    """A document as the site shows it."""
+
+    id: str
+    status: DocStatus | None  # None: a draft that is not in git yet
+    doc: Document
+    rev: Revision | None  # the revision shown; None for a working-tree draft
+    src_uri: str
+    draft: bool = False
+
+    @property
+    def obsolete(self) -> bool:
+        return self.doc.obsolete or (self.status is not None and self.status.state is State.OBSOLETE and not self.draft)
+
+    @property
+    def state(self) -> str:
+        if self.draft:
+            return "draft"
+        return "obsolete" if self.obsolete else (self.status.state.value if self.status else "draft")
+
+
+@dataclass
+class SitePlan:
+    pages: list[Page]
+    nav: list[NavItem]
+    files: dict[str, bytes]  # path in the site -> content (feed, CSV, assets)
+    css: list[str]
+    js: list[str]
+    published: dict[str, Published]
+    hidden: set[str]  # IDs above the audience (for tests and the build summary; never published)
+    warnings: list[str] = field(default_factory=list)
+
+    def page(self, src_uri: str) -> Page | None:
+        return next((p for p in self.pages if p.src_uri == src_uri), None)
+
+
+# --- the published set ---------------------------------------------------------------------------
+
+
+def rank(classification: str) -> int:
+    """Unknown classifications count as the most restrictive."""
+    return CLASSIFICATIONS.index(classification) if classification in CLASSIFICATIONS else len(CLASSIFICATIONS) - 1
+
+
+def type_folder(type_name: str) -> str:
+    return type_name if _SLUG.match(type_name) else "documents"
+
+
+def doc_src(doc: Document) -> str:
+    return f"{type_folder(doc.type)}/{doc.id}.md"
+
+
+def select(cat: Catalog, options: SiteOptions, worktree: list[Document] | None = None) -> tuple[dict[str, Published], set[str], list[str]]:
+    """The documents on the site, the IDs hidden by the audience, and warnings."""
+    limit = rank(options.audience)
+    out: dict[str, Published] = {}
+    hidden: set[str] = set()
+    warnings: list[str] = []
+
+    def allowed(*docs: Document | None) -> bool:
+        return all(rank(d.classification) <= limit for d in docs if d is not None)
+
+    if worktree is None:
+        for ident, status in sorted(cat.documents.items()):
+            doc, rev = status.published, status.current
+            if doc is None:
+                if rev is not None:
+                    warnings.append(f"{ident}: revision {rev.number} ({rev.path}, blob {rev.blob[:10]}) cannot be read; not published")
+                continue
+            if not allowed(doc, status.head):
+                hidden.add(ident)
+                continue
+            out[ident] = Published(ident, status, doc, rev, doc_src(doc))
+        return out, hidden, warnings
+    for doc in sorted(worktree, key=lambda d: d.id):
+        status = cat.documents.get(doc.id)
+        if not allowed(doc, status.published if status else None, status.head if status else None):
+            hidden.add(doc.id)
+            continue
+        if doc.id in out:
+            warnings.append(f"{doc.path}: {doc.id} is also {out[doc.id].doc.path}; only the first is previewed")
+            continue
+        out[doc.id] = Published(doc.id, status, doc, status.current if status else None, doc_src(doc), draft=True)
+    return out, hidden, warnings
+
+
+# --- context shared by the page builders ---------------------------------------------------------
+
+
+@dataclass
+class Context:
+    cat: Catalog
+    options: SiteOptions
+    published: dict[str, Published]
+    hidden: set[str]
+    built: dt.date
+
+    def href(self, from_src: str, to_src: str, anchor: str = "") -> str:
+        return h.relative_url(from_src, to_src, self.options.directory_urls, anchor)
+
+    def doc_link(self, from_src: str, ident: str, *, title: bool = True) -> str:
+        """`<a>ID</a> Title` for a published document; the bare ID for one that is not published
+        here but not hidden; nothing for a document above the audience."""
+        pub = self.published.get(ident)
+        if pub is None:
+            return "" if ident in self.hidden else f"<span class=\"sms-unpublished\">{e(ident)}</span>"
+        link = f'<a href="{e(self.href(from_src, pub.src_uri))}">{e(ident)}</a>'
+        return link + (f" {e(pub.doc.title)}" if title else "")
+
+    def person(self, pid: str) -> str:
+        person = self.cat.settings.person(pid)
+        return person.name if person else pid
+
+    def type_title(self, type_name: str) -> str:
+        doc_type = self.cat.settings.types.get(type_name)
+        return doc_type.title if doc_type else type_name.replace("-", " ").capitalize()
+
+    @property
+    def organisation(self) -> str:
+        return self.cat.settings.organisation
+
+
+# --- document pages ------------------------------------------------------------------------------
+
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_LINK = re.compile(r"(?<!!)\[((?:\\.|[^\]\\\n])*)\]\(\s*(<[^>\n]*>|[^)\s]+)((?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?)\s*\)")
+_REFDEF = re.compile(r"^(\s{0,3}\[[^\]\n]+\]:[ \t]*)(<[^>\n]*>|\S+)(.*)$", re.M)
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+EVIDENCE_LABELS = {"approval-commit": "approval commit", "merge-trailer": "merge approval",
+                   "forge-review": "pull request review", "merger": "merge"}
+SIGNATURE_LABELS = {"good": "signed", "system": "forge-signed", "none": "", "bad": "signature invalid",
+                    "unknown": "signature not verified"}
+
+
+def rewrite_links(body: str, doc_path: str, page_src: str, ctx: Context) -> str:
+    """Relative links to documents -> links to their published pages; links to documents not
+    published here -> their text. Fenced code is left alone."""
+
+    def target_of(raw: str) -> tuple[str | None, str]:
+        target = raw[1:-1] if raw.startswith("<") else raw
+        if _SCHEME.match(target) or target.startswith(("#", "/")):
+            return None, ""
+        path, _, anchor = target.partition("#")
+        path = path.split("?", 1)[0]
+        if not path.endswith(".md"):
+            return None, ""
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(doc_path), path))
+        return id_from_filename(resolved) or "", anchor
+
+    def inline(m: re.Match[str]) -> str:
+        ident, anchor = target_of(m.group(2))
+        if ident is None:
+            return m.group(0)
+        pub = ctx.published.get(ident)
+        if pub is None:
+            return m.group(1)  # the text, no link: the document is not published here
+        dest = h.relative_src(page_src, pub.src_uri) + (f"#{anchor}" if anchor else "")
+        return f"[{m.group(1)}]({dest}{m.group(3)})"
+
+    def refdef(m: re.Match[str]) -> str:
+        ident, anchor = target_of(m.group(2))
+        if ident is None:
+            return m.group(0)
+        pub = ctx.published.get(ident)
+        if pub is None:
+            return ""
+        return m.group(1) + h.relative_src(page_src, pub.src_uri) + (f"#{anchor}" if anchor else "") + m.group(3)
+
+    out: list[str] = []
+    chunk: list[str] = []
+    fence: str | None = None
+
+    def flush() -> None:
+        if chunk:
+            text = "".join(chunk)
+            if "](" in text or "]:" in text:
+                text = _REFDEF.sub(refdef, _LINK.sub(inline, text))
+            out.append(text)
+            chunk.clear()
+
+    for line in body.splitlines(keepends=True):
+        m = _FENCE.match(line)
+        if fence is None and m:
+            flush()
+            fence = m.group(1)
+            out.append(line)
+        elif fence is not None:
+            out.append(line)
+            if m and m.group(1) == fence:
+                fence = None
+        else:
+            chunk.append(line)
+    flush()
+    return "".join(out)
+
+
+def _roles(ctx: Context, a: Approval) -> str:
+    person = ctx.cat.settings.person(a.person) if a.person else None
+    return ", ".join(r.replace("-", " ") for r in person.roles) if person and person.roles else ""
+
+
+def approval_line(ctx: Context, a: Approval) -> str:
+    roles = _roles(ctx, a)
+    bits = [f"<strong>{e(a.name)}</strong>" + (f" ({e(roles)})" if roles else ""),
+            f"{e(a.meaning)}, {e(h.day(a.date))}", e(EVIDENCE_LABELS.get(a.evidence, a.evidence))]
+    sig = SIGNATURE_LABELS.get(a.signature, a.signature)
+    if sig:
+        bits.append(f'<span class="sms-sig sms-sig--{e(a.signature)}">{e(sig)}</span>')
+    return " · ".join(bits)
+
+
+def _field(label: str, value: str, wide: bool = False) -> str:
+    cls = ' class="sms-control__wide"' if wide else ""
+    return f"<div{cls}><dt>{e(label)}</dt><dd>{value}</dd></div>"
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    return "" if value is None else str(value)
+
+
+def control_block(pub: Published, ctx: Context) -> str:
+    """The facts of `sms-docs show`, from the same catalogue (SPEC section 9; 2011 4.3.2 d)."""
+    doc, status, rev, src = pub.doc, pub.status, pub.rev, pub.src_uri
+    state = pub.state
+    if pub.draft:
+        revision = "working copy" + (f" (last approved: revision {rev.number})" if rev and rev.number else ", never approved")
+    else:
+        revision = f"{rev.number}" if rev and rev.number else "–"
+    index = f"{type_folder(doc.type)}/index.md"
+    fields = [
+        _field("Title", e(doc.title), wide=True),
+        _field("Type", f'<a href="{e(ctx.href(src, index))}">{e(ctx.type_title(doc.type))}</a>'),
+        _field("Revision", e(revision)),
+        _field("Effective", e(h.day(rev.effective if rev else None))),
+        _field("Owner", e(ctx.person(doc.owner))),
+    ]
+    if status is not None and status.next_review and not pub.obsolete:
+        overdue = status.next_review < ctx.cat.as_of
+        note = f' <span class="sms-overdue">overdue</span>' if overdue else ""
+        fields.append(_field("Next review", f"{e(h.day(status.next_review))} (every {e(status.review_cycle)}){note}"))
+    fields.append(_field("Classification", e(doc.classification)))
+    clauses = doc.list_field("clauses")
+    if clauses:
+        fields.append(_field("Clauses", e(", ".join(clauses))))
+    approvals = [a for a in (rev.approvals if rev else ()) if a.valid]
+    if approvals and not pub.draft:
+        items = "".join(f"<li>{approval_line(ctx, a)}</li>" for a in approvals)
+        fields.append(_field("Approved by", f"<ul>{items}</ul>", wide=True))
+    for label, key in (("Related", "related"), ("Supersedes", "supersedes")):
+        links = [ctx.doc_link(src, i) for i in doc.list_field(key)]
+        links = [link for link in links if link]
+        if links:
+            fields.append(_field(label, "<br>".join(links), wide=True))
+    external = doc.meta.get("external")
+    if isinstance(external, dict):
+        for key in ("publisher", "reference", "edition", "retrieved", "distribution"):
+            if external.get(key) not in (None, ""):
+                fields.append(_field(key.capitalize(), e(_plain(external[key]))))
+    for key, value in doc.meta.items():
+        if isinstance(key, str) and key.startswith("x-"):
+            fields.append(_field(key[2:].replace("-", " ").capitalize(), e(_plain(value))))
+    notes = []
+    if status is not None and not pub.draft:
+        if status.state is State.CHANGED:
+            notes.append("A change to this document is waiting for approval; the revision shown here stays in effect until it is approved.")
+        later = status.latest_approved
+        if later is not None and rev is not None and later.number != rev.number and later.effective and not pub.obsolete:
+            notes.append(f"Revision {later.number} is approved and takes effect on {h.day(later.effective)}.")
+    head = (f'<div class="sms-control__bar"><span class="sms-control__id">{e(pub.id)}</span>'
+            f'<span class="sms-control__rev">{e("Draft" if pub.draft else "Revision " + revision)}</span>'
+            f"{h.badge(state)}<span class=\"sms-control__class\">{e(doc.classification)}</span>"
+            f'<a class="sms-control__history" href="#revision-history">Revision history</a></div>')
+    return h.block(
+        f'<div class="sms-control sms-control--{e(state)}" data-search-exclude>',
+        head,
+        '<dl class="sms-control__grid">', *fields, "</dl>",
+        *(f'<p class="sms-control__note">{e(n)}</p>' for n in notes),
+        "</div>")
+
+
+def banner(pub: Published, ctx: Context) -> str:
+    """The OBSOLETE banner (2011 4.3.2 h: obsolete documents cannot be used by mistake)."""
+    if not pub.obsolete:
+        return ""
+    succ = str(pub.doc.meta.get("superseded_by") or "")
+    reason = pub.doc.meta.get("withdrawn_reason")
+    if succ and succ in ctx.published:
+        what = f"superseded by {ctx.doc_link(pub.src_uri, succ)}. Use it instead."
+    elif succ and succ not in ctx.hidden:
+        what = f"superseded by {e(succ)}."
+    elif succ:
+        what = "superseded by a document that is not published on this site."
+    else:
+        what = f"withdrawn: {e(reason)}." if reason else "withdrawn."
+    return h.block(f'<div class="sms-banner sms-banner--obsolete" role="alert" data-search-exclude>'
+                   f"<strong>OBSOLETE</strong> — {what} This document is kept for reference only.</div>")
+
+
+def history_block(pub: Published, ctx: Context) -> str:
+    """Every approved revision up to the one shown (approval evidence of each; 2011 4.3.2 d)."""
+    status = pub.status
+    revs = [r for r in (status.revisions if status else []) if r.number is not None]
+    if not pub.draft and pub.rev is not None and pub.rev.number is not None:
+        revs = [r for r in revs if r.number is not None and r.number <= pub.rev.number]
+    rows = []
+    for r in sorted(revs, key=lambda r: r.number or 0, reverse=True):
+        authors = ", ".join(dict.fromkeys(a.name for a in r.authors)) or "–"
+        approvals = "<br>".join(approval_line(ctx, a) for a in r.approvals if a.valid) or "–"
+        rows.append(("", [e(r.number), e(h.day(r.effective)), e(r.reason or r.subject), e(authors), approvals]))
+    table = h.table([("Rev", ""), ("Effective", ""), ("Change", ""), ("Authors", ""), ("Approved by", "")], rows,
+                    empty="No approved revision yet.")
+    return h.block('<div class="sms-history" data-search-exclude>',
+                   '<h2 id="revision-history">Revision history</h2>', table, "</div>")
+
+
+def document_page(pub: Published, ctx: Context) -> Page:
+    label = f"{pub.id} rev {pub.rev.number}" if pub.rev and pub.rev.number and not pub.draft else f"{pub.id} draft"
+    parts = [h.block(h.print_stamp(label, ctx.built))]
+    if pub.draft:
+        parts.append(h.block('<div class="sms-draft-mark" aria-hidden="true" data-search-exclude>DRAFT</div>'))
+    parts += [banner(pub, ctx), control_block(pub, ctx)]
+    body = rewrite_links(pub.doc.body, pub.doc.path, pub.src_uri, ctx).strip("\n")
+    parts += [body + "\n\n", history_block(pub, ctx)]
+    return Page(pub.src_uri, f"{pub.id} {pub.doc.title}", "".join(parts), "document", doc_id=pub.id,
+                search=not pub.obsolete)
+
+
+# --- the whole site ------------------------------------------------------------------------------
+
+
+def build_plan(cat: Catalog, options: SiteOptions, worktree: list[Document] | None = None) -> SitePlan:
+    """The site for this catalogue. `worktree`: the working tree's documents, for a --drafts preview."""
+    from sms_docs.site import listings
+
+    if options.audience not in AUDIENCES:
+        raise ValueError(f"audience {options.audience!r}: one of {', '.join(AUDIENCES)}")
+    published, hidden, warnings = select(cat, options, worktree if options.drafts else None)
+    ctx = Context(cat, options, published, hidden, cat.as_of)
+    pages = [document_page(pub, ctx) for pub in published.values()]
+    generated, nav, files = listings.generate(ctx)
+    files.update(listings.assets(ASSET_DIR))
+    return SitePlan(generated + pages, nav, files, [f"{ASSET_DIR}/sms-docs.css"], [f"{ASSET_DIR}/sms-docs.js"],
+                    published, hidden, warnings)

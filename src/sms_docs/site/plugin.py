@@ -1,0 +1,224 @@
+"""The MkDocs adapter: plugin options, and event handlers that hand the `SitePlan` to MkDocs.
+
+Everything the site says is decided in `sms_docs.site.pages` from the catalogue; this module only
+turns pages into `File.generated(...)`, the navigation into `nav`, adds the stylesheet and script,
+escapes titles (Material prints page and navigation titles unescaped) and caches rendered pages.
+
+In a document repository's `mkdocs.yml`:
+
+    plugins:
+      - search
+      - sms-docs:
+          audience: internal      # public | internal | confidential | restricted
+          drafts: false           # true: preview the working tree, every page marked DRAFT
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import posixpath
+import re
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page as MkPage
+from mkdocs.structure.toc import AnchorLink, get_toc
+
+from sms_docs.errors import SmsDocsError
+from sms_docs.site.html import e
+from sms_docs.site.pages import AUDIENCES, SitePlan, SiteOptions, build_plan
+from sms_docs.site.render_cache import Entry, RenderCache, fingerprint
+
+log = logging.getLogger("mkdocs.plugins.sms-docs")
+
+# Set by `sms-docs build` and `sms-docs serve` for their command-line flags; they win over mkdocs.yml.
+OVERRIDES: dict[str, Any] = {}
+
+_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)|^\s{0,3}\[[^\]\n]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
+
+
+class SmsDocsConfig(base.Config):
+    audience = c.Choice(AUDIENCES, default="internal")
+    drafts = c.Type(bool, default=False)
+    ref = c.Optional(c.Type(str))
+    root = c.Optional(c.Type(str))
+    cache = c.Type(bool, default=True)
+
+
+class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):
+    """Publishes the controlled document set of the repository that holds `mkdocs.yml`."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.plan: SitePlan | None = None
+        self.cache: RenderCache | None = None
+        self.root: Path | None = None
+        self.git_dir: Path | None = None
+        self._keys: dict[str, str] = {}
+        self._hits: dict[str, Entry] = {}
+        self._documents: set[str] = set()
+
+    # --- configuration and the plan --------------------------------------------------------------
+
+    def option(self, name: str) -> Any:
+        return OVERRIDES[name] if OVERRIDES.get(name) is not None else self.config[name]
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        from sms_docs.catalog import Catalog
+
+        config_dir = Path(config.config_file_path or ".").resolve().parent
+        root = Path(self.option("root")) if self.option("root") else config_dir
+        self.root = root if root.is_absolute() else (config_dir / root).resolve()
+        drafts = bool(self.option("drafts"))
+        options = SiteOptions(audience=self.option("audience"), drafts=drafts,
+                              directory_urls=bool(config.use_directory_urls), site_url=config.site_url or None)
+        try:
+            with Catalog.open(self.root, ref=self.option("ref"), as_of=OVERRIDES.get("as_of")) as cat:
+                worktree = _worktree(cat) if drafts else None
+                self.plan = build_plan(cat, options, worktree)
+                self.git_dir = cat.repo.git_dir
+        except SmsDocsError as exc:
+            raise PluginError(f"sms-docs: {exc.message}" + (f" ({exc.hint})" if exc.hint else "")) from None
+        for warning in self.plan.warnings:
+            log.warning(f"sms-docs: {warning}")
+        if config.nav is None:  # the user's own nav wins
+            config.nav = [{e(item.title): item.src_uri} for item in self.plan.nav]
+        for css in self.plan.css:
+            if css not in config.extra_css:
+                config.extra_css.append(css)
+        for js in self.plan.js:
+            if js not in [str(x) for x in config.extra_javascript]:
+                config.extra_javascript.append(js)  # type: ignore[arg-type]
+        if self.option("cache") and self.git_dir is not None:
+            renderer = fingerprint(_versions(), config.markdown_extensions, config.mdx_configs,
+                                   config.use_directory_urls, _theme_name(config))
+            self.cache = RenderCache(self.git_dir / "sms-docs" / "site-cache.json", renderer)
+        return config
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        assert self.plan is not None
+        self._documents = set()
+        for page in self.plan.pages:
+            _replace(files, File.generated(
+                config, page.src_uri, content=page.source(title=e(page.title)),
+                inclusion=InclusionLevel.NOT_IN_NAV if page.kind == "document" else InclusionLevel.UNDEFINED))
+            if page.kind == "document":
+                self._documents.add(page.src_uri)
+        for path, data in self.plan.files.items():
+            _replace(files, File.generated(config, path, content=data))
+        return files
+
+    def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
+        """Rebuild when the main line moves (and, for a drafts preview, when a document is edited)."""
+        if self.root is None:
+            return server
+        watched: list[Path] = [self.root / "sms-docs.yml"]
+        if self.git_dir is not None:
+            watched += [self.git_dir / "refs", self.git_dir / "packed-refs", self.git_dir / "HEAD"]
+        if self.option("drafts"):
+            watched += [p for p in self.root.iterdir() if p.is_dir() and not p.name.startswith(".")
+                        and p.name not in ("site", Path(config.docs_dir).name)]
+        for path in watched:
+            if path.exists():
+                server.watch(str(path))
+        return server
+
+    # --- the render cache ------------------------------------------------------------------------
+
+    @event_priority(-100)  # last: the key covers what every other plugin did to the Markdown
+    def on_page_markdown(self, markdown: str, *, page: MkPage, config: MkDocsConfig, files: Files) -> str:
+        src = page.file.src_uri
+        if self.cache is None or src not in self._documents:
+            return markdown
+        key = self.cache.key(src, markdown, _links(src, markdown, files))
+        found = self.cache.get(key)
+        if found is None:
+            self._keys[src] = key
+            return markdown
+        self._hits[src] = found
+        return ""  # rendered already: on_page_content puts the cached HTML back
+
+    @event_priority(100)  # first: later plugins see the page as if it had been rendered now
+    def on_page_content(self, html: str, *, page: MkPage, config: MkDocsConfig, files: Files) -> str:
+        src = page.file.src_uri
+        hit = self._hits.pop(src, None)
+        if hit is not None:
+            page.toc = get_toc(hit.toc)  # type: ignore[arg-type]
+            page.present_anchor_ids = set(hit.anchors)
+            return hit.html
+        key = self._keys.pop(src, None)
+        if key is not None and self.cache is not None:
+            self.cache.put(key, Entry(html, [_token(a) for a in page.toc], sorted(page.present_anchor_ids or ())))
+        return html
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.cache is not None:
+            self.cache.save()
+            log.debug(f"sms-docs: render cache {self.cache.hits} hits, {self.cache.misses} misses")
+        if self.plan is not None:
+            shown = len(self.plan.published)
+            log.info(f"sms-docs: published {shown} documents for audience {self.option('audience')}"
+                     + (" (drafts preview)" if self.option("drafts") else ""))
+
+
+def _worktree(cat: Any) -> list[Any]:
+    from sms_docs.checks import scan_worktree
+
+    tree = scan_worktree(cat.root, cat.settings, cat.schemas)
+    for finding in tree.findings:
+        if finding.severity.value == "error" and finding.code in ("yaml-error", "front-matter-missing"):
+            log.warning(f"sms-docs: {finding.path}:{finding.line or 1}: {finding.message} (not previewed)")
+    return list(tree.documents)
+
+
+def _replace(files: Files, file: File) -> None:
+    existing = files.get_file_from_path(file.src_uri)
+    if existing is not None:
+        log.warning(f"sms-docs: {existing.src_uri} in docs_dir is replaced by the generated page of the same name")
+        files.remove(existing)
+    files.append(file)
+
+
+def _links(src: str, markdown: str, files: Files) -> list[tuple[str, str | None]]:
+    """Where each relative link of the page leads now: part of the cache key."""
+    out: list[tuple[str, str | None]] = []
+    base_dir = posixpath.dirname(src)
+    for m in _LINK_TARGET.finditer(markdown):
+        target = (m.group(1) or m.group(2) or "").split("#", 1)[0]
+        if not target or ":" in target or target.startswith("/"):
+            continue
+        found = files.get_file_from_path(posixpath.normpath(posixpath.join(base_dir, target)))
+        out.append((target, found.url if found else None))
+    return out
+
+
+def _token(anchor: AnchorLink) -> dict[str, Any]:
+    return {"level": anchor.level, "id": anchor.id, "name": anchor.title,
+            "children": [_token(child) for child in anchor.children]}
+
+
+def _versions() -> dict[str, str]:
+    out = {}
+    for dist in ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "sms-docs"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            out[dist] = ""
+    return out
+
+
+def _theme_name(config: MkDocsConfig) -> str:
+    return str(getattr(config.theme, "name", "") or "")
+
+
+def today() -> dt.date:
+    return OVERRIDES.get("as_of") or dt.date.today()

@@ -1,0 +1,78 @@
+"""Rendered document pages, cached under `.git/sms-docs/` between builds.
+
+A document's page changes only when its Markdown changes (its blob, its control block, its revision
+history) or when the renderer does, so the HTML Markdown makes of it is kept keyed by a hash of the
+page's Markdown, where it lives, where its links lead, and a fingerprint of the renderer (versions,
+Markdown extensions and their settings). Markdown rendering is most of a page's build time; a
+1,000-document site rebuilds in a fraction of a cold build. Only the entries a build used are
+written back, so the cache never outgrows one site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sms_docs.frontmatter import atomic_write
+
+log = logging.getLogger("mkdocs.plugins.sms-docs")
+FORMAT = 1
+
+
+@dataclass
+class Entry:
+    html: str
+    toc: list[dict[str, Any]]
+    anchors: list[str]
+
+
+class RenderCache:
+    def __init__(self, path: Path, fingerprint: str) -> None:
+        self.path = path
+        self.fingerprint = fingerprint
+        self.entries: dict[str, dict[str, Any]] = {}
+        self.used: dict[str, dict[str, Any]] = {}
+        self.hits = 0
+        self.misses = 0
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if isinstance(data, dict) and data.get("format") == FORMAT and data.get("fingerprint") == fingerprint:
+            entries = data.get("entries")
+            self.entries = entries if isinstance(entries, dict) else {}
+
+    def key(self, src_uri: str, markdown: str, links: list[tuple[str, str | None]]) -> str:
+        digest = hashlib.sha256()
+        for part in (src_uri, markdown, json.dumps(links)):
+            digest.update(part.encode("utf-8", "surrogatepass"))
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    def get(self, key: str) -> Entry | None:
+        found = self.entries.get(key)
+        if not isinstance(found, dict) or not isinstance(found.get("html"), str):
+            self.misses += 1
+            return None
+        self.hits += 1
+        self.used[key] = found
+        return Entry(found["html"], list(found.get("toc") or []), list(found.get("anchors") or []))
+
+    def put(self, key: str, entry: Entry) -> None:
+        self.used[key] = {"html": entry.html, "toc": entry.toc, "anchors": entry.anchors}
+
+    def save(self) -> None:
+        data = {"format": FORMAT, "fingerprint": self.fingerprint, "entries": self.used}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
+        except OSError as exc:  # the cache is an optimisation: a read-only .git still builds
+            log.debug(f"sms-docs: render cache not written: {exc}")
+
+
+def fingerprint(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=repr).encode("utf-8")).hexdigest()
