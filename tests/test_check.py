@@ -552,3 +552,50 @@ def test_unchanged_files_are_not_read_again(clean: Repo) -> None:
     os.utime(target, ns=(old, old))
     assert check(clean)[1]["findings"] == []  # served from the cache
     assert check(clean, "--no-cache")[1]["findings"][0]["code"] == "schema-violation"
+
+
+# --- hostile input: findings, never a crash or a hang ----------------------------------------------------
+
+
+def test_field_names_that_are_not_text_are_schema_violations(clean: Repo) -> None:
+    clean.write({POL1: doc("POL-001", "Service management policy").replace(
+        "classification: internal\n", "classification: internal\n1: one\nnull: nothing\n")})
+    code, data = check(clean)
+    assert code == 1
+    messages = {(f["message"], f["line"]) for f in data["findings"]}
+    assert ("1: a field name must be text (quote it)", 7) in messages
+    assert all(f["code"] == "schema-violation" and f["path"] == POL1 for f in data["findings"])
+
+
+def test_config_type_named_by_a_number_is_a_config_error(clean: Repo) -> None:
+    clean.write({"sms-docs.yml": CONFIG.replace("types:\n", "types:\n  123: {prefix: NUM}\n")})
+    code, data = check(clean)
+    assert code == 1
+    [finding] = data["findings"]
+    assert (finding["code"], finding["path"], finding["line"]) == ("config-error", "sms-docs.yml", 15)
+    assert "123" in finding["message"]
+
+
+def test_absurdly_deep_front_matter_is_reported_not_crashed(clean: Repo) -> None:
+    depth = 3000
+    clean.write({POL1: doc("POL-001", "Service management policy", x_deep=0).replace(
+        "x-deep: 0", "deep: " + "[" * depth + "]" * depth)})
+    for _ in range(2):  # the second run reads the cache (which cannot hold this file)
+        code, data = check(clean)
+        assert code == 1
+        assert [(f["code"], f["line"]) for f in data["findings"]] == [("schema-violation", 7)]
+
+
+def test_alias_bomb_is_a_yaml_error(clean: Repo) -> None:
+    # "Billion laughs": ten lines of aliases expanding to 10**9 values must not hang CI.
+    bomb = "x-a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"x-a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]\n" for i in range(1, 9))
+    text = doc("POL-001", "Service management policy")
+    clean.write({POL1: text.replace("classification: internal\n", "classification: internal\n" + bomb + "related: *a8\n")})
+    code, data = check(clean)
+    assert code == 1
+    [finding] = [f for f in data["findings"] if f["path"] == POL1]
+    assert finding["code"] == "yaml-error" and "aliases" in finding["message"]
+    # POL-001 is unreadable, so what refers to it is a broken reference (and said once each).
+    assert {(f["code"], f["path"]) for f in data["findings"] if f["path"] != POL1} == {
+        ("broken-reference", PRC1), ("broken-reference", REV1)}

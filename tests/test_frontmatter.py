@@ -222,3 +222,30 @@ def test_atomic_write_exclusive_creates_a_new_file(tmp_path: Path) -> None:
     frontmatter.atomic_write(target, b"fresh", exclusive=True)
     assert target.read_bytes() == b"fresh"
     assert os.listdir(target.parent) == ["POL-002.md"]
+
+
+# --- hostile YAML -------------------------------------------------------------------------------------------
+
+
+def alias_bomb(levels: int) -> str:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, levels):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def test_alias_bomb_is_refused() -> None:
+    # "Billion laughs": 9 lines expanding to 10**9 values must not hang `check` in CI.
+    with pytest.raises(frontmatter.YamlError, match="aliases"):
+        frontmatter.load_yaml(alias_bomb(9))
+
+
+def test_self_referencing_alias_is_refused() -> None:
+    with pytest.raises(frontmatter.YamlError):
+        frontmatter.load_yaml("a: &a [*a, *a]\n")
+
+
+def test_ordinary_aliases_still_work() -> None:
+    data = frontmatter.load_yaml(alias_bomb(3) + "b: *a1\n")
+    assert data["b"] is data["a1"]
+    assert len(data["a2"]) == 10 and data["a2"][0][0] == ["x"] * 10

@@ -210,7 +210,8 @@ def test_due_lists_records_past_retention_but_never_disposal_records(repo: Repo)
     bootstrap(repo, {POL1: pol1()}, on="2020-01-06")
     record_on_main(repo, "Record a change and an old disposal", {
         "records/change/2020/CHG-2020-0001.yml":
-            "id: CHG-2020-0001\ntype: change\ndate: 2020-01-10\ncreated_by: omar\nsummary: Firewall upgrade\n",
+            "id: CHG-2020-0001\ntype: change\ndate: 2020-01-10\ncreated_by: omar\nchange_type: normal\n"
+            "summary: Firewall upgrade\n",
         "records/disposal/2010/DSP-2010-0001.yml":
             "id: DSP-2010-0001\ntype: disposal\ndate: 2010-01-10\ncreated_by: dana\ndisposed: [CHG-2006-0001]\n"
             "reason: Retention ended\n",

@@ -18,6 +18,7 @@ Rules:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
@@ -194,7 +195,7 @@ def compute_from(standard: str, effective: dict[str, list[str]], pending: dict[s
                     if reading.edition(c) is None)
     cov = Coverage(standard, cat.title, ref, as_of or dt.date.today(), tuple(clause_rows), tuple(mandatory_rows),
                    tuple(sorted(effective)), unknown)
-    return Coverage(**{**cov.__dict__, "gaps": tuple(_gaps(cov))})
+    return dataclasses.replace(cov, gaps=tuple(_gaps(cov)))
 
 
 class _Reading:

@@ -61,9 +61,14 @@ class YamlError(Exception):
         self.line = line
 
 
+# Aliases let a few lines of YAML expand to billions of values ("billion laughs"): a document in a
+# pull request must not be able to hang `check` in CI. Real front matter holds a few dozen values.
+MAX_VALUES = 100_000
+
+
 def load_yaml(text: str) -> Any:
     try:
-        return yaml.load(text, Loader=FastLoader)  # noqa: S506 - FastLoader is a safe loader
+        data = yaml.load(text, Loader=FastLoader)  # noqa: S506 - FastLoader is a safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -72,6 +77,27 @@ def load_yaml(text: str) -> Any:
         return _raise(str(exc), None)
     except RecursionError:
         return _raise("YAML nested too deeply", None)
+    if _too_many_values(data):
+        return _raise(f"more than {MAX_VALUES} values once aliases (*name) are expanded", None)
+    return data
+
+
+def _too_many_values(data: Any) -> bool:
+    """Counts values as a reader of the data sees them (an alias counts each time), up to the limit."""
+    if not isinstance(data, (dict, list)):
+        return False
+    stack = [data]
+    count = 0
+    while stack:
+        node = stack.pop()
+        count += 1
+        if count > MAX_VALUES:
+            return True
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
 
 
 def _raise(message: str, line: int | None) -> Any:

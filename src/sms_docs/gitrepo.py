@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import pickle
 import re
 import subprocess
 import tempfile
@@ -17,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from sms_docs.errors import GitError, NotADocumentRepository, ShallowHistory
+from sms_docs.errors import GitError, NotADocumentRepository, Refused, ShallowHistory
 
 ZERO = "0" * 40
+_CACHE_VERSION = 1
 _HEADER = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%at%x1f%cn%x1f%ce%x1f%ct%x1f%B%x1f"
 _TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*):\s*(.*?)\s*$")
 _IDENT = re.compile(r"^(.*?)\s*<([^<>]*)>\s*$")
@@ -216,6 +218,44 @@ class GitRepo:
                     i += 1
             yield commit
 
+    def commits(self, tip: str, *, use_cache: bool = True) -> dict[str, Commit]:
+        """Every commit reachable from `tip`, by id. Parsed commits are cached under
+        `.git/sms-docs/` by commit id, so a later run reads only the commits that are new; the cache is
+        an optimisation only (commits never change; delete it and the result is identical)."""
+        path = self.git_dir / "sms-docs" / "commits.pickle"
+        cached: dict[str, Commit] = {}
+        tips: list[str] = []
+        if use_cache and path.is_file():
+            try:
+                with path.open("rb") as fh:
+                    stored = pickle.load(fh)  # noqa: S301 - our own file under .git/
+                if stored.get("version") == _CACHE_VERSION:
+                    cached, tips = stored["commits"], stored["tips"]
+            except Exception:
+                cached, tips = {}, []
+        if tip in cached:
+            return cached
+        known = [t for t in tips if t in cached]
+        try:
+            new = {c.sha: c for c in self.log(tip, since_exclude=known)}
+        except GitError:
+            if not known:
+                raise
+            cached, known = {}, []
+            new = {c.sha: c for c in self.log(tip)}
+        cached.update(new)
+        if use_cache:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_suffix(".tmp")
+                with tmp.open("wb") as fh:
+                    pickle.dump({"version": _CACHE_VERSION, "commits": cached, "tips": [*known[-20:], tip]}, fh,
+                                protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, path)
+            except OSError:
+                pass
+        return cached
+
     def read_blob(self, blob: str) -> bytes:
         """Blob content through the persistent `git cat-file --batch`."""
         found = self._blob_cache.get(blob)
@@ -307,7 +347,15 @@ class GitRepo:
         args = ["commit", "--allow-empty", "--no-verify", "-q", "-F", "-"]
         if sign:
             args.insert(1, "-S")
-        self.git(*args, input=message)
+        try:
+            self.git(*args, input=message)
+        except GitError as exc:
+            if not sign:
+                raise
+            raise Refused(f"the approval commit could not be signed ({exc.message.removeprefix('git commit failed: ')}); "
+                          "nothing was committed",
+                          hint="set up git's signing: git config gpg.format ssh && git config user.signingkey "
+                               "~/.ssh/id_ed25519.pub (and list the key in .sms/allowed_signers)") from None
         return self.git("rev-parse", "HEAD").strip()
 
     def tags(self, prefix: str) -> dict[str, str]:

@@ -122,7 +122,7 @@ def build(repo: GitRepo, settings: Settings, schemas: SchemaSet, ref: str, as_of
     tip = repo.resolve(ref)
     if tip is None:
         return History(None, [], {}, {}, [], {})
-    commits = {c.sha: c for c in repo.log(tip)}
+    commits = repo.commits(tip)
     cutoff = _cutoff(as_of)
     # The main line, oldest first, as it stood at the end of the as-of day.
     chain: list[Commit] = []
@@ -261,9 +261,11 @@ class _Walker:
 
     def step(self, m: Commit, forge_reviews: list[dict[str, Any]]) -> None:
         touched: dict[str, str] = {}  # key -> kind
+        moved = self.record_moves(m)
         for ch in m.changes:
             if is_record_path(ch.path, self.settings):
-                self.record_change(m, ch.path, ch.new_blob, ch.deleted)
+                if ch.path not in moved:
+                    self.record_change(m, ch.path, ch.new_blob, ch.deleted)
                 continue
             found = self.key_of(ch.path)
             if found is None:
@@ -301,33 +303,47 @@ class _Walker:
         if fh is None:
             fh = self.files[key] = FileHistory(key, kind)
         paths = self.paths_of.get(key, {})
-        if not paths:
-            if fh.path is not None:
-                fh.deleted_at, fh.ever_deleted, fh.path, fh.blob = m, True, None, None
-                if kind == "document" and fh.approved and fh.obsolete_at is None:
+        deleted = not paths
+        if deleted:
+            if fh.path is None:
+                return
+            gone = fh.path
+            fh.deleted_at, fh.ever_deleted = m, True
+            if kind == "document":
+                fh.path, fh.blob = None, None
+                if fh.approved:
+                    # ISO/IEC 20000-1:2011 4.3.2 h, REQUIREMENTS D16: documents are withdrawn and kept, never deleted.
+                    how = (f"it was withdrawn in revision {fh.obsolete_at.number}: keep obsolete documents, marked, "
+                           "never delete them") if fh.obsolete_at is not None else \
+                        "withdraw documents with `sms-docs obsolete`, never delete them"
                     self.findings.append(error(
-                        "document-deleted",
-                        f"{key} was deleted in {m.sha[:10]} ({m.date.date()}): withdraw documents with `sms-docs obsolete`, never delete them",
-                        id=key, path=None))
-            return
-        path = sorted(paths)[-1]
-        blob = paths[path]
-        if kind == "config" and key == config_mod.CONFIG_FILE:
+                        "document-deleted", f"{key} was deleted in {m.sha[:10]} ({m.date.date()}): {how}",
+                        id=key, path=gone))
+                return
+            # A configuration file's deletion changes the control as much as an edit: it is a
+            # revision (blob ZERO) and needs the same approval.
+            path, blob = gone, ZERO
+        else:
+            path = sorted(paths)[-1]
+            blob = paths[path]
+        if kind == "config" and key == config_mod.CONFIG_FILE and not deleted:
             if self.tree_config_blob is None:
                 self.tree_config_blob = blob  # bootstrap: the first configuration judges itself
         if blob == fh.blob:
             fh.path = path  # a rename: same content, same approvals
             return
-        if fh.path is None and fh.ever_deleted and kind == "document":
+        if fh.path is None and kind == "document" and fh.approved and blob not in fh.numbers:
+            # A document that was issued and deleted comes back with other content: its ID is taken
+            # for good (a restore of approved content is not a reuse; its deletion stays reported).
             self.findings.append(error(
                 "id-reused", f"{key} comes back in {m.sha[:10]} ({m.date.date()}) after it was deleted: IDs are never reused, take a new one",
                 path=path, id=key))
-        if fh.obsolete_at is not None:
+        if fh.obsolete_at is not None and not deleted:
             self.findings.append(error(
                 "obsolete-modified",
                 f"{key} was changed in {m.sha[:10]} ({m.date.date()}) after it was withdrawn in revision {fh.obsolete_at.number}",
                 path=path, id=key))
-        fh.path, fh.blob = path, blob
+        fh.path, fh.blob = (None, None) if deleted else (path, blob)
         settings = self.settings_in_force()
         doc = self.reader.document(path, blob) if kind == "document" else None
         rules = self.rules_for(kind, doc, settings)
@@ -349,16 +365,16 @@ class _Walker:
         reason = trailers.get(CHANGE_REASON.lower()) or next(
             (c.subject for c in side if key in self.keys_of(c)), m.subject)
         rev = Revision(key=key, path=path, blob=blob, commit=m.sha, date=m.date, subject=m.subject, reason=reason,
-                       authors=tuple(authors), approvals=approvals, number=number, effective=effective)
+                       authors=tuple(authors), approvals=approvals, number=number, effective=effective, deleted=deleted)
         fh.revisions.append(rev)
         self.revision_findings(rev, verdicts, approved, len(valid), rules, kind)
         if approved:
             self.pending_authors.pop(key, None)
-            if kind == "config" and key == config_mod.CONFIG_FILE:
+            if kind == "config" and key == config_mod.CONFIG_FILE and not deleted:
                 self.config_blob = blob
             if doc is not None and doc.obsolete and fh.obsolete_at is None:
                 fh.obsolete_at = rev
-        if kind == "config" and key == config_mod.CONFIG_FILE and self.config_blob is None:
+        if kind == "config" and key == config_mod.CONFIG_FILE and self.config_blob is None and not deleted:
             self.tree_config_blob = blob
 
     def rules_for(self, kind: str, doc: Document | None, settings: Settings) -> policy.Rules:
@@ -397,6 +413,8 @@ class _Walker:
         if "forge-review" in kinds:
             for review in forge_reviews:
                 reviewed = self.repo.blob_at(review["commit_id"], path)
+                if reviewed is None and blob == ZERO and self.repo.resolve(review["commit_id"]):
+                    reviewed = ZERO  # the reviewed commit deletes the file too
                 if reviewed == blob:
                     out.append(policy.Evidence(key, blob, review["name"], review["email"], "approval",
                                                review["when"], review["record_commit"], "forge-review", "system"))
@@ -418,6 +436,26 @@ class _Walker:
                 self.findings.append(error("unapproved-change", f"{label} by {by}: no valid approval", **where))
 
     # --- records -------------------------------------------------------------------------------
+
+    def record_moves(self, m: Commit) -> set[str]:
+        """Records moved unchanged in this commit (same blob, new path: a reorganised folder) keep
+        their history; returns the paths handled."""
+        gone = {ch.old_blob: ch.path for ch in m.changes if ch.deleted and ch.path in self.records
+                and self.records[ch.path].deleted is None and is_record_path(ch.path, self.settings)}
+        if not gone:
+            return set()
+        handled: set[str] = set()
+        for ch in m.changes:
+            if ch.deleted or ch.new_blob not in gone or not is_record_path(ch.path, self.settings):
+                continue
+            if ch.path in self.records and self.records[ch.path].deleted is None:
+                continue
+            old = gone.pop(ch.new_blob)
+            rh = self.records.pop(old)
+            rh.path = ch.path
+            self.records[ch.path] = rh
+            handled |= {old, ch.path}
+        return handled
 
     def record_change(self, m: Commit, path: str, blob: str, deleted: bool) -> None:
         existing = self.records.get(path)

@@ -207,8 +207,8 @@ def select_reviews(items: list[dict[str, Any]], settings: Settings | None = None
 
     def key(pair: tuple[int, dict[str, Any]]) -> tuple[str, int, int]:
         index, item = pair
-        rid = item.get("id") if isinstance(item.get("id"), int) else 0
-        return (str(item.get("submitted_at") or ""), rid, index)
+        rid = item.get("id")
+        return (str(item.get("submitted_at") or ""), rid if isinstance(rid, int) else 0, index)
 
     latest: dict[str, Review] = {}
     for index, item in sorted(enumerate(items), key=key):

@@ -160,7 +160,8 @@ def external_register(cat: Catalog, root: Path) -> list[ExternalEntry]:
         if not is_external(status, cat):
             continue
         doc: Document = status.shown  # type: ignore[assignment]
-        ext = doc.meta.get("external") if isinstance(doc.meta.get("external"), dict) else {}
+        found = doc.meta.get("external")
+        ext: dict[str, Any] = found if isinstance(found, dict) else {}
         dist = ext.get("distribution")
         out.append(ExternalEntry(
             id=status.id, title=status.title, state=status.state.value, revision=status.revision, owner=status.owner,

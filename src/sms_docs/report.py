@@ -39,7 +39,8 @@ def audit_json(cat: Catalog) -> dict[str, Any]:
             for s in sorted(cat.documents.values(), key=lambda s: s.id)]
     for key, fh in sorted(cat.configs.items()):
         approved = [r for r in fh.revisions if r.number is not None]
-        state = "draft" if not approved else ("changed" if fh.revisions[-1].number is None else "effective")
+        state = "draft" if not approved else ("changed" if fh.revisions[-1].number is None else
+                                              "obsolete" if fh.path is None else "effective")
         docs.append({"id": key, "state": state, "revisions": [r.to_json() for r in fh.revisions]})
     return {
         "ok": not any(f.severity.value == "error" for f in cat.findings),

@@ -232,7 +232,7 @@ def _set_keeping_comments(mapping: Any, key: str, value: Any) -> None:
 
 def render(settings: Settings, rtype: RecordType, header: dict[str, Any], fields: Mapping[str, Any]) -> str:
     """The record's YAML: the common fields, then the template (its comments kept), then the fields given."""
-    from ruamel.yaml import YAMLError
+    from ruamel.yaml.error import YAMLError
 
     rt = frontmatter._round_trip_yaml()
     text = frontmatter.dump_yaml(header) + template_text(settings, rtype)

@@ -120,6 +120,7 @@ def import_(opts: Options, reviews_file: str, pull_request: int, merge_commit: s
     records/approvals/<year>/APR-<year>-NNNN.yml; prints its path. An approval counts for a
     document when the reviewed commit holds exactly the content that reached the main line.
     Running it again for the same pull request writes nothing and prints the existing record.
+    The record is dated by the merge commit (or --as-of).
 
     \b
     Examples:

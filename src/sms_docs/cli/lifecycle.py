@@ -11,9 +11,9 @@ from sms_docs.cli import Options, _parse_date, cli, common, emit_json
 PURGE_NOTE = (
     "Git history still holds the disposed content: anyone with a clone can read it in the commits before the "
     "disposal. Where law requires the content to be destroyed, purge it from history as agreed with your auditor: "
-    "in a fresh mirror clone run `git filter-repo --invert-paths --path PATH` for each disposed file, force-push, "
-    "have every clone re-cloned, then run `sms-docs audit --record-tags` to re-baseline the revision tags "
-    "(see docs/lifecycle.md)."
+    "in a fresh mirror clone run `git filter-repo --invert-paths --prune-empty never --path PATH` for each disposed "
+    "file, compare `sms-docs audit` before and after, force-push, have every clone re-cloned, then run "
+    "`sms-docs audit --record-tags` to re-baseline the revision tags (see docs/lifecycle.md)."
 )
 
 

@@ -1,1 +1,139 @@
-"""Commands: site (filled in by its issue)."""
+"""build, serve, demo: the published site and the demonstration repository."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sms_docs.cli import Options, cli, common, emit_json
+
+AUDIENCE_CHOICE = click.Choice(["public", "internal", "confidential", "restricted"])
+
+
+def _print_built(built: object, root: Path) -> None:
+    from sms_docs.site.runner import Built
+
+    assert isinstance(built, Built)
+    for message in built.warnings:
+        click.secho(f"warning: {message}", fg="yellow", err=True)
+    try:
+        where = built.site_dir.relative_to(Path.cwd())
+    except ValueError:
+        where = built.site_dir
+    mode = "drafts preview of the working tree" if built.drafts else "effective revisions from git"
+    click.echo(f"Built the site in {where}/ in {built.seconds:.1f} s: {len(built.documents)} documents "
+               f"({mode}), audience {built.audience}"
+               + (f", {len(built.withheld)} classified above it left out" if built.withheld else "") + ".")
+
+
+@cli.command()
+@click.option("--site-dir", "-d", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the site (default: site_dir of mkdocs.yml, `site`).")
+@click.option("--audience", type=AUDIENCE_CHOICE, default=None,
+              help="Publish documents classified up to this level (default: mkdocs.yml's, else internal).")
+@click.option("--drafts", is_flag=True, help="Preview the working tree, every page marked DRAFT.")
+@click.option("--strict", is_flag=True, help="Warnings (broken links, unreadable revisions) fail the build.")
+@click.option("--no-cache", is_flag=True, help="Render every page again (the cache lives under .git/sms-docs/).")
+@common()
+def build(opts: Options, site_dir: Path | None, audience: str | None, drafts: bool, strict: bool, no_cache: bool) -> None:
+    """Build the published site: each document's effective revision, read from git.
+
+    Runs MkDocs on the repository's mkdocs.yml with the sms-docs plugin (plain `mkdocs build`
+    makes the same site). Documents never approved are absent; documents classified above the
+    audience appear nowhere (pages, search, register, feed, sitemap).
+
+    \b
+    Examples:
+      sms-docs build
+      sms-docs build --audience public --site-dir public-site
+      sms-docs build --drafts            # preview unapproved edits, marked DRAFT
+      sms-docs build --as-of 2026-06-30  # the site as it stood on that day
+    """
+    from sms_docs.site import runner
+
+    root = opts.root()
+    built = runner.build(root, site_dir=site_dir, audience=audience, drafts=drafts, ref=opts.ref,
+                         as_of=opts.as_of, strict=strict, cache=False if no_cache else None)
+    if opts.format == "json":
+        emit_json(built.to_json())
+        return
+    _print_built(built, root)
+    click.echo(f"Serve it with `sms-docs serve -C {root}` or `python -m http.server -d {built.site_dir}`.")
+
+
+@cli.command()
+@click.option("--dev-addr", "-a", default=None, metavar="IP:PORT", help="Address to serve on (default 127.0.0.1:8000).")
+@click.option("--audience", type=AUDIENCE_CHOICE, default=None, help="Publish documents classified up to this level.")
+@click.option("--drafts", is_flag=True, help="Preview the working tree, every page marked DRAFT.")
+@click.option("--no-livereload", is_flag=True, help="Do not reload pages in the browser when the site is rebuilt.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a browser.")
+@common()
+def serve(opts: Options, dev_addr: str | None, audience: str | None, drafts: bool, no_livereload: bool,
+          open_browser: bool) -> None:
+    """Serve the published site locally, rebuilding it when the main line moves.
+
+    With --drafts it also rebuilds when a document in the working tree is saved.
+
+    \b
+    Examples:
+      sms-docs serve
+      sms-docs serve --drafts
+      sms-docs serve -C my-sms --dev-addr 127.0.0.1:8080
+    """
+    from sms_docs.site import runner
+
+    root = opts.root()
+    click.echo(f"Serving the site of {root} (Ctrl+C to stop).", err=True)
+    runner.serve(root, dev_addr=dev_addr, audience=audience, drafts=drafts, ref=opts.ref,
+                 livereload=not no_livereload, open_browser=open_browser)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--no-build", is_flag=True, help="Create the repository only; do not build its site.")
+@click.option("--org", "organisation", default="Harbourline Services Ltd", show_default=True,
+              help="The fictional provider's name.")
+@common()
+def demo(opts: Options, directory: Path, no_build: bool, organisation: str) -> None:
+    """Create a demonstration document repository with eighteen months of history, and build its site.
+
+    Everything is made with sms-docs' own actions and real git commits (fixed dates, ending a week
+    before today): the starter SMS approved on a first merge, changes merged with approval commits
+    and merge-request trailers, a signed approval, a rejected self-approval, an unapproved direct
+    change, a periodic review, a policy withdrawn for its successor, records. DIRECTORY must not
+    exist or be empty.
+
+    \b
+    Examples:
+      sms-docs demo /tmp/harbourline
+      sms-docs serve -C /tmp/harbourline
+      sms-docs audit -C /tmp/harbourline
+    """
+    from sms_docs.actions.demo import make_demo
+
+    target = directory if directory.is_absolute() else (opts.directory / directory)
+    made = make_demo(target.resolve(), organisation=organisation, today=opts.as_of,
+                     progress=None if opts.format == "json" else (lambda line: click.echo(line, err=True)))
+    built = None
+    if not no_build:
+        from sms_docs.site import runner
+
+        built = runner.build(made.root, as_of=opts.as_of)
+    if opts.format == "json":
+        data = made.to_json()
+        data["site"] = built.to_json() if built else None
+        emit_json(data)
+        return
+    click.echo(f"Created a demonstration repository in {made.root}: {made.commits} commits from "
+               f"{made.start} to {made.end}, {made.documents} documents, {made.records} records.")
+    if built is not None:
+        _print_built(built, made.root)
+        click.echo("")
+        click.echo("Look at it:")
+        click.echo(f"  sms-docs serve -C {made.root}          # http://127.0.0.1:8000/")
+        click.echo(f"  python -m http.server -d {built.site_dir}")
+    click.echo("Then try:")
+    for line in (f"sms-docs status -C {made.root}", f"sms-docs audit -C {made.root}",
+                 f"sms-docs history -C {made.root} POL-001"):
+        click.echo(f"  {line}")

@@ -127,7 +127,7 @@ def register(ctx: Context) -> Page:
     return _page(src, "Document register", "Document register", ctx,
                  h.block("<h1>Document register</h1>", intro,
                          _filter("sms-register", "Filter by ID, title or owner", {"type": types, "state": [(s, h.STATE_LABELS.get(s, s)) for s in states]}, len(pubs), "documents"),
-                         table), hide=("toc",))
+                         table), hide=("navigation", "toc"))
 
 
 def register_csv(ctx: Context) -> str:
@@ -338,7 +338,8 @@ def home(ctx: Context, types: dict[str, list[Published]], changes: list[Any]) ->
     parts = [f"<h1>{e(org)}</h1>",
              '<p class="sms-lead">The controlled documents of our service management system: the policies, plans, '
              "procedures and agreements we work to. Each page shows the revision in effect, as approved under "
-             "document control, with its approvals and revision history. Drafts and unapproved changes never appear here.</p>"]
+             "document control, with its approvals and revision history."
+             + ("" if ctx.options.drafts else " Drafts and unapproved changes never appear here.") + "</p>"]
     if ctx.options.drafts:
         parts.append('<div class="sms-banner sms-banner--draft" role="alert"><strong>DRAFT PREVIEW</strong> — this site '
                      "shows the working copy, including unapproved changes. It is not the controlled document set.</div>")
@@ -348,11 +349,11 @@ def home(ctx: Context, types: dict[str, list[Published]], changes: list[Any]) ->
         text = f"<p>{e(scope)}</p>" if scope else ""
         links = ", ".join(ctx.doc_link(src, p.id) for p in sorted(scope_docs, key=lambda p: p.id))
         parts += ['<h2 id="scope">Scope</h2>', text + (f"<p>The scope of the service management system is set out in {links}.</p>" if links else "")]
-    cards = [f'<li><a href="{e(ctx.href(src, "register.md"))}"><strong>Document register</strong></a><span>{len(current)} documents in effect</span></li>']
+    cards = [f'<li><a href="{e(ctx.href(src, "register.md"))}"><strong>Document register</strong></a><span>{len(current)} {"documents" if ctx.options.drafts else "documents in effect"}</span></li>']
     for type_name, pubs in types.items():
         count = sum(1 for p in pubs if not p.obsolete)
         cards.append(f'<li><a href="{e(ctx.href(src, type_folder(type_name) + "/index.md"))}"><strong>{e(ctx.type_title(type_name))}</strong></a>'
-                     f"<span>{count} in effect</span></li>")
+                     f"<span>{count} {'documents' if ctx.options.drafts else 'in effect'}</span></li>")
     cards.append(f'<li><a href="{e(ctx.href(src, "coverage.md"))}"><strong>Clause coverage</strong></a><span>documents against the standard</span></li>')
     cards.append(f'<li><a href="{e(ctx.href(src, "reviews.md"))}"><strong>Reviews due</strong></a><span>next {REVIEW_WINDOW_DAYS} days</span></li>')
     cards.append(f'<li><a href="{e(ctx.href(src, "records.md"))}"><strong>Records</strong></a><span>{len(ctx.cat.records)} records</span></li>')

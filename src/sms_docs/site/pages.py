@@ -316,7 +316,7 @@ def control_block(pub: Published, ctx: Context) -> str:
     fields = [
         _field("Title", e(doc.title), wide=True),
         _field("Type", f'<a href="{e(ctx.href(src, index))}">{e(ctx.type_title(doc.type))}</a>'),
-        _field("Revision", e(revision)),
+        _field("Revision", e(revision)) if pub.draft else "",
         _field("Effective", e(h.day(rev.effective if rev else None))),
         _field("Owner", e(ctx.person(doc.owner))),
     ]
@@ -324,7 +324,6 @@ def control_block(pub: Published, ctx: Context) -> str:
         overdue = status.next_review < ctx.cat.as_of
         note = f' <span class="sms-overdue">overdue</span>' if overdue else ""
         fields.append(_field("Next review", f"{e(h.day(status.next_review))} (every {e(status.review_cycle)}){note}"))
-    fields.append(_field("Classification", e(doc.classification)))
     clauses = doc.list_field("clauses")
     if clauses:
         fields.append(_field("Clauses", e(", ".join(clauses))))
@@ -353,8 +352,8 @@ def control_block(pub: Published, ctx: Context) -> str:
         if later is not None and rev is not None and later.number != rev.number and later.effective and not pub.obsolete:
             notes.append(f"Revision {later.number} is approved and takes effect on {h.day(later.effective)}.")
     head = (f'<div class="sms-control__bar"><span class="sms-control__id">{e(pub.id)}</span>'
-            f'<span class="sms-control__rev">{e("Draft" if pub.draft else "Revision " + revision)}</span>'
-            f"{h.badge(state)}<span class=\"sms-control__class\">{e(doc.classification)}</span>"
+            f'<span class="sms-control__rev">{e("Working copy" if pub.draft else "Revision " + revision)}</span>'
+            f'{h.badge(state)}<span class="sms-control__class">Classification: {e(doc.classification)}</span>'
             f'<a class="sms-control__history" href="#revision-history">Revision history</a></div>')
     return h.block(
         f'<div class="sms-control sms-control--{e(state)}" data-search-exclude>',

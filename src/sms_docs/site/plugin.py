@@ -220,5 +220,3 @@ def _theme_name(config: MkDocsConfig) -> str:
     return str(getattr(config.theme, "name", "") or "")
 
 
-def today() -> dt.date:
-    return OVERRIDES.get("as_of") or dt.date.today()

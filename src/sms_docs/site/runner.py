@@ -1,0 +1,167 @@
+"""`sms-docs build` and `sms-docs serve`: MkDocs run on the repository's own `mkdocs.yml`, with the
+command line's flags handed to the plugin, so `mkdocs build` and `sms-docs build` make the same site.
+
+A repository without `mkdocs.yml` still builds, with the configuration `sms-docs init` would have
+written (kept in a temporary folder for the run).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from string import Template
+from typing import Any, Iterator
+
+from sms_docs.errors import Refused, SmsDocsError, UsageError
+
+CONFIG_NAME = "mkdocs.yml"
+TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "repo" / "mkdocs.yml"
+
+
+@dataclass
+class Built:
+    site_dir: Path
+    audience: str
+    drafts: bool
+    documents: list[str]
+    withheld: list[str]
+    pages: int
+    seconds: float
+    config_file: Path | None
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"site_dir": str(self.site_dir), "audience": self.audience, "drafts": self.drafts,
+                "documents": self.documents, "withheld": self.withheld, "pages": self.pages,
+                "seconds": round(self.seconds, 2), "config": str(self.config_file) if self.config_file else None,
+                "warnings": self.warnings}
+
+
+class _Collect(logging.Handler):
+    """Warnings MkDocs and the plugin log during the build, shown once at the end."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _config_file(root: Path) -> Iterator[tuple[Path, bool]]:
+    """The repository's mkdocs.yml, or a default one in a temporary folder."""
+    own = root / CONFIG_NAME
+    if own.is_file():
+        yield own, True
+        return
+    with tempfile.TemporaryDirectory(prefix="sms-docs-site-") as tmp:
+        import yaml
+
+        from sms_docs import config as config_mod
+
+        settings, _ = config_mod.load(root)
+        text = Template(TEMPLATE.read_text(encoding="utf-8")).safe_substitute(organisation=settings.organisation)
+        data = yaml.safe_load(text)
+        data["docs_dir"] = str(Path(tmp) / "docs")
+        data["site_dir"] = str(root / "site")
+        for i, item in enumerate(data.get("plugins") or []):
+            if item == "sms-docs" or (isinstance(item, dict) and "sms-docs" in item):
+                options = dict(item["sms-docs"] or {}) if isinstance(item, dict) else {}
+                data["plugins"][i] = {"sms-docs": {**options, "root": str(root)}}
+        (Path(tmp) / "docs").mkdir()
+        path = Path(tmp) / CONFIG_NAME
+        path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        yield path, False
+
+
+@contextlib.contextmanager
+def _overrides(**values: Any) -> Iterator[None]:
+    from sms_docs.site import plugin
+
+    saved = dict(plugin.OVERRIDES)
+    plugin.OVERRIDES.clear()
+    plugin.OVERRIDES.update({k: v for k, v in values.items() if v is not None})
+    try:
+        yield
+    finally:
+        plugin.OVERRIDES.clear()
+        plugin.OVERRIDES.update(saved)
+
+
+def _load(config_file: Path, **kwargs: Any) -> Any:
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs import config as mk_config
+    from mkdocs.exceptions import ConfigurationError
+
+    try:
+        cfg = mk_config.load_config(config_file=str(config_file), **kwargs)
+    except ConfigurationError as exc:
+        raise UsageError(f"{config_file.name}: {exc}", hint="fix mkdocs.yml (see docs/site.md)") from None
+    except SystemExit:
+        raise UsageError(f"{config_file.name} is not a valid MkDocs configuration",
+                         hint="run `mkdocs build` to see the details") from None
+    if "sms-docs" not in cfg.plugins:
+        raise UsageError(f"{config_file} does not list the sms-docs plugin",
+                         hint="add it under plugins: (- search, then - sms-docs), as `sms-docs init` writes it")
+    return cfg
+
+
+def build(root: Path, *, site_dir: Path | None = None, audience: str | None = None, drafts: bool = False,
+          ref: str | None = None, as_of: dt.date | None = None, strict: bool = False,
+          cache: bool | None = None) -> Built:
+    from mkdocs.commands import build as mk_build
+    from mkdocs.exceptions import Abort, BuildError, ConfigurationError
+
+    started = time.perf_counter()
+    collect = _Collect()
+    logger = logging.getLogger("mkdocs")
+    with _config_file(root) as (config_file, own), _overrides(audience=audience, drafts=drafts or None, ref=ref,
+                                                               as_of=as_of, cache=cache):
+        kwargs: dict[str, Any] = {"strict": strict}
+        if site_dir is not None:
+            kwargs["site_dir"] = str(site_dir.resolve())
+        cfg = _load(config_file, **kwargs)
+        logger.addHandler(collect)
+        try:
+            cfg.plugins.on_startup(command="build", dirty=False)
+            try:
+                mk_build.build(cfg)
+            finally:
+                cfg.plugins.on_shutdown()
+        except Abort as exc:
+            detail = "; ".join(collect.messages[-3:]) or str(exc)
+            raise (Refused if strict and "strict mode" in str(exc) else SmsDocsError)(
+                f"the site was not built: {detail}", hint="run with --debug, or `mkdocs build -v` for details") from None
+        except (BuildError, ConfigurationError) as exc:
+            raise SmsDocsError(f"the site was not built: {exc}") from None
+        finally:
+            logger.removeHandler(collect)
+        plugin = cfg.plugins["sms-docs"]
+        plan = plugin.plan
+        return Built(Path(cfg.site_dir), plugin.option("audience"), bool(plugin.option("drafts")),
+                     sorted(plan.published), sorted(plan.hidden), len(plan.pages), time.perf_counter() - started,
+                     config_file if own else None, collect.messages)
+
+
+def serve(root: Path, *, dev_addr: str | None = None, audience: str | None = None, drafts: bool = False,
+          ref: str | None = None, livereload: bool = True, open_browser: bool = False) -> None:
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.commands import serve as mk_serve
+    from mkdocs.exceptions import Abort, BuildError, ConfigurationError
+
+    with _config_file(root) as (config_file, _own), _overrides(audience=audience, drafts=drafts or None, ref=ref):
+        _load(config_file)  # fail early, with our message, on a configuration without the plugin
+        kwargs: dict[str, Any] = {}
+        if dev_addr:
+            kwargs["dev_addr"] = dev_addr
+        try:
+            mk_serve.serve(str(config_file), livereload=livereload, open_in_browser=open_browser, **kwargs)
+        except (Abort, BuildError, ConfigurationError) as exc:
+            raise SmsDocsError(f"the site could not be served: {exc}") from None
