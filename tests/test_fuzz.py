@@ -4,7 +4,6 @@ and never crashes (exit 0 or 1, JSON that parses, no traceback, no "internal err
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -136,7 +135,7 @@ def test_random_configuration(fuzz_repo: Repo, text: str, keep: bool) -> None:
     assert_no_crash(fuzz_repo, allowed=(0, 1, 3))
 
 
-def test_fuzz_fixture_is_clean(fuzz_repo: Repo, tmp_path: Path) -> None:
+def test_fuzz_fixture_is_clean(fuzz_repo: Repo) -> None:
     # Without the fuzzed file, the only findings are about the missing POL-001.
     data = assert_no_crash(fuzz_repo)
     assert data is not None

@@ -190,7 +190,8 @@ def cross_check(tree: Tree, settings: Settings, root: Path | None = None) -> lis
     """Checks that need the whole set: unique IDs, people, references, obsolete control."""
     out: list[Finding] = []
     first: dict[str, str] = {}
-    for item in [*tree.documents, *tree.records]:
+    items: list[Document | Record] = [*tree.documents, *tree.records]
+    for item in items:
         if item.id in first:
             out.append(error("duplicate-id", f"{item.id} is also used by {first[item.id]}: IDs are unique for all time, take the next free one (`sms-docs new`)",
                              path=item.path, line=item.lines.get("id"), id=item.id))

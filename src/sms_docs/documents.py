@@ -109,7 +109,8 @@ def parse_document(path: str, data: bytes, settings: Settings, schemas: SchemaSe
             path=path, line=offset, id=file_id),))
     ident = meta.get("id") if isinstance(meta.get("id"), str) else file_id
     findings: list[Finding] = []
-    doc_type = settings.types.get(meta.get("type")) if isinstance(meta.get("type"), str) else None
+    type_name = meta.get("type")
+    doc_type = settings.types.get(type_name) if isinstance(type_name, str) else None
     if isinstance(meta.get("type"), str) and doc_type is None:
         known = ", ".join(settings.types)
         lines = frontmatter.node_lines(parts.front)
@@ -197,7 +198,8 @@ def parse_record(path: str, data: bytes, settings: Settings, schemas: SchemaSet)
         return Parsed(None, None, (error("yaml-error", "a record is a mapping of fields (id, type, date, created_by, ...)", path=path, line=offset),))
     ident = meta.get("id") if isinstance(meta.get("id"), str) else None
     findings: list[Finding] = []
-    rtype = settings.records.get(meta.get("type")) if isinstance(meta.get("type"), str) else None
+    type_name = meta.get("type")
+    rtype = settings.records.get(type_name) if isinstance(type_name, str) else None
     if isinstance(meta.get("type"), str) and rtype is None:
         lines = frontmatter.node_lines(text)
         findings.append(error("unknown-type", f"record type {meta['type']!r} is not in sms-docs.yml records ({', '.join(settings.records)})",

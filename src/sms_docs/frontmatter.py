@@ -22,7 +22,7 @@ _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BOOL_12 = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 
 
-class FastLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class FastLoader(_BaseLoader):  # type: ignore[misc]
     """Safe loader: no timestamps (dates stay strings), YAML 1.2 booleans."""
 
 

@@ -42,7 +42,7 @@ class SchemaSet:
     def load(cls, root: Path | None) -> "SchemaSet":
         schemas: dict[str, dict[str, Any]] = {}
         sources: dict[str, str] = {}
-        dirs = [(BUILTIN_DIR, None)]
+        dirs: list[tuple[Path, Path | None]] = [(BUILTIN_DIR, None)]
         if root is not None and (root / "schemas").is_dir():
             dirs.append((root / "schemas", root))
         for directory, base in dirs:

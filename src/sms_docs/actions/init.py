@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 from string import Template
 
 from sms_docs import frontmatter
@@ -51,10 +52,9 @@ def init(target: Path, organisation: str | None, standard: str, ci: str, force: 
     config_bytes = (source / "sms-docs.yml").read_bytes()
     org = organisation or "Example Services Ltd"
 
-    def edit(mapping: object) -> None:
-        assert hasattr(mapping, "__setitem__")
-        mapping["organisation"] = org  # type: ignore[index]
-        mapping["standard"] = standard  # type: ignore[index]
+    def edit(mapping: Any) -> None:
+        mapping["organisation"] = org
+        mapping["standard"] = standard
 
     put("sms-docs.yml", _edit_yaml(config_bytes, edit))
     for folder in STARTER_FOLDERS:

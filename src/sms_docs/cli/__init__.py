@@ -15,7 +15,7 @@ import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable, TypeVar, cast
 
 import click
 
@@ -55,20 +55,23 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
         raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
 
 
+def _COMMON_OPTIONS(choices: list[str]) -> list[Callable[[Any], Any]]:
+    return [
+        click.option("-C", "workdir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                     metavar="DIR", help="Run as if started in DIR."),
+        click.option("--format", "fmt", type=click.Choice(choices), default=None, help="Output format."),
+        click.option("--as-of", "as_of", callback=_parse_date, default=None, metavar="YYYY-MM-DD",
+                     help="Answer as of this date (default: today)."),
+        click.option("--ref", default=None, help="Git ref to read (default: main_branch, else HEAD)."),
+        click.option("--debug", is_flag=True, default=False, help="Show tracebacks."),
+    ]
+
+
 def common(formats: Iterable[str] = ("text", "json")) -> Callable[[F], F]:
     """Add -C, --format, --as-of, --ref and --debug to a command and pass `opts: Options`."""
     choices = list(formats)
 
     def decorate(func: F) -> F:
-        @click.option("-C", "workdir", type=click.Path(file_okay=False, path_type=Path), default=None,
-                      metavar="DIR", help="Run as if started in DIR.")
-        @click.option("--format", "fmt", type=click.Choice(choices), default=None, help="Output format.")
-        @click.option("--as-of", "as_of", callback=_parse_date, default=None, metavar="YYYY-MM-DD",
-                      help="Answer as of this date (default: today).")
-        @click.option("--ref", default=None, help="Git ref to read (default: main_branch, else HEAD).")
-        @click.option("--debug", is_flag=True, default=False, help="Show tracebacks.")
-        @click.pass_context
-        @functools.wraps(func)
         def wrapper(ctx: click.Context, workdir: Path | None, fmt: str | None, as_of: dt.date | None,
                     ref: str | None, debug: bool, **kwargs: Any) -> Any:
             group = ctx.find_root().obj or {}
@@ -84,7 +87,11 @@ def common(formats: Iterable[str] = ("text", "json")) -> Callable[[F], F]:
             ctx.meta["sms_docs.debug"] = opts.debug
             return func(opts, **kwargs)
 
-        return wrapper  # type: ignore[return-value]
+        functools.update_wrapper(wrapper, func)
+        command: Any = click.pass_context(wrapper)
+        for option in reversed(_COMMON_OPTIONS(choices)):
+            command = option(command)
+        return cast(F, command)
 
     return decorate
 

@@ -206,7 +206,7 @@ def feed(ctx: Context, changes: list[Any]) -> str:
     base = (ctx.options.site_url or "").rstrip("/") + "/" if ctx.options.site_url else ""
     org = ctx.organisation
     slug = "".join(ch if ch.isalnum() else "-" for ch in org.lower()).strip("-") or "sms"
-    entries = changes[:FEED_ENTRIES]
+    entries = [c for c in changes if c.effective <= ctx.cat.as_of][:FEED_ENTRIES]  # news once in effect
     updated = max((c.effective for c in entries), default=ctx.built)
     out = ['<?xml version="1.0" encoding="utf-8"?>', '<feed xmlns="http://www.w3.org/2005/Atom">',
            f"  <title>{x(org)}: controlled documents</title>",

@@ -1,0 +1,352 @@
+"""The published site (SPEC section 9): effective revisions from git, audience, obsolete documents,
+escaping, links, generated pages, the plain `mkdocs build` equivalence, drafts and the render cache.
+
+One history serves most tests: an approved change (approval commit, then a merge trailer), an
+unapproved change on main, a confidential document, an obsolete document with its successor, a title
+holding HTML, a never-approved draft, and links between them.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import Repo, doc
+
+AS_OF = "2026-03-01"
+SITE_URL = "https://sms.example.com/"
+MKDOCS = f"""\
+site_name: Example Services Ltd - service management system
+site_url: {SITE_URL}
+docs_dir: site-src
+site_dir: site
+theme:
+  name: material
+plugins:
+  - search
+  - sms-docs:
+      audience: internal
+"""
+EVIL = "<script>alert('x')</script> & <b>bold</b>"
+
+
+def make_history(repo: Repo) -> None:
+    repo.commit("Start the document repository", {"mkdocs.yml": MKDOCS, "site-src/.gitkeep": "", "README.md": "x\n"},
+                date="2026-01-02T09:00:00+00:00")
+    repo.branch("first")
+    repo.commit("First issue", {
+        "policies/POL-001-service.md": doc("POL-001", "Service management policy", clauses=["5.2"], related=["POL-002", "POL-004"],
+                                           body="APPROVED-ONE text.\n\nSee [the pricing](POL-002-pricing.md), "
+                                                "[the old rules](POL-003-old.md#scope) and [the new ones](./POL-004-new.md).\n\n"
+                                                "```\n[not a link](POL-004-new.md)\n```\n"),
+        "policies/POL-002-pricing.md": doc("POL-002", "Pricing schedule TOPSECRET", classification="confidential",
+                                           body="TOPSECRET-BODY figures.\n"),
+        "policies/POL-003-old.md": doc("POL-003", "Old remote working rules", body="## Scope\n\nOBSOLETE-BODY text.\n"),
+        "policies/POL-004-new.md": doc("POL-004", EVIL, body="Successor text.\n", x_department="Operations <HQ>"),
+        "procedures/PRC-001-public.md": doc("PRC-001", "Public complaints procedure", type="procedure", owner="lena",
+                                            classification="public", body="PUBLIC-BODY.\n"),
+    }, who="omar", date="2026-01-03T10:00:00+00:00")
+    assert repo.run("approve", "--all", who="dana", date="2026-01-04T10:00:00+00:00").exit_code == 0
+    assert repo.run("approve", "PRC-001", who="lena", date="2026-01-04T11:00:00+00:00").exit_code == 0
+    repo.checkout("main")
+    repo.merge("first", who="dana", date="2026-01-05T09:00:00+00:00")
+    # POL-003 withdrawn for POL-004: an approved change.
+    repo.branch("retire")
+    text = (repo.path / "policies/POL-003-old.md").read_text()
+    repo.commit("Withdraw POL-003", {"policies/POL-003-old.md": text.replace("classification: internal",
+                                                                             "classification: internal\nstatus: obsolete\nsuperseded_by: POL-004")},
+                who="omar", date="2026-01-10T10:00:00+00:00")
+    assert repo.run("approve", "POL-003", who="priya", date="2026-01-11T10:00:00+00:00").exit_code == 0
+    repo.checkout("main")
+    repo.merge("retire", who="dana", date="2026-01-12T09:00:00+00:00")
+    # POL-001 revision 2, approved by a merge trailer.
+    repo.branch("rev2")
+    text = (repo.path / "policies/POL-001-service.md").read_text()
+    repo.commit("POL-001: second issue", {"policies/POL-001-service.md": text.replace("APPROVED-ONE", "APPROVED-TWO")},
+                who="omar", date="2026-02-01T10:00:00+00:00")
+    repo.checkout("main")
+    repo.merge("rev2", who="dana", date="2026-02-02T09:00:00+00:00", trailers=["Approved-by: Priya Nair <priya@example.com>"])
+    # An unapproved change straight on main, and a document nobody approved.
+    text = (repo.path / "policies/POL-001-service.md").read_text()
+    repo.commit("POL-001: quick fix", {"policies/POL-001-service.md": text.replace("APPROVED-TWO", "UNAPPROVED-THREE"),
+                                       "policies/POL-005-draft.md": doc("POL-005", "Draft only policy", body="NEVER-APPROVED.\n")},
+                who="omar", date="2026-02-10T10:00:00+00:00")
+
+
+def build(repo: Repo, *args: str) -> Path:
+    result = repo.run("build", "--as-of", AS_OF, *args)
+    assert result.exit_code == 0, result.output
+    return repo.path / "site"
+
+
+def site_text(site: Path) -> dict[str, str]:
+    out = {}
+    for path in sorted(site.rglob("*")):
+        if path.is_file() and path.suffix in (".html", ".json", ".xml", ".csv"):
+            out[path.relative_to(site).as_posix()] = path.read_text(encoding="utf-8")
+    return out
+
+
+@pytest.fixture
+def history(repo: Repo) -> Repo:
+    make_history(repo)
+    return repo
+
+
+@pytest.fixture
+def site(history: Repo) -> Path:
+    return build(history)
+
+
+def test_publishes_the_approved_revision_from_git_never_the_working_tree_or_an_unapproved_change(history: Repo) -> None:
+    (history.path / "policies/POL-001-service.md").write_text(doc("POL-001", "Service management policy", body="WORKTREE-EDIT\n"))
+    site = build(history)
+    page = (site / "policy/POL-001/index.html").read_text()
+    assert "APPROVED-TWO" in page
+    assert "UNAPPROVED-THREE" not in page and "WORKTREE-EDIT" not in page and "APPROVED-ONE" not in page
+    assert "waiting for approval" in page  # state changed: the approved revision stays published
+    everything = "\n".join(site_text(site).values())
+    assert "UNAPPROVED-THREE" not in everything and "WORKTREE-EDIT" not in everything
+
+
+def test_never_approved_documents_are_absent(site: Path) -> None:
+    assert not (site / "policy/POL-005").exists()
+    assert "POL-005" not in "\n".join(site_text(site).values())
+
+
+def test_control_block_and_revision_history(site: Path) -> None:
+    page = (site / "policy/POL-001/index.html").read_text()
+    control = page[page.index('class="sms-control'):page.index("APPROVED-TWO")]
+    for fact in ("POL-001", "Revision 2", "Effective (change pending)", "Classification: internal", "Service management policy",
+                 "Dana Reyes", "2026-02-02", "Priya Nair", "approval, 2026-02-02", "merge approval", "Next review",
+                 "2027-02-02", "5.2"):
+        assert fact in control, fact
+    history = page[page.index('id="revision-history"'):]
+    assert "<td>2</td>" in history and "<td>1</td>" in history
+    assert "POL-001: second issue" in history and "Omar Haddad" in history and "approval commit" in history
+    assert history.index("<td>2</td>") < history.index("<td>1</td>")  # newest first
+    # The same numbers as `sms-docs status`.
+    assert page.index('class="sms-control') < page.index("APPROVED-TWO") < page.index('id="revision-history"')
+
+
+def test_documents_above_the_audience_appear_nowhere(site: Path) -> None:
+    files = site_text(site)
+    assert not (site / "policy/POL-002").exists()
+    for name, text in files.items():
+        for secret in ("TOPSECRET", "POL-002", "Pricing schedule"):
+            assert secret not in text, f"{secret} leaked into {name}"
+    assert "https://sms.example.com/policy/POL-001/" in files["sitemap.xml"]  # the sitemap lists what is published
+    # The link to it became its text, without the link.
+    page = files["policy/POL-001/index.html"]
+    assert "the pricing" in page and 'href="../POL-002' not in page
+
+
+def test_audience_public_and_confidential(history: Repo) -> None:
+    public = site_text(build(history, "--audience", "public"))
+    assert "procedure/PRC-001/index.html" in public
+    assert not any(name.startswith("policy/POL-001") for name in public)
+    assert "APPROVED-TWO" not in "\n".join(public.values())
+    confidential = site_text(build(history, "--audience", "confidential"))
+    assert "TOPSECRET-BODY" in confidential["policy/POL-002/index.html"]
+
+
+def test_raising_the_classification_hides_a_document_before_the_change_is_approved(history: Repo) -> None:
+    text = (history.path / "procedures/PRC-001-public.md").read_text()
+    history.commit("PRC-001 is internal after all", {"procedures/PRC-001-public.md": text.replace("classification: public", "classification: internal")},
+                   who="omar", date="2026-02-20T10:00:00+00:00")
+    assert not (build(history, "--audience", "public") / "procedure/PRC-001").exists()
+
+
+def test_obsolete_document_is_reachable_with_a_banner_and_out_of_nav_and_search(site: Path) -> None:
+    page = (site / "policy/POL-003/index.html").read_text()
+    assert "OBSOLETE" in page and "superseded by" in page
+    banner = page[page.index("sms-banner--obsolete"):]
+    banner = banner[: banner.index("</div>")]
+    assert 'href="../POL-004/"' in banner
+    index = json.loads((site / "search/search_index.json").read_text())
+    locations = {d["location"].split("#")[0] for d in index["docs"]}
+    assert "policy/POL-001/" in locations and "policy/POL-004/" in locations
+    assert not any("POL-003" in loc for loc in locations)
+    assert "OBSOLETE-BODY" not in json.dumps(index)
+    home = (site / "index.html").read_text()
+    nav = home[home.index('class="md-nav md-nav--primary"'):home.index("</nav>", home.index('class="md-nav md-nav--primary"'))]
+    assert "POL-003" not in nav
+    policies = (site / "policy/index.html").read_text()
+    assert "Withdrawn documents" in policies and 'href="../policy/POL-003/"' not in policies and 'href="POL-003/"' in policies
+
+
+def test_every_value_from_a_file_is_escaped(site: Path) -> None:
+    files = site_text(site)
+    for name, text in files.items():
+        if name.endswith(".html"):
+            assert "<script>alert" not in text, name
+            assert "<b>bold</b>" not in text, name
+    page = files["policy/POL-004/index.html"]
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in page
+    assert "Operations &lt;HQ&gt;" in page  # an x- field, shown
+    assert "&lt;script&gt;" in files["register/index.html"]
+    assert "&lt;script&gt;" in files["feed.xml"] and "<script>" not in files["feed.xml"]
+    assert EVIL in files["register.csv"]  # CSV is data: the value as it is
+
+
+def test_links_between_documents_resolve_to_published_pages(site: Path) -> None:
+    page = (site / "policy/POL-001/index.html").read_text()
+    assert 'href="../POL-004/"' in page  # ./POL-004-new.md
+    assert 'href="../POL-003/#scope"' in page  # the anchor survives
+    assert "[not a link](POL-004-new.md)" in page  # code is left alone
+    related = page[page.index("<dt>Related</dt>"):]
+    assert 'href="../POL-004/"' in related[:400] and "POL-002" not in related[:400]
+
+
+def test_generated_pages_register_csv_feed_and_navigation(site: Path) -> None:
+    files = site_text(site)
+    for name in ("index.html", "register/index.html", "policy/index.html", "procedure/index.html", "coverage/index.html",
+                 "whats-new/index.html", "reviews/index.html", "records/index.html", "register.csv", "feed.xml"):
+        assert name in files, name
+    register = files["register/index.html"]
+    for ident in ("POL-001", "POL-003", "POL-004", "PRC-001"):
+        assert f">{ident}</a>" in register
+    assert 'data-sms-filter="sms-register"' in register and "data-sms-sortable" in register
+    csv_lines = files["register.csv"].splitlines()
+    assert csv_lines[0] == "id,title,type,owner,classification,state,revision,effective,next_review,path"
+    assert any(line.startswith("POL-001,Service management policy,policy,dana,internal,changed,2,2026-02-02") for line in csv_lines)
+    assert any(line.startswith("POL-003,") and ",obsolete," in line for line in csv_lines)
+    feed = files["feed.xml"]
+    assert feed.startswith('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">')
+    assert "<id>urn:sms-docs:example-services-ltd:POL-001:2</id>" in feed
+    assert 'href="https://sms.example.com/policy/POL-001/"' in feed
+    home = files["index.html"]
+    assert "Printed copies are uncontrolled" in home and "Example Services Ltd" in home
+    # Navigation: the generated pages only, never a document page (bounded however many documents).
+    nav = home[home.index('class="md-nav md-nav--primary"'):home.index("</nav>", home.index('class="md-nav md-nav--primary"'))]
+    for title in ("Document register", "Policies", "Procedures", "Clause coverage", "What&#39;s new", "Reviews due", "Records"):
+        assert title in nav or title.replace("&#39;", "'") in nav, title
+    assert "POL-001" not in nav
+    assert "Uncontrolled when printed — POL-001 rev 2 — printed" in files["policy/POL-001/index.html"]
+    assert "sms-docs.css" in home and "sms-docs.js" in home
+
+
+def test_plain_mkdocs_build_gives_the_same_site(history: Repo) -> None:
+    result = history.run("build", "--site-dir", str(history.path / "site-ours"))
+    assert result.exit_code == 0, result.output
+    mkdocs = [sys.executable, "-m", "mkdocs", "build", "-q", "-d", "site-plain"]
+    proc = subprocess.run(mkdocs, cwd=history.path, capture_output=True, text=True,
+                          env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert proc.returncode == 0, proc.stderr
+    ours = site_text(history.path / "site-ours")
+    plain = site_text(history.path / "site-plain")
+    assert ours.keys() == plain.keys()
+    for name in ours:
+        assert ours[name] == plain[name], name
+    assert gzip.decompress((history.path / "site-ours/sitemap.xml.gz").read_bytes()) == \
+        gzip.decompress((history.path / "site-plain/sitemap.xml.gz").read_bytes())
+
+
+def test_drafts_preview_marks_every_page_and_shows_the_working_tree(history: Repo) -> None:
+    site = build(history, "--drafts")
+    files = site_text(site)
+    page = files["policy/POL-001/index.html"]
+    assert "UNAPPROVED-THREE" in page and "sms-draft-mark" in page and "Working copy" in page
+    assert "NEVER-APPROVED" in files["policy/POL-005/index.html"]
+    for name, text in files.items():
+        if name.endswith("index.html") and name != "404.html":
+            assert 'class="sms-draft-mark"' in text, name
+    assert "DRAFT PREVIEW" in files["index.html"]
+    assert "TOPSECRET" not in "\n".join(files.values())  # the audience still applies
+
+
+def test_render_cache_gives_the_same_pages(history: Repo) -> None:
+    first = site_text(build(history))
+    cache = history.path / ".git/sms-docs/site-cache.json"
+    data = json.loads(cache.read_text())
+    assert len(data["entries"]) == 4  # POL-001, POL-003, POL-004, PRC-001
+    second = site_text(build(history))
+    assert first == second
+    result = history.run("build", "--as-of", AS_OF, "--no-cache")
+    assert result.exit_code == 0
+    assert site_text(history.path / "site") == first
+
+
+def test_build_json_and_text_output(history: Repo) -> None:
+    data = history.json("build", "--as-of", AS_OF)
+    assert data["documents"] == ["POL-001", "POL-003", "POL-004", "PRC-001"]
+    assert data["withheld"] == ["POL-002"] and data["audience"] == "internal" and data["drafts"] is False
+    result = history.run("build", "--as-of", AS_OF)
+    assert "4 documents" in result.output and "1 classified above it left out" in result.output
+
+
+def test_build_refuses_a_mkdocs_yml_without_the_plugin(history: Repo) -> None:
+    (history.path / "mkdocs.yml").write_text("site_name: x\ndocs_dir: site-src\ntheme:\n  name: material\n")
+    result = history.run("build")
+    assert result.exit_code == 2
+    assert "does not list the sms-docs plugin" in result.output
+
+
+def test_build_without_mkdocs_yml_uses_the_default_configuration(history: Repo) -> None:
+    (history.path / "mkdocs.yml").unlink()
+    site = build(history)
+    assert "APPROVED-TWO" in (site / "policy/POL-001/index.html").read_text()
+
+
+def test_build_outside_a_document_repository_exits_3(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from sms_docs.cli import cli
+
+    result = CliRunner().invoke(cli, ["-C", str(tmp_path), "build"])
+    assert result.exit_code == 3 and "not a document repository" in result.output
+
+
+def test_init_then_build_works_out_of_the_box(tmp_path: Path, repo: Repo) -> None:
+    target = tmp_path / "fresh"
+    assert repo.run("init", str(target), "--org", "Fresh <Org> Ltd").exit_code == 0
+    fresh = Repo(target)
+    fresh.commit("Start", {"README.md": "x\n"})
+    data = fresh.json("build")
+    assert data["documents"] == []  # nothing approved yet: nothing published
+    home = (target / "site/index.html").read_text()
+    assert "Fresh &lt;Org&gt; Ltd" in home and "Fresh <Org>" not in home
+    assert "site" in (target / ".gitignore").read_text()
+
+
+def test_page_generation_does_not_import_mkdocs() -> None:
+    code = ("import sys, sms_docs.site.pages, sms_docs.site.listings; "
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('mkdocs', 'material')]; "
+            "print(bad); sys.exit(1 if bad else 0)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_plan_is_data_without_mkdocs(history: Repo) -> None:
+    import datetime as dt
+
+    from sms_docs.catalog import Catalog
+    from sms_docs.site.pages import SiteOptions, build_plan
+
+    with Catalog.open(history.path, as_of=dt.date.fromisoformat(AS_OF)) as cat:
+        plan = build_plan(cat, SiteOptions(audience="internal", directory_urls=False))
+    assert sorted(plan.published) == ["POL-001", "POL-003", "POL-004", "PRC-001"] and plan.hidden == {"POL-002"}
+    assert [n.src_uri for n in plan.nav] == ["index.md", "register.md", "policy/index.md", "procedure/index.md",
+                                            "coverage.md", "whats-new.md", "reviews.md", "records.md"]
+    obsolete = plan.page("policy/POL-003.md")
+    assert obsolete is not None and obsolete.meta() == {"title": "POL-003 Old remote working rules", "search": {"exclude": True}}
+    source = obsolete.source()
+    assert source.startswith("---\ntitle: POL-003 Old remote working rules\nsearch:\n  exclude: true\n---\n")
+    assert 'href="POL-004.html"' in source  # non-directory URLs when MkDocs is told so
+    assert set(plan.files) >= {"register.csv", "feed.xml", "assets/sms-docs/sms-docs.css", "assets/sms-docs/sms-docs.js"}
+
+
+def test_site_help_has_examples() -> None:
+    from click.testing import CliRunner
+
+    from sms_docs.cli import cli
+
+    for command in ("build", "serve", "demo"):
+        result = CliRunner().invoke(cli, [command, "--help"])
+        assert result.exit_code == 0 and "Examples:" in result.output, command
