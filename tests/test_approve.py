@@ -126,7 +126,7 @@ def test_refuses_an_approver_without_the_role(branch: Repo) -> None:
 
 def test_refuses_an_email_that_is_not_a_person(branch: Repo) -> None:
     out = refused(branch, "POL-001", who="mallory")
-    assert "mallory@example.com is not a person in sms-docs.yml" in out
+    assert "mallory@example.com is not a person in the approved sms-docs.yml" in out
 
 
 def test_refuses_what_is_unchanged_since_its_approved_revision(branch: Repo) -> None:

@@ -392,7 +392,8 @@ def test_configuration_change_without_approval_is_unapproved(repo: Repo, path: s
     data = audit(repo, expect=1)
     assert sorted((f["code"], f["path"], f["id"]) for f in data["findings"]) == [
         ("approver-not-authorised", path, None), ("unapproved-change", path, None)]
-    assert audit_doc(data, path)["state"] == "changed"
+    # sms-docs.yml had an approved revision (changed); the schema and the signers file are new (draft).
+    assert audit_doc(data, path)["state"] == ("changed" if path == CONFIG_FILE else "draft")
 
 
 def test_deleting_a_configuration_file_needs_approval(repo: Repo) -> None:
@@ -401,24 +402,37 @@ def test_deleting_a_configuration_file_needs_approval(repo: Repo) -> None:
     repo.commit("Drop the schema override", {SCHEMA: None}, who="omar", date=day("2026-02-05"))
     data = audit(repo, expect=1)
     assert [(f["code"], f["path"]) for f in data["findings"]] == [("unapproved-change", SCHEMA)]
-    change(repo, "restore", {SCHEMA: '{"$ref": "record.schema.json"}\n'}, approvers=("priya",), date=day("2026-02-06"))
+    # Restoring the approved content needs no new approval: the approval binds to that blob.
+    change(repo, "restore", {SCHEMA: '{"$ref": "record.schema.json"}\n'}, approvers=(), date=day("2026-02-06"))
+    assert [r["revision"] for r in run_json(repo, "history", SCHEMA)["revisions"]] == [1, None, 1]
     repo.branch("drop")
     repo.commit("Drop it, approved this time", {SCHEMA: None}, who="omar", date=day("2026-02-07"))
     repo.checkout("main")
     repo.merge("drop", who="omar", date=day("2026-02-08"), trailers=[trailer("priya")])
     assert [(f["code"], f["path"]) for f in audit(repo)["findings"]] == [("unapproved-change", SCHEMA)]
+    revs = run_json(repo, "history", SCHEMA)["revisions"]
+    assert [(r["revision"], r["blob"]) for r in revs][-1] == (2, "0" * 40)
+    assert audit_doc(audit(repo), SCHEMA)["state"] == "obsolete"
 
 
 def test_a_new_configuration_is_judged_by_the_one_in_force(repo: Repo) -> None:
     """Omar cannot make himself top management: the change is judged by the approved configuration."""
     base(repo)
     promoted = CONFIG.replace("roles: [sms-manager, process-owner]", "roles: [top-management]")
-    change(repo, "promote", {CONFIG_FILE: promoted, POL1: policy(body="Omar's policy.\n")}, author="lena",
-           approvers=("omar",), date=day("2026-02-01"))
+    repo.branch("promote")
+    repo.commit("Promote omar", {CONFIG_FILE: promoted, POL1: policy(body="Omar's policy.\n")}, who="lena",
+                date=day("2026-02-01"))
+    # `approve` itself goes by the configuration in force on the main line, not the branch's.
+    refused = repo.run("approve", "--all", who="omar")
+    assert refused.exit_code == 1 and "omar may not approve" in refused.output
+    approval_commit(repo, "omar", [(CONFIG_FILE, repo.blob(CONFIG_FILE)), ("POL-001", repo.blob(POL1))],
+                    date=day("2026-02-02"))
+    repo.checkout("main")
+    repo.merge("promote", who="omar", date=day("2026-02-03"))
     data = audit(repo, expect=1)
     assert sorted((f["code"], f["path"]) for f in data["findings"]) == [
-        ("approver-not-authorised", CONFIG_FILE), ("approver-not-authorised", POL1),
-        ("unapproved-change", CONFIG_FILE), ("unapproved-change", POL1)]
+        ("approver-not-authorised", POL1), ("approver-not-authorised", CONFIG_FILE),
+        ("unapproved-change", POL1), ("unapproved-change", CONFIG_FILE)]
 
 
 def test_obsolete_document_with_a_successor_is_not_modified(repo: Repo) -> None:
@@ -594,7 +608,7 @@ def test_csv_report_has_a_header_and_a_row_per_approval(repo: Repo) -> None:
                              "approval_date", "evidence", "signature", "valid", "reason"]
     pol = [r for r in rows if r["id"] == "POL-001"]
     assert [(r["revision"], r["approver"], r["evidence"], r["valid"]) for r in pol] == [
-        ("1", "Dana Reyes", "approval-commit", "yes")]
+        ("1", "Dana Reyes", "approval-commit", "yes"), ("1", "Priya Nair", "approval-commit", "yes")]
 
 
 def test_output_file_for_json_and_text(repo: Repo, tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import pickle
 import re
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -182,41 +183,37 @@ class GitRepo:
 
     def log(self, tip: str, since_exclude: Iterable[str] = ()) -> Iterator[Commit]:
         """Every commit reachable from `tip` (newest first), each with its file changes; a merge's
-        changes are against its first parent."""
-        args = ["log", tip, *[f"^{x}" for x in since_exclude], "--raw", "--no-abbrev", "--no-renames",
-                "--diff-merges=first-parent", "-z", f"--format={_HEADER}", "--"]
+        changes are against its first parent.
+
+        Two git processes run side by side (this machine class has two cores): one lists every
+        commit with the changes of the non-merges, the other only the merges with their first-parent
+        changes. Tree diffs are most of git's work, so this about halves the wall time of the pass."""
+        base = ["log", tip, *[f"^{x}" for x in since_exclude], "--raw", "--no-abbrev", "--no-renames", "-z",
+                f"--format={_HEADER}"]
+        merges_out: dict[str, str] = {}
+        merge_proc = self._spawn([*base, "--merges", "--diff-merges=first-parent", "--"])
+        reader = threading.Thread(target=lambda: merges_out.setdefault("data", self._drain(merge_proc)))
+        reader.start()
+        data = self._drain(self._spawn([*base, "--diff-merges=off", "--"]))
+        reader.join()
+        merge_changes = {c.sha: c.changes for c in _parse_log(merges_out.get("data", ""))}
+        for commit in _parse_log(data):
+            if commit.is_merge:
+                commit.changes = merge_changes.get(commit.sha, [])
+            yield commit
+
+    def _spawn(self, args: list[str]) -> subprocess.Popen[bytes]:
         try:
-            proc = subprocess.Popen(["git", *args], cwd=self.root, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE)
+            return subprocess.Popen(["git", *args], cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         except OSError as exc:
             raise GitError(f"cannot run git: {exc}") from None
-        assert proc.stdout is not None
-        data = proc.stdout.read().decode("utf-8", errors="surrogateescape")
-        err = proc.stderr.read().decode("utf-8", errors="replace") if proc.stderr else ""
-        if proc.wait() != 0:
-            raise GitError(f"git log failed: {err.strip()}")
-        for record in data.split("\x1e"):
-            if not record:
-                continue
-            parts = record.split("\x1f")
-            if len(parts) < 10:
-                continue
-            sha, parents, an, ae, at, cn, ce, ct, message = parts[:9]
-            rest = "\x1f".join(parts[9:])
-            commit = Commit(sha, tuple(parents.split()), an, ae, int(at or 0), cn, ce, int(ct or 0),
-                            message.rstrip("\n"))
-            tokens = rest.split("\0")
-            i = 0
-            while i < len(tokens):
-                meta = tokens[i].lstrip("\n")
-                if meta.startswith(":") and i + 1 < len(tokens):
-                    fields = meta[1:].split()
-                    if len(fields) >= 5:
-                        commit.changes.append(Change(tokens[i + 1], fields[2], fields[3], fields[4][:1]))
-                    i += 2
-                else:
-                    i += 1
-            yield commit
+
+    @staticmethod
+    def _drain(proc: subprocess.Popen[bytes]) -> str:
+        out, err = proc.communicate()
+        if proc.returncode != 0:
+            raise GitError(f"git log failed: {err.decode('utf-8', errors='replace').strip()}")
+        return out.decode("utf-8", errors="surrogateescape")
 
     def commits(self, tip: str, *, use_cache: bool = True) -> dict[str, Commit]:
         """Every commit reachable from `tip`, by id. Parsed commits are cached under
@@ -366,6 +363,31 @@ class GitRepo:
             if len(parts) >= 2:
                 result[parts[0]] = parts[2] if len(parts) > 2 and parts[2] else parts[1]
         return result
+
+
+def _parse_log(data: str) -> Iterator[Commit]:
+    """Commits from `git log -z --raw --format=<_HEADER>` output."""
+    for record in data.split("\x1e"):
+        if not record:
+            continue
+        parts = record.split("\x1f")
+        if len(parts) < 10:
+            continue
+        sha, parents, an, ae, at, cn, ce, ct, message = parts[:9]
+        rest = "\x1f".join(parts[9:])
+        commit = Commit(sha, tuple(parents.split()), an, ae, int(at or 0), cn, ce, int(ct or 0), message.rstrip("\n"))
+        tokens = rest.split("\0")
+        i = 0
+        while i < len(tokens):
+            meta = tokens[i].lstrip("\n")
+            if meta.startswith(":") and i + 1 < len(tokens):
+                fields = meta[1:].split()
+                if len(fields) >= 5:
+                    commit.changes.append(Change(tokens[i + 1], fields[2], fields[3], fields[4][:1]))
+                i += 2
+            else:
+                i += 1
+        yield commit
 
 
 def committer_identity(root: Path) -> tuple[str | None, str | None]:

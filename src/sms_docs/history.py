@@ -423,9 +423,17 @@ class _Walker:
     def revision_findings(self, rev: Revision, verdicts: list[policy.Verdict], approved: bool, valid: int,
                           rules: policy.Rules, kind: str) -> None:
         where = {"path": rev.path, "id": rev.key if kind == "document" else None}
-        label = f"{rev.key} change {rev.commit[:10]} ({rev.date.date()})"
+        what = "deletion" if rev.deleted else "change"
+        if rev.number is not None:
+            which = f"rev {rev.number}"
+        else:
+            before = [r.number for r in self.files[rev.key].revisions[:-1] if r.number is not None]
+            which = f"{what} after rev {before[-1]}" if before else f"{what} before any approved revision"
+        label = f"{rev.key} {which} (commit {rev.commit[:10]}, {rev.date.date()})"
         for v in verdicts:
             if v.code:
+                if approved and v.approval.evidence == "merger" and v.code == "approver-not-authorised":
+                    continue  # merging is implicit evidence, not a claim: only a self-merge is worth a word
                 make = warning if approved else error
                 self.findings.append(make(v.code, f"{label}: {v.approval.evidence} by {v.approval.email} ({v.approval.commit[:10]}) does not count: {v.approval.reason}", **where))
         if not approved:
@@ -479,16 +487,22 @@ class _Walker:
         """Approvals records (records/approvals/): merge commit -> its APPROVED reviews."""
         out: dict[str, list[dict[str, Any]]] = {}
         rtype = self.settings.records.get("approvals")
-        if rtype is None or "forge-review" not in self.settings.approval.evidence or not self.main:
+        if rtype is None or not self.main:  # whether they count is the configuration in force's call
             return out
         tip = self.main[-1].sha
+        folder = rtype.folder.rstrip("/") + "/"
+        first: dict[str, str] = {}  # record path -> the main-line commit that brought it (one pass)
+        for m in self.main:
+            for ch in m.changes:
+                if not ch.deleted and ch.path.startswith(folder):
+                    first.setdefault(ch.path, m.sha)
         for path, blob in self.repo.list_tree(tip, [rtype.folder]).items():
             if not is_record_path(path, self.settings):
                 continue
             meta = self.reader.record(path, blob)
             if not meta or not isinstance(meta.get("reviews"), list):
                 continue
-            added = next((m.sha for m in self.main for ch in m.changes if ch.path == path), tip)
+            added = first.get(path, tip)
             for review in meta["reviews"]:
                 if not isinstance(review, dict) or str(review.get("state", "")).upper() != "APPROVED":
                     continue

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sms_docs import config as config_mod
 from sms_docs.catalog import Catalog
+from sms_docs.config import Settings
 from sms_docs.checks import is_document_path
 from sms_docs.documents import id_from_filename
 from sms_docs.errors import Refused, UsageError
@@ -34,10 +35,13 @@ def approve(root: Path, keys: list[str], *, meaning: str, sign: bool, all_change
         raise Refused("git has no committer identity", hint="set user.name and user.email")
     with Catalog.open(root, ref=ref, require_history=True) as cat:
         repo, settings = cat.repo, cat.settings
-        person = settings.person_by_email(email)
+        # Who may approve is what the audit will judge by: the configuration in force on the main
+        # line (its last approved sms-docs.yml), not the one on this branch.
+        in_force = _settings_in_force(cat)
+        person = in_force.person_by_email(email)
         if person is None:
-            raise Refused(f"your git email {email} is not a person in sms-docs.yml; nothing was committed",
-                          hint="approve with the email sms-docs.yml lists for you")
+            raise Refused(f"your git email {email} is not a person in the approved sms-docs.yml on the main line; "
+                          "nothing was committed", hint="approve with the email sms-docs.yml lists for you")
         if not repo.working_tree_clean_index():
             raise Refused("the index has staged changes; an approval commit must change no file: nothing was committed",
                           hint="commit or unstage them first (git status)")
@@ -78,7 +82,7 @@ def approve(root: Path, keys: list[str], *, meaning: str, sign: bool, all_change
                               f"{mine[(key, blob)][:10]}; nothing was committed",
                               hint="an approval binds to the content: it stands until the file changes")
             try:
-                _refuse_unauthorised(cat, key, path, blob, person.id, set(person.roles), person.all_emails, head)
+                _refuse_unauthorised(cat, in_force, key, path, blob, person.id, set(person.roles), person.all_emails, head)
             except Refused as exc:
                 if not all_changed:
                     raise
@@ -135,9 +139,22 @@ def _refuse_uncommitted(repo: GitRepo, path: str, key: str) -> None:
                       hint="commit the change, then approve")
 
 
-def _refuse_unauthorised(cat: Catalog, key: str, path: str, blob: str, pid: str, roles: set[str],
+def _settings_in_force(cat: Catalog) -> Settings:
+    """The last approved sms-docs.yml on the main line; before there is one, the working tree's (the
+    first configuration judges itself)."""
+    fh = cat.configs.get(config_mod.CONFIG_FILE)
+    approved = [r for r in fh.revisions if r.number is not None and not r.deleted] if fh else []
+    if not approved:
+        return cat.settings
+    try:
+        text = cat.repo.read_blob(approved[-1].blob).decode("utf-8-sig")
+        return config_mod.parse(cat.root, text, cat.schemas)[0]
+    except Exception:  # an unreadable approved configuration: the audit falls back the same way
+        return cat.settings
+
+
+def _refuse_unauthorised(cat: Catalog, settings: Settings, key: str, path: str, blob: str, pid: str, roles: set[str],
                          emails: tuple[str, ...], head: str) -> None:
-    settings = cat.settings
     if is_config_path(path):
         allowed = set(settings.approval.config_approvers)
     else:

@@ -214,9 +214,40 @@ SIGNATURE_LABELS = {"good": "signed", "system": "forge-signed", "none": "", "bad
                     "unknown": "signature not verified"}
 
 
+_CODE_SPAN = re.compile(r"(`+)(?:.|\n)*?(?<!`)\1(?!`)")
+_TAG = re.compile(r"<(?=[A-Za-z/!?])")
+_SAFE_TAG = re.compile(r"</?(?:br|sup|sub|kbd|mark|u|s|del|ins|small|b|i|em|strong|details|summary)\s*/?>"
+                      r"|<!--(?:.|\n)*?-->|<(?:https?|mailto|ftp):[^<>\s]*>", re.I)
+
+
+def neutralise_html(text: str) -> str:
+    """Raw HTML in a document body is shown as text, except a few harmless tags without attributes
+    (`<br>`, `<sup>`, ...), comments and autolinks: a body is approved as Markdown, and a `<script>`
+    in it must never run on staff's browsers. Code spans are left alone (Markdown escapes them)."""
+
+    def outside_code(part: str) -> str:
+        out, pos = [], 0
+        for m in _SAFE_TAG.finditer(part):
+            out.append(_TAG.sub("&lt;", part[pos:m.start()]))
+            out.append(m.group(0))
+            pos = m.end()
+        out.append(_TAG.sub("&lt;", part[pos:]))
+        return "".join(out)
+
+    if "<" not in text:
+        return text
+    out, pos = [], 0
+    for m in _CODE_SPAN.finditer(text):
+        out.append(outside_code(text[pos:m.start()]))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(outside_code(text[pos:]))
+    return "".join(out)
+
+
 def rewrite_links(body: str, doc_path: str, page_src: str, ctx: Context) -> str:
     """Relative links to documents -> links to their published pages; links to documents not
-    published here -> their text. Fenced code is left alone."""
+    published here -> their text; raw HTML -> text. Fenced code is left alone."""
 
     def target_of(raw: str) -> tuple[str | None, str]:
         target = raw[1:-1] if raw.startswith("<") else raw
@@ -257,6 +288,7 @@ def rewrite_links(body: str, doc_path: str, page_src: str, ctx: Context) -> str:
             text = "".join(chunk)
             if "](" in text or "]:" in text:
                 text = _REFDEF.sub(refdef, _LINK.sub(inline, text))
+            text = neutralise_html(text)
             out.append(text)
             chunk.clear()
 

@@ -90,6 +90,8 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):
             raise PluginError(f"sms-docs: {exc.message}" + (f" ({exc.hint})" if exc.hint else "")) from None
         for warning in self.plan.warnings:
             log.warning(f"sms-docs: {warning}")
+        if "<" in (config.site_name or ""):  # Material prints it unescaped; init puts the organisation in it
+            config.site_name = config.site_name.replace("<", "&lt;")
         if config.nav is None:  # the user's own nav wins
             config.nav = [{e(item.title): item.src_uri} for item in self.plan.nav]
         for css in self.plan.css:
