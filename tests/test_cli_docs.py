@@ -69,3 +69,4 @@ def test_readme_quick_start_has_exactly_two_commands_and_ci_runs_the_second() ->
     assert len(blocks) == 2
     test_command = blocks[1].strip()
     assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+

@@ -212,6 +212,7 @@ def cross_check(tree: Tree, settings: Settings, root: Path | None = None) -> lis
                                  path=doc.path, line=doc.lines.get("approvers"), id=doc.id))
         out.extend(_references(doc, docs, paths, tree, root))
     record_ids = {r.id for r in tree.records}
+    out.extend(_clause_citations(tree, settings))
     for rec in tree.records:
         creator = rec.meta.get("created_by")
         if isinstance(creator, str) and creator not in people and creator != "system":
@@ -221,6 +222,21 @@ def cross_check(tree: Tree, settings: Settings, root: Path | None = None) -> lis
             if subject not in docs and subject not in record_ids and subject not in _CONTROLLED_PATHS:
                 out.append(error("broken-reference", f"subject {subject} is not a known document or record",
                                  path=rec.path, line=rec.lines.get("subject"), id=rec.id))
+    return out
+
+
+def _clause_citations(tree: Tree, settings: Settings) -> list[Finding]:
+    """`clauses` must name clauses of the standard (either edition, for the crosswalk): a typo
+    would silently leave a coverage gap."""
+    from sms_docs import clauses
+
+    catalogues = [clauses.load(s) for s in ("iso20000-1:2018", "iso20000-1:2011")]
+    out: list[Finding] = []
+    for doc in tree.documents:
+        for citation in doc.list_field("clauses"):
+            if not any(c.knows(citation) for c in catalogues):
+                out.append(warning("unknown-clause", f"clauses: {citation!r} is not a clause of ISO/IEC 20000-1 ({settings.standard})",
+                                   path=doc.path, line=doc.lines.get("clauses"), id=doc.id))
     return out
 
 

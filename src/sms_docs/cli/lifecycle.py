@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 
 import click
 
@@ -15,6 +16,9 @@ PURGE_NOTE = (
     "file, compare `sms-docs audit` before and after, force-push, have every clone re-cloned, then run "
     "`sms-docs audit --record-tags` to re-baseline the revision tags (see docs/lifecycle.md)."
 )
+
+# In --help as a block click does not rewrap (it would break `--record-tags` at its hyphen).
+PURGE_HELP = "\b\n" + "\n".join(textwrap.wrap(PURGE_NOTE, 96, break_on_hyphens=False, break_long_words=False))
 
 
 def _open(opts: Options):  # type: ignore[no-untyped-def]
@@ -289,7 +293,7 @@ def records_list(opts: Options, type_name: str | None, since: dt.date | None, su
     click.echo(f"{len(found)} record{'s' * (len(found) != 1)}; ! marks a record past its retention (as of {today})")
 
 
-@records.command("dispose", epilog=PURGE_NOTE)
+@records.command("dispose", epilog=PURGE_HELP)
 @click.argument("ids", nargs=-1, required=True, metavar="ID...")
 @click.option("--reason", required=True, help="Why the records are disposed of (e.g. retention of 6 years ended).")
 @common()

@@ -7,6 +7,7 @@ generated pages are HTML blocks inside Markdown, so Markdown never interprets a 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import posixpath
 from typing import Iterable, Sequence
@@ -47,14 +48,20 @@ def url_of(src_uri: str, directory_urls: bool) -> str:
     return stem + ".html"
 
 
+@functools.lru_cache(maxsize=65536)
 def relative_url(from_src: str, to_src: str, directory_urls: bool, anchor: str = "") -> str:
-    """A link from the page built from `from_src` to the file built from `to_src`."""
+    """A link from the page built from `from_src` to the file built from `to_src` (string work only:
+    a site of thousands of pages computes tens of thousands of these)."""
     here = url_of(from_src, directory_urls)
     there = url_of(to_src, directory_urls)
-    base = here if (here.endswith("/") or here == "") else posixpath.dirname(here)
-    rel = posixpath.relpath(there or ".", base or ".")
-    if (there.endswith("/") or there == "") and not rel.endswith("/"):
-        rel += "/"
+    base = here.split("/")[:-1]  # the folder the page is served from
+    target = there.split("/")  # its last part is a file name, or '' for a folder URL
+    common = 0
+    while common < len(base) and common < len(target) - 1 and base[common] == target[common]:
+        common += 1
+    rel = "/".join([".."] * (len(base) - common) + target[common:])
+    if rel == "" or rel.startswith("/"):
+        rel = "./" + rel.lstrip("/")
     if rel == "./" and anchor:
         rel = ""
     return rel + (f"#{anchor}" if anchor else "")
