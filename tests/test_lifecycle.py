@@ -364,10 +364,8 @@ def test_deleting_an_approved_document_is_a_finding(repo: Repo) -> None:
     assert ("document-deleted", "POL-003") not in audit_codes(repo, "2026-02-02")
 
 
-@pytest.mark.xfail(reason="history.py flags deleting an approved document only while it is active; an obsolete "
-                          "document is never deleted either (REQUIREMENTS D16). Reported to the history owner.",
-                   strict=False)
 def test_deleting_an_obsolete_document_is_a_finding_too(repo: Repo) -> None:
+    # REQUIREMENTS D16: obsolete documents are kept, never deleted.
     bootstrap(repo, {POL2: doc("POL-002", "Old change policy", status="obsolete", withdrawn_reason="Replaced")})
     land(repo, "delete", {POL2: None}, on="2026-02-01")
     assert any(code == "document-deleted" and ident == "POL-002" for code, ident in audit_codes(repo, "2026-02-02"))

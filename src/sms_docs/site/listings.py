@@ -61,7 +61,7 @@ def _page(src: str, title: str, label: str, ctx: Context, *parts: str, hide: tup
     stamp = h.block(h.print_stamp(label, ctx.built))
     draft = h.block('<div class="sms-draft-mark" aria-hidden="true">DRAFT</div>') if ctx.options.drafts else ""
     return Page(src, title, stamp + draft + "".join(parts), _KIND[src] if src in _KIND else "type-index",
-                search=_NO_SEARCH, hide=hide)
+                search=_NO_SEARCH, hide=hide, html_only=True)
 
 
 _KIND = {"index.md": "home", "register.md": "register", "coverage.md": "coverage", "whats-new.md": "whats-new",

@@ -56,6 +56,7 @@ class Page:
     doc_id: str | None = None
     search: bool = True
     hide: tuple[str, ...] = ()
+    html_only: bool = False  # the body is HTML blocks only: an adapter may skip Markdown for it
 
     def meta(self, title: str | None = None) -> dict[str, Any]:
         meta: dict[str, Any] = {"title": self.title if title is None else title}

@@ -42,6 +42,7 @@ log = logging.getLogger("mkdocs.plugins.sms-docs")
 # Set by `sms-docs build` and `sms-docs serve` for their command-line flags; they win over mkdocs.yml.
 OVERRIDES: dict[str, Any] = {}
 
+_ID = re.compile(r'\sid="([^"]+)"')
 _LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)|^\s{0,3}\[[^\]\n]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
 
 
@@ -66,6 +67,7 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):
         self._keys: dict[str, str] = {}
         self._hits: dict[str, Entry] = {}
         self._documents: set[str] = set()
+        self._html: dict[str, str] = {}  # generated listings: HTML already, Markdown would only slow them down
 
     # --- configuration and the plan --------------------------------------------------------------
 
@@ -115,6 +117,8 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):
                 inclusion=InclusionLevel.NOT_IN_NAV if page.kind == "document" else InclusionLevel.UNDEFINED))
             if page.kind == "document":
                 self._documents.add(page.src_uri)
+            elif page.html_only:
+                self._html[page.src_uri] = page.body
         for path, data in self.plan.files.items():
             _replace(files, File.generated(config, path, content=data))
         return files
@@ -139,6 +143,8 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):
     @event_priority(-100)  # last: the key covers what every other plugin did to the Markdown
     def on_page_markdown(self, markdown: str, *, page: MkPage, config: MkDocsConfig, files: Files) -> str:
         src = page.file.src_uri
+        if src in self._html:
+            return ""
         if self.cache is None or src not in self._documents:
             return markdown
         key = self.cache.key(src, markdown, _links(src, markdown, files))
@@ -152,6 +158,10 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):
     @event_priority(100)  # first: later plugins see the page as if it had been rendered now
     def on_page_content(self, html: str, *, page: MkPage, config: MkDocsConfig, files: Files) -> str:
         src = page.file.src_uri
+        if src in self._html:
+            body = self._html[src]
+            page.present_anchor_ids = set(_ID.findall(body))
+            return body
         hit = self._hits.pop(src, None)
         if hit is not None:
             page.toc = get_toc(hit.toc)  # type: ignore[arg-type]
