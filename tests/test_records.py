@@ -357,7 +357,17 @@ def test_document_controller_scenario(repo: Repo) -> None:
     due = run_json(repo, "due", as_of=as_of)
     assert due == {"as_of": as_of, "reviews": [{"id": "POL-001", "due": "2021-12-01", "days": -9},
                                                {"id": "PRC-001", "due": "2022-01-06", "days": 27}], "records": []}
+    due_text = run(repo, "due", as_of=as_of).output
+    assert "POL-001" in due_text and "overdue by 9 days" in due_text and "POL-002" not in due_text
+    # The review made no revision: the notice has only the withdrawal.
+    notice = run_json(repo, "changes", "--since", "2020-06-01", as_of=as_of)
+    assert [(c["change"], c["id"], c["withdrawn_reason"]) for c in notice["changes"]] == [
+        ("withdrawn", "POL-002", "Merged into POL-001")]
+    markdown = run(repo, "changes", "--since", "2020-06-01", "--format", "markdown", as_of=as_of).output
+    assert "## Withdrawn" in markdown and "Withdrawn: Merged into POL-001." in markdown and "## Revised" not in markdown
     codes = audit_codes(repo, as_of)
+    audit_text = run(repo, "audit", as_of=as_of)
+    assert audit_text.exit_code == 1 and "record-modified" in audit_text.output
     assert ("record-modified", "CHG-2020-0001") in codes
     assert ("review-overdue", "POL-001") in codes
     assert not any(ident == "POL-002" for _, ident in codes)  # withdrawn properly: nothing to say

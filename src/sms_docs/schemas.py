@@ -79,7 +79,8 @@ class SchemaSet:
                 )
             schema = self.schemas[name]
             try:
-                Draft202012Validator.check_schema(schema)
+                if not self.sources[name].startswith("built-in"):  # ours are tested; a repository's are not
+                    Draft202012Validator.check_schema(schema)
             except Exception as exc:  # jsonschema.SchemaError and friends
                 raise ConfigError(f"{self.sources[name]}: invalid JSON Schema: {exc}") from None
             found = Draft202012Validator(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import unicodedata
@@ -27,18 +28,21 @@ def escape_markdown(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
 
 
+_NOT_DOCUMENTS = frozenset({"site", "node_modules", "__pycache__", "venv"})
+
+
 def used_numbers(root: Path, prefix: str) -> set[int]:
     """Every number ever used with `prefix`: in the working tree, and in any file ever added on any
     local or remote-tracking branch (so two open pull requests, or an ID of an obsolete document that
     was later removed, are never reused)."""
     pattern = re.compile(rf"(?:^|/){re.escape(prefix)}-([0-9]{{3,6}})(?:[-.][^/]*)?$")
     numbers: set[int] = set()
-    for path in root.rglob(f"{prefix}-*"):
-        if ".git" in path.parts:
-            continue
-        m = pattern.search(path.as_posix())
-        if m:
-            numbers.add(int(m.group(1)))
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in _NOT_DOCUMENTS]
+        for name in files:
+            m = pattern.search(name)
+            if m:
+                numbers.add(int(m.group(1)))
     try:
         out = subprocess.run(
             ["git", "log", "--branches", "--remotes", "--diff-filter=A", "--name-only", "--format=", "--no-renames"],
