@@ -11,14 +11,14 @@ import difflib
 import hashlib
 import os
 import pickle
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 from sms_docs import __version__, config
 from sms_docs.config import Settings
 from sms_docs.documents import IGNORED_NAMES, RECORD_SUFFIXES, Parsed, parse_document, parse_record
-from sms_docs.model import Document, Finding, Record, error, warning
+from sms_docs.model import Document, Finding, Link, Record, Severity, error, warning
 from sms_docs.schemas import BUILTIN_DIR, SchemaSet
 
 CACHE_NAME = "check-cache.pickle"
@@ -59,6 +59,7 @@ def is_record_path(path: str, settings: Settings) -> bool:
 
 def _walk(root: Path, folder: str) -> Iterable[tuple[str, os.stat_result]]:
     base = root / folder
+    prefix = len(str(root)) + 1
     if not base.is_dir():
         return
     stack = [base]
@@ -74,7 +75,7 @@ def _walk(root: Path, folder: str) -> Iterable[tuple[str, os.stat_result]]:
             if entry.is_dir(follow_symlinks=False):
                 stack.append(Path(entry.path))
             elif entry.is_file(follow_symlinks=False):
-                rel = os.path.relpath(entry.path, root).replace(os.sep, "/")
+                rel = entry.path[prefix:].replace(os.sep, "/")
                 yield rel, entry.stat(follow_symlinks=False)
 
 
@@ -103,12 +104,31 @@ def _fingerprint(root: Path) -> str:
     return digest.hexdigest()
 
 
+def _pack(parsed: Parsed) -> tuple[Any, ...]:
+    """Plain tuples: unpickling frozen slotted dataclasses is several times slower. Bodies are not
+    needed to check, so they stay out of the cache."""
+    d, r = parsed.doc, parsed.record
+    doc = (d.id, d.path, d.meta, d.body_line, tuple((k.target, k.line, k.text) for k in d.links), d.lines) if d else None
+    rec = (r.id, r.path, r.meta, r.lines) if r else None
+    findings = tuple((f.code, f.severity.value, f.message, f.path, f.line, f.id) for f in parsed.findings)
+    return doc, rec, findings
+
+
+def _unpack(packed: tuple[Any, ...]) -> Parsed:
+    doc, rec, findings = packed
+    return Parsed(
+        Document(doc[0], doc[1], doc[2], "", doc[3], tuple(Link(*k) for k in doc[4]), doc[5]) if doc else None,
+        Record(*rec) if rec else None,
+        tuple(Finding(c, Severity(sev), m, path, line, ident) for c, sev, m, path, line, ident in findings),
+    )
+
+
 class _Cache:
     def __init__(self, root: Path, enabled: bool) -> None:
         git_dir = _git_dir(root) if enabled else None
         self.path = git_dir / "sms-docs" / CACHE_NAME if git_dir else None
         self.fingerprint = _fingerprint(root)
-        self.entries: dict[str, tuple[int, int, Parsed]] = {}
+        self.entries: dict[str, tuple[int, int, tuple[Any, ...]]] = {}
         self.dirty = False
         # The cache file's own mtime. An entry whose file is not older than it is "racily clean" (as in
         # git's index): the file may have changed again within the same timestamp tick, so re-read it.
@@ -126,14 +146,11 @@ class _Cache:
     def get(self, path: str, st: os.stat_result) -> Parsed | None:
         hit = self.entries.get(path)
         if hit and hit[0] == st.st_mtime_ns and hit[1] == st.st_size and hit[0] < self.written_ns:
-            return hit[2]
+            return _unpack(hit[2])
         return None
 
     def put(self, path: str, st: os.stat_result, parsed: Parsed) -> None:
-        slim = parsed
-        if parsed.doc is not None:  # bodies are not needed to check; keep the cache small
-            slim = Parsed(replace(parsed.doc, body=""), parsed.record, parsed.findings)
-        self.entries[path] = (st.st_mtime_ns, st.st_size, slim)
+        self.entries[path] = (st.st_mtime_ns, st.st_size, _pack(parsed))
         self.dirty = True
 
     def save(self, live: set[str]) -> None:
