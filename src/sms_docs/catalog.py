@@ -12,7 +12,7 @@ from sms_docs import config as config_mod
 from sms_docs import history as history_mod
 from sms_docs.checks import is_record_path
 from sms_docs.config import Settings, months_of
-from sms_docs.errors import UsageError
+from sms_docs.errors import NotADocumentRepository, UsageError
 from sms_docs.gitrepo import GitRepo
 from sms_docs.history import FileHistory, History
 from sms_docs.model import Document, Finding, Revision, State, error, warning
@@ -98,6 +98,16 @@ class RecordEntry:
         return [str(v) for v in value] if isinstance(value, list) else ([value] if isinstance(value, str) else [])
 
 
+def _settings_from_git(repo: GitRepo, root: Path, schemas: SchemaSet, ref: str | None) -> Settings:
+    commit = repo.resolve(ref or "HEAD")
+    blob = repo.blob_at(commit, config_mod.CONFIG_FILE) if commit else None
+    if blob is None:
+        raise NotADocumentRepository(
+            f"{root}: no {config_mod.CONFIG_FILE} at {ref or 'HEAD'}", hint="name the main branch with --ref")
+    settings, _ = config_mod.parse(root, repo.read_blob(blob).decode("utf-8-sig", errors="replace"), schemas)
+    return settings
+
+
 def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
@@ -127,8 +137,11 @@ class Catalog:
     def open(cls, root: Path, ref: str | None = None, as_of: dt.date | None = None, *,
              require_history: bool = True) -> "Catalog":
         schemas = SchemaSet.load(root)
-        settings, _ = config_mod.load(root, schemas)
         repo = GitRepo(root)
+        if (root / config_mod.CONFIG_FILE).is_file():
+            settings, _ = config_mod.load(root, schemas)
+        else:  # a bare mirror (`git clone --mirror`): everything, the configuration too, comes from git
+            settings = _settings_from_git(repo, root, schemas, ref)
         if require_history:
             repo.require_full_history()
         ref = ref or repo.default_ref(settings.main_branch)

@@ -159,6 +159,8 @@ def find_root(start: Path) -> Path:
     for candidate in (start, *start.parents):
         if (candidate / CONFIG_FILE).is_file():
             return candidate
+    if (start / "HEAD").is_file() and (start / "objects").is_dir() and (start / "refs").is_dir():
+        return start  # a bare repository (an offline mirror): history commands read everything from git
     raise NotADocumentRepository(
         f"not a document repository: no {CONFIG_FILE} in {start} or any folder above it",
         hint="run `sms-docs init` to create one, or pass -C DIR",
