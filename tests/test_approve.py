@@ -211,3 +211,17 @@ def test_status_as_of_and_json_after_approve(branch: Repo) -> None:
     assert data["as_of"] == AS_OF
     assert [(d["id"], d["state"], d["revision"]) for d in data["documents"]] == [
         ("POL-001", "effective", 1), ("PRC-001", "effective", 1)]
+
+
+def test_first_document_set_committed_on_main_is_approved_with_all(repo: Repo) -> None:
+    """A new repository: everything committed at once on main, then approved there after the fact."""
+    repo.commit("Starter SMS", {POL1: policy(), PRC1: doc("PRC-001", "Change management", type="procedure",
+                                                          owner="omar")}, who="omar", date=day("2026-01-05"))
+    assert sorted(codes(audit(repo, expect=1))) == ["unapproved-change"] * 3
+    approve(repo, "--all", who="dana", date=day("2026-01-06"))
+    approve(repo, "--all", who="lena", date=day("2026-01-06"))
+    data = audit(repo, expect=0)
+    assert data["findings"] == []
+    assert {d["id"]: (d["state"], d["revisions"][0]["revision"]) for d in data["documents"]} == {
+        "POL-001": ("effective", 1), "PRC-001": ("effective", 1), "sms-docs.yml": ("effective", 1)}
+    assert status_of(repo, "POL-001")["effective"] == "2026-01-06"  # effective once approved

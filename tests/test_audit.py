@@ -289,6 +289,8 @@ def test_finding_code_fires(repo: Repo, case: str) -> None:
     data = json.loads(result.stdout)
     got = sorted((f["code"], f["severity"], f["id"], f["path"]) for f in data["findings"])
     assert got == sorted(expected), json.dumps(data["findings"], indent=1)
+    if case == "unapproved-change":
+        assert "is for other content" in findings(data, "unapproved-change")[0]["message"]
     errors = any(severity == "error" for _, severity, _, _ in expected)
     assert result.exit_code == (1 if errors else 0)
     assert data["ok"] is not errors
@@ -617,3 +619,28 @@ def test_output_file_for_json_and_text(repo: Repo, tmp_path: Path) -> None:
     result = repo.run("audit", "--format", "json", "--output", str(out), "--as-of", AS_OF)
     assert result.exit_code == 0 and f"wrote {out}" in result.output
     assert json.loads(out.read_text()) == audit(repo)
+
+
+def test_a_second_file_with_the_same_id_cannot_hide_a_change(repo: Repo) -> None:
+    base(repo)
+    change(repo, "dup", {"policies/POL-001-copy.md": policy(body="Copy.\n")}, approvers=(), trailers=[trailer("priya")],
+           date=day("2026-02-01"))
+    repo.commit("Edit the copy", {"policies/POL-001-copy.md": policy(body="Nobody approved this.\n")}, who="omar",
+                date=day("2026-02-02"))
+    data = audit(repo, expect=1)
+    assert [(f["code"], f["path"]) for f in data["findings"]] == [("unapproved-change", "policies/POL-001-copy.md")]
+
+
+def test_unknown_ref_is_a_usage_error(repo: Repo) -> None:
+    base(repo)
+    result = repo.run("status", "--ref", "no-such-branch")
+    assert result.exit_code == 2 and "no-such-branch" in result.output
+
+
+def test_tags_are_not_rewrites_when_auditing_a_branch_behind_main(repo: Repo) -> None:
+    base(repo)
+    repo.git("branch", "old", "main")
+    change(repo, "r2", {POL1: policy(body="Second.\n")}, ids=("POL-001",), date=day("2026-02-01"))
+    assert repo.run("audit", "--record-tags", "--as-of", AS_OF).exit_code == 0
+    data = audit(repo, "--ref", "old", expect=0)
+    assert data["findings"] == [] and data["ref"] == "old"

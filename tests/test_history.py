@@ -441,3 +441,27 @@ def test_diff_between_revisions_and_against_the_working_tree(repo: Repo) -> None
     assert "+Working on a third text." in text.output and "-First text." in text.output
     bad = repo.run("diff", "POL-001", "7", "--as-of", AS_OF)
     assert bad.exit_code == 2 and "no revision 7" in bad.output
+
+
+# --- trailer parsing (git's rule) -------------------------------------------------------------------
+
+
+def test_trailer_block_rules() -> None:
+    from sms_docs.gitrepo import parse_trailers
+
+    assert parse_trailers("Subject\n\nApproved-by: A <a@x>\nReviewed-by: B <b@x>") == [
+        ("Approved-by", "A <a@x>"), ("Reviewed-by", "B <b@x>")]
+    # A known key and at least a quarter trailers: the other lines are kept out.
+    assert parse_trailers("Subject\n\nSee merge request g/p!12\nApproved-by: A <a@x>") == [("Approved-by", "A <a@x>")]
+    # No known key among prose: not a trailer block.
+    assert parse_trailers("Subject\n\nSee merge request g/p!12\nNote: this is prose") == []
+    # Too few trailers for the prose around them.
+    assert parse_trailers("Subject\n\nline one\nline two\nline three\nline four\nline five\nApproved-by: A <a@x>") == []
+    # Only the last paragraph; a subject alone has no trailers.
+    assert parse_trailers("Subject\n\nApproved-by: A <a@x>\n\nMore text") == []
+    assert parse_trailers("Approved-by: A <a@x>") == []
+    # Continuation lines fold into the trailer above.
+    assert parse_trailers("Subject\n\nChange-reason: a long\n  explanation\nApproved-by: A <a@x>") == [
+        ("Change-reason", "a long explanation"), ("Approved-by", "A <a@x>")]
+    # Configured keys count as known.
+    assert parse_trailers("Subject\n\nSee merge request g/p!12\nAcked-by: A <a@x>", ["Acked-by"]) == [("Acked-by", "A <a@x>")]

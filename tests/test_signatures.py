@@ -222,3 +222,50 @@ def test_sign_without_a_signing_key_is_a_clear_error(repo: Repo, keys: dict[str,
     assert repo.git("rev-parse", "HEAD") == before
     history = run_json(repo, "history", "sms-docs.yml")
     assert history["revisions"][0]["approvals"][0]["signature"] == "good"
+
+
+# --- OpenPGP: git's %GS is the key's user ID, `Name <email>` -----------------------------------------
+
+
+@pytest.fixture
+def gnupg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """A private keyring with an ed25519 signing key for Priya (no passphrase); its agent is stopped after."""
+    home = tmp_path / "gnupg"
+    home.mkdir(mode=0o700)
+    monkeypatch.setenv("GNUPGHOME", str(home))
+    made = subprocess.run(["gpg", "--batch", "--quiet", "--passphrase", "", "--quick-generate-key",
+                           "Priya Nair <priya@example.com>", "ed25519", "sign", "never"], capture_output=True, text=True)
+    if made.returncode != 0:
+        pytest.skip(f"gpg cannot make a key here: {made.stderr.strip()}")
+    listing = subprocess.run(["gpg", "--batch", "--with-colons", "--list-secret-keys"], capture_output=True, text=True,
+                             check=True).stdout
+    fingerprint = next(line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:"))
+    yield fingerprint
+    subprocess.run(["gpgconf", "--kill", "gpg-agent"], capture_output=True)
+
+
+def test_openpgp_signature_of_the_approver_is_good(repo: Repo, keys: dict[str, tuple[Path, str]], gnupg: str) -> None:
+    signed_setup(repo, keys)
+    policy_branch(repo)
+    repo.git("config", "gpg.format", "openpgp")
+    repo.git("config", "user.signingkey", gnupg)
+    approve(repo, "POL-001", "--sign", who="priya")
+    assert "BEGIN PGP SIGNATURE" in repo.git("cat-file", "commit", "HEAD")
+    merge(repo)
+    data = audit(repo, expect=0)
+    assert [(a["email"], a["signature"], a["valid"]) for a in audit_doc(data, "POL-001")["revisions"][0]["approvals"]] \
+        == [("priya@example.com", "good", True)]
+
+
+def test_openpgp_signature_of_someone_else_is_signature_invalid(repo: Repo, keys: dict[str, tuple[Path, str]],
+                                                                gnupg: str) -> None:
+    signed_setup(repo, keys)
+    policy_branch(repo)
+    repo.git("config", "gpg.format", "openpgp")
+    repo.git("config", "user.signingkey", gnupg)
+    approve(repo, "POL-001", "--sign", who="dana")  # Priya's key on Dana's approval
+    merge(repo)
+    data = audit(repo, expect=1)
+    assert codes(data) == ["signature-invalid", "unapproved-change"]
+    [a] = approvals(repo)
+    assert a["signature"] == "good" and "Priya Nair <priya@example.com>" in a["reason"]

@@ -301,6 +301,14 @@ def test_build_refuses_a_mkdocs_yml_without_the_plugin(history: Repo) -> None:
     assert "does not list the sms-docs plugin" in result.output
 
 
+def test_strict_build_fails_on_warnings(history: Repo) -> None:
+    history.write({"site-src/register.md": "# My own register\n"})
+    result = history.run("build", "--as-of", AS_OF, "--strict")
+    assert result.exit_code == 1 and "register.md in docs_dir is replaced by the generated page" in result.output
+    lenient = history.run("build", "--as-of", AS_OF)
+    assert lenient.exit_code == 0 and "warning: sms-docs: register.md in docs_dir is replaced" in lenient.output
+
+
 def test_build_without_mkdocs_yml_uses_the_default_configuration(history: Repo) -> None:
     (history.path / "mkdocs.yml").unlink()
     site = build(history)
@@ -363,3 +371,29 @@ def test_site_help_has_examples() -> None:
     for command in ("build", "serve", "demo"):
         result = CliRunner().invoke(cli, [command, "--help"])
         assert result.exit_code == 0 and "Examples:" in result.output, command
+
+
+def test_serve_serves_the_site(history: Repo) -> None:
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "sms_docs", "-C", str(history.path), "serve", "--no-livereload",
+                             "--dev-addr", f"127.0.0.1:{port}"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    try:
+        page = ""
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/policy/POL-001/", timeout=2) as response:
+                    page = response.read().decode()
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert "APPROVED-TWO" in page and "UNAPPROVED-THREE" not in page
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

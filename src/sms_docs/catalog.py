@@ -15,6 +15,7 @@ from sms_docs.config import Settings, months_of
 from sms_docs.errors import NotADocumentRepository, UsageError
 from sms_docs.gitrepo import GitRepo
 from sms_docs.history import FileHistory, History
+from sms_docs.recordlog import disposed_ids
 from sms_docs.model import Document, Finding, Revision, State, error, warning
 from sms_docs.policy import add_months, next_review
 from sms_docs.schemas import SchemaSet
@@ -287,7 +288,7 @@ class Catalog:
         return out
 
     def disposed(self) -> set[str]:
-        return history_mod.disposed_ids(r.meta for r in self.records)
+        return disposed_ids(r.meta for r in self.records)
 
     def _record_findings(self) -> None:
         disposed = self.disposed()
@@ -303,26 +304,44 @@ class Catalog:
                     path=rec.path, id=rec.id))
 
     def _tag_findings(self) -> None:
-        """A revision recorded as tag sms/<ID>/r<N> must still be that revision on the main line."""
-        on_main = {c.sha for c in self.history.main_line}
-        for tag, commit in self.repo.tags(history_mod.TAG_PREFIX).items():
+        """A revision recorded as tag sms/<ID>/r<N> must still be that revision on the main line
+        (REQUIREMENTS A6)."""
+        tags = self.repo.tags(history_mod.TAG_PREFIX)
+        if not tags or not self.history.main_line:
+            return
+        on_line = {c.sha for c in self.history.main_line}  # the main line as of the day
+        later: set[str] | None = None  # the full first-parent lines of the ref and of main_branch
+        for tag, commit in sorted(tags.items()):
             parts = tag.split("/")
             if len(parts) != 3 or not parts[2].startswith("r") or not parts[2][1:].isdigit():
                 continue
             ident, number = parts[1], int(parts[2][1:])
-            status = self.documents.get(ident)
-            rev = next((r for r in status.revisions if r.number == number), None) if status else None
-            commit_time = None
-            if commit not in on_main or rev is None or rev.commit != commit:
-                if self.history.main_line and commit not in on_main:
-                    # A tag newer than the as-of day is not a rewrite.
-                    commit_time = self._commit_time(commit)
-                    if commit_time is not None and commit_time.date() > self.as_of:
-                        continue
-                self.findings.append(error(
-                    "history-rewritten",
-                    f"tag {tag} records revision {number} of {ident} at {commit[:10]}, which is no longer that revision on the main line: history was rewritten",
-                    id=ident))
+            if commit in on_line:
+                status = self.documents.get(ident)
+                rev = next((r for r in status.revisions if r.number == number), None) if status else None
+                if rev is not None and rev.commit == commit:
+                    continue
+            else:
+                if later is None:
+                    later = self._first_parent_lines()
+                if commit in later:
+                    continue  # on the main line after the as-of day, or on main_branch but not on this ref
+                commit_time = self._commit_time(commit)
+                if commit_time is not None and commit_time.date() > self.as_of:
+                    continue  # a revision the as-of day had not seen yet
+            self.findings.append(error(
+                "history-rewritten",
+                f"tag {tag} records revision {number} of {ident} at {commit[:10]}, which is no longer that revision "
+                "on the main line: history was rewritten (restore it from a clone or backup, or explain it to the "
+                "auditor and re-record the tags)",
+                id=ident))
+
+    def _first_parent_lines(self) -> set[str]:
+        out: set[str] = set()
+        for ref in dict.fromkeys((self.ref, self.settings.main_branch)):
+            if self.repo.resolve(ref):
+                out.update(self.repo.git("rev-list", "--first-parent", ref).split())
+        return out
 
     def _commit_time(self, sha: str) -> dt.datetime | None:
         try:

@@ -15,11 +15,12 @@ from typing import Any, Iterable
 
 from sms_docs import config as config_mod
 from sms_docs import policy
-from sms_docs.checks import is_document_path, is_record_path
+from sms_docs.checks import is_document_path
 from sms_docs.config import Settings
-from sms_docs.documents import Parsed, RECORD_ID_RE, id_from_filename, parse_record, read_document
+from sms_docs.documents import Parsed, id_from_filename, parse_record, read_document
 from sms_docs.gitrepo import ZERO, Commit, GitRepo, parse_ident
 from sms_docs.model import Approval, Author, Document, Finding, Revision, error, warning
+from sms_docs.recordlog import RecordHistory, RecordLog, forge_reviews
 from sms_docs.schemas import SchemaSet
 
 APPROVAL_OF = "Approval-of"
@@ -54,15 +55,6 @@ class FileHistory:
 
 
 @dataclass
-class RecordHistory:
-    id: str
-    path: str
-    added: Commit
-    blob: str
-    deleted: Commit | None = None
-
-
-@dataclass
 class History:
     tip: str | None
     main_line: list[Commit]
@@ -84,7 +76,7 @@ class _Reader:
         self.settings = settings
         self.schemas = schemas
         self.parsed: dict[str, Parsed] = {}
-        self.configs: dict[str, Settings] = {}
+        self.configs: dict[str, Settings | None] = {}
 
     def document(self, path: str, blob: str) -> Document | None:
         found = self.parsed.get(blob)
@@ -102,12 +94,13 @@ class _Reader:
 
     def config(self, blob: str) -> Settings | None:
         if blob not in self.configs:
+            settings: Settings | None
             try:
                 text = self.repo.read_blob(blob).decode("utf-8-sig")
                 settings, _ = config_mod.parse(self.settings.root, text, self.schemas)
             except Exception:  # an unreadable historical configuration: fall back to the current one
-                settings = None  # type: ignore[assignment]
-            self.configs[blob] = settings  # type: ignore[assignment]
+                settings = None
+            self.configs[blob] = settings
         return self.configs[blob]
 
 
@@ -173,7 +166,7 @@ class _Walker:
         self.bundles = bundles
         self.reachable = reachable
         self.files: dict[str, FileHistory] = {}
-        self.records: dict[str, RecordHistory] = {}
+        self.record_log = RecordLog(settings)
         self.findings: list[Finding] = []
         self.paths_of: dict[str, dict[str, str]] = {}  # document ID -> {path: blob}
         self.pending_authors: dict[str, dict[str, Author]] = {}
@@ -182,6 +175,7 @@ class _Walker:
         self.tree_config_blob: str | None = None
         self.signatures: dict[str, tuple[str, str, str]] = {}
         self._key_cache: dict[str, tuple[str, str] | None] = {}
+        self._evidence_by_key: dict[str, list[policy.Evidence]] | None = None
         self._commit_keys: dict[str, set[str]] = {}
 
     # --- classification -----------------------------------------------------------------------
@@ -231,7 +225,9 @@ class _Walker:
 
     def verify_signatures(self, tip: Commit | None) -> None:
         wanted = {ev.commit for evs in self.evidence.values() for ev in evs}
-        wanted |= {m.sha for m in self.main if m.is_merge}
+        # Merges matter only when they change a controlled file (their trailers or merger are evidence):
+        # a forge that signs every merge would otherwise cost one gpg run per merge.
+        wanted |= {m.sha for m in self.main if m.is_merge and self.keys_of(m)}
         signers = None
         if tip is not None:
             blob = self.repo.blob_at(tip.sha, config_mod.SIGNERS_FILE)
@@ -250,32 +246,26 @@ class _Walker:
     def run(self) -> History:
         self.collect_approval_commits()
         self.verify_signatures(self.main[-1] if self.main else None)
-        forge = self.forge_reviews()
+        forge = forge_reviews(self.repo, self.settings, self.main, self.reader.record)
         self.repo.prefetch(ch.new_blob for m in self.main for ch in m.changes
                            if not ch.deleted and self.key_of(ch.path) is not None)
         for m in self.main:
             self.step(m, forge.get(m.sha, []))
-        self.finish()
-        return History(self.main[-1].sha if self.main else None, self.main, self.files, self.records,
-                       self.findings, self.reader.parsed)
+        return History(self.main[-1].sha if self.main else None, self.main, self.files, self.record_log.records,
+                       self.findings + self.record_log.findings, self.reader.parsed)
 
     def step(self, m: Commit, forge_reviews: list[dict[str, Any]]) -> None:
         touched: dict[str, str] = {}  # key -> kind
-        moved = self.record_moves(m)
+        self.record_log.step(m)
         for ch in m.changes:
-            if is_record_path(ch.path, self.settings):
-                if ch.path not in moved:
-                    self.record_change(m, ch.path, ch.new_blob, ch.deleted)
-                continue
             found = self.key_of(ch.path)
             if found is None:
                 continue
             key, kind = found
             paths = self.paths_of.setdefault(key, {})
-            if ch.deleted:
-                paths.pop(ch.path, None)
-            else:
-                paths[ch.path] = ch.new_blob
+            paths.pop(ch.path, None)
+            if not ch.deleted:
+                paths[ch.path] = ch.new_blob  # last: the file this change touched is the one judged
             touched[key] = kind
         if not touched:
             return
@@ -324,7 +314,7 @@ class _Walker:
             # revision (blob ZERO) and needs the same approval.
             path, blob = gone, ZERO
         else:
-            path = sorted(paths)[-1]
+            path = next(reversed(paths))  # two files with one ID: the one changed last (check reports the duplicate)
             blob = paths[path]
         if kind == "config" and key == config_mod.CONFIG_FILE and not deleted:
             if self.tree_config_blob is None:
@@ -441,107 +431,20 @@ class _Walker:
                 self.findings.append(error("insufficient-approvals", f"{label}: {valid} valid approval(s), {rules.min_approvals} needed", **where))
             else:
                 by = ", ".join(sorted({a.email for a in rev.authors})) or "unknown"
-                self.findings.append(error("unapproved-change", f"{label} by {by}: no valid approval", **where))
+                self.findings.append(error("unapproved-change", f"{label} by {by}: no valid approval{self.stale_hint(rev)}",
+                                           **where))
 
-    # --- records -------------------------------------------------------------------------------
-
-    def record_moves(self, m: Commit) -> set[str]:
-        """Records moved unchanged in this commit (same blob, new path: a reorganised folder) keep
-        their history; returns the paths handled."""
-        gone = {ch.old_blob: ch.path for ch in m.changes if ch.deleted and ch.path in self.records
-                and self.records[ch.path].deleted is None and is_record_path(ch.path, self.settings)}
-        if not gone:
-            return set()
-        handled: set[str] = set()
-        for ch in m.changes:
-            if ch.deleted or ch.new_blob not in gone or not is_record_path(ch.path, self.settings):
-                continue
-            if ch.path in self.records and self.records[ch.path].deleted is None:
-                continue
-            old = gone.pop(ch.new_blob)
-            rh = self.records.pop(old)
-            rh.path = ch.path
-            self.records[ch.path] = rh
-            handled |= {old, ch.path}
-        return handled
-
-    def record_change(self, m: Commit, path: str, blob: str, deleted: bool) -> None:
-        existing = self.records.get(path)
-        stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        ident = stem if RECORD_ID_RE.match(stem) else (stem.split("-", 3)[:3] and "-".join(stem.split("-")[:3]))
-        if deleted:
-            if existing is not None:
-                existing.deleted = m
-            return
-        if existing is None or existing.deleted is not None:
-            self.records[path] = RecordHistory(ident, path, m, blob)
-            return
-        if existing.blob != blob:
-            self.findings.append(error(
-                "record-modified",
-                f"{existing.id} was changed in {m.sha[:10]} ({m.date.date()}) after it was recorded in {existing.added.sha[:10]}: records never change; write a new record with `corrects: {existing.id}`",
-                path=path, id=existing.id))
-            existing.blob = blob
-
-    def forge_reviews(self) -> dict[str, list[dict[str, Any]]]:
-        """Approvals records (records/approvals/): merge commit -> its APPROVED reviews."""
-        out: dict[str, list[dict[str, Any]]] = {}
-        rtype = self.settings.records.get("approvals")
-        if rtype is None or not self.main:  # whether they count is the configuration in force's call
-            return out
-        tip = self.main[-1].sha
-        folder = rtype.folder.rstrip("/") + "/"
-        first: dict[str, str] = {}  # record path -> the main-line commit that brought it (one pass)
-        for m in self.main:
-            for ch in m.changes:
-                if not ch.deleted and ch.path.startswith(folder):
-                    first.setdefault(ch.path, m.sha)
-        for path, blob in self.repo.list_tree(tip, [rtype.folder]).items():
-            if not is_record_path(path, self.settings):
-                continue
-            meta = self.reader.record(path, blob)
-            if not meta or not isinstance(meta.get("reviews"), list):
-                continue
-            added = first.get(path, tip)
-            for review in meta["reviews"]:
-                if not isinstance(review, dict) or str(review.get("state", "")).upper() != "APPROVED":
-                    continue
-                person = self._forge_person(review)
-                if person is None or not review.get("commit_id"):
-                    continue
-                when = _parse_time(review.get("submitted_at")) or self.main[-1].date
-                out.setdefault(str(meta.get("merge_commit", "")), []).append({
-                    "name": person[0], "email": person[1], "commit_id": str(review["commit_id"]),
-                    "when": when, "record_commit": added})
-        return out
-
-    def _forge_person(self, review: dict[str, Any]) -> tuple[str, str] | None:
-        if isinstance(review.get("email"), str) and review["email"]:
-            p = self.settings.person_by_email(review["email"])
-            return (p.name if p else str(review.get("reviewer", "")), review["email"])
-        login = str(review.get("reviewer", ""))
-        for p in self.settings.people:
-            if login and login in (p.github, p.gitlab):
-                return p.name, p.email
-        return (login, f"{login}@users.noreply.forge") if login else None
-
-    def finish(self) -> None:
-        pass
-
-
-def _parse_time(value: Any) -> dt.datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
-
-
-def disposed_ids(records: Iterable[dict[str, Any]]) -> set[str]:
-    out: set[str] = set()
-    for meta in records:
-        if meta.get("type") == "disposal" and isinstance(meta.get("disposed"), list):
-            out.update(str(x) for x in meta["disposed"])
-    return out
+    def stale_hint(self, rev: Revision) -> str:
+        """Approvals in this change for other content of the file: stale (REQUIREMENTS D7)."""
+        if self._evidence_by_key is None:
+            self._evidence_by_key = {}
+            for (key, blob), evs in self.evidence.items():
+                self._evidence_by_key.setdefault(key, []).extend(evs)
+        bundle = {c.sha for c in self.bundles.get(rev.commit, [])}
+        candidates = self._evidence_by_key.get(rev.key, []) + (
+            self._evidence_by_key.get(rev.path, []) if rev.path != rev.key else [])
+        stale = sorted({ev.commit[:10] for ev in candidates if ev.blob != rev.blob and ev.commit in bundle})
+        if not stale:
+            return ""
+        return (f"; the approval in {', '.join(stale)} is for other content (the file changed after it was approved, "
+                "or the merge combined it with other edits): approve the content that was merged")

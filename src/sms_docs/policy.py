@@ -23,6 +23,15 @@ def signature_word(status: str | None) -> str:
     return _SIGNATURE.get(status or "N", "unknown")
 
 
+def signer_email(signer: str) -> str:
+    """The email of git's `%GS`: an SSH principal is the email itself (from allowed_signers), an
+    OpenPGP signer is the key's user ID, `Name <email>`."""
+    start, end = signer.rfind("<"), signer.rfind(">")
+    if 0 <= start < end:
+        return signer[start + 1:end].strip().lower()
+    return signer.strip().lower()
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """A claim that someone approved `key` at `blob`, before it is judged."""
@@ -82,7 +91,7 @@ def judge(ev: Evidence, rules: Rules, person_of: Callable[[str], Person | None],
         return verdict("self-approval", f"{person.id} authored a change to this revision")
     if ev.signature == "bad":
         return verdict("signature-invalid", "the signature does not verify")
-    if ev.signature == "good" and ev.signer is not None and ev.signer.lower() not in {e.lower() for e in person.all_emails}:
+    if ev.signature == "good" and ev.signer is not None and signer_email(ev.signer) not in {e.lower() for e in person.all_emails}:
         return verdict("signature-invalid", f"signed with the key of {ev.signer}, not of {person.id}")
     if rules.require_signature:
         if ev.signature == "none":

@@ -56,7 +56,9 @@ def approve(opts: Options, ids: tuple[str, ...], meaning: str, sign: bool, all_c
 
 @cli.command()
 @click.argument("ids", nargs=-1, metavar="[ID...]")
-@click.option("--state", "states", multiple=True, help="Only documents in this state (repeatable).")
+@click.option("--state", "states", multiple=True,
+              type=click.Choice(["draft", "approved", "effective", "changed", "obsolete"]),
+              help="Only documents in this state (repeatable).")
 @common(("text", "json", "csv"))
 def status(opts: Options, ids: tuple[str, ...], states: tuple[str, ...]) -> None:
     """The register: each document's derived state, revision, effective date and next review.
@@ -167,6 +169,8 @@ def history(opts: Options, ident: str) -> None:
         click.secho(f"{ident}: {len(fh.revisions)} change(s) on {cat.ref}", bold=True)
         for r in fh.revisions:
             label = f"rev {r.number}" if r.number else click.style("unapproved", fg="red")
+            if r.deleted:
+                label += " (deleted)"
             authors = ", ".join(a.email for a in r.authors) or "-"
             click.echo(f"\n{label}  {r.date.date()}  commit {r.commit[:10]}  blob {r.blob[:10]}")
             click.echo(f"  reason   {r.reason}")

@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 
 STATE_LABELS = {
     "effective": "Effective",
-    "approved": "Approved, not yet effective",
+    "approved": "Effective (new revision approved)",
     "changed": "Effective (change pending)",
     "obsolete": "Obsolete",
     "draft": "Draft",

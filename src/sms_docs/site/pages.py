@@ -47,7 +47,12 @@ class SiteOptions:
 
 @dataclass
 class Page:
-    """One page of the site: a Markdown source (HTML blocks for everything generated)."""
+    """One page of the site: Markdown, with everything generated as HTML blocks.
+
+    A document page's generated parts (print stamp, banners, control block; revision history) are
+    kept apart from its Markdown body in `before` and `after`: `source()` joins them for any
+    generator, and an adapter may also render the body alone and put them around the result.
+    """
 
     src_uri: str
     title: str  # plain text
@@ -57,6 +62,8 @@ class Page:
     search: bool = True
     hide: tuple[str, ...] = ()
     html_only: bool = False  # the body is HTML blocks only: an adapter may skip Markdown for it
+    before: str = ""  # HTML blocks shown above the body
+    after: str = ""  # HTML blocks shown below the body
 
     def meta(self, title: str | None = None) -> dict[str, Any]:
         meta: dict[str, Any] = {"title": self.title if title is None else title}
@@ -66,11 +73,17 @@ class Page:
             meta["hide"] = list(self.hide)
         return meta
 
+    def front_matter(self, title: str | None = None) -> str:
+        return "---\n" + yaml.safe_dump(self.meta(title), allow_unicode=True, sort_keys=False, width=10_000) + "---\n\n"
+
+    @property
+    def markdown(self) -> str:
+        return self.before + self.body + self.after
+
     def source(self, title: str | None = None) -> str:
-        """The page as a Markdown file with front matter; `title` replaces the plain title (an
+        """The page as one Markdown file with front matter; `title` replaces the plain title (an
         adapter whose templates print titles unescaped passes an escaped one)."""
-        front = yaml.safe_dump(self.meta(title), allow_unicode=True, sort_keys=False, width=10_000)
-        return f"---\n{front}---\n\n{self.body}"
+        return self.front_matter(title) + self.markdown
 
 
 @dataclass(frozen=True)
@@ -155,14 +168,14 @@ def select(cat: Catalog, options: SiteOptions, worktree: list[Document] | None =
             out[ident] = Published(ident, status, doc, rev, doc_src(doc))
         return out, hidden, warnings
     for doc in sorted(worktree, key=lambda d: d.id):
-        status = cat.documents.get(doc.id)
-        if not allowed(doc, status.published if status else None, status.head if status else None):
+        known = cat.documents.get(doc.id)
+        if not allowed(doc, known.published if known else None, known.head if known else None):
             hidden.add(doc.id)
             continue
         if doc.id in out:
             warnings.append(f"{doc.path}: {doc.id} is also {out[doc.id].doc.path}; only the first is previewed")
             continue
-        out[doc.id] = Published(doc.id, status, doc, status.current if status else None, doc_src(doc), draft=True)
+        out[doc.id] = Published(doc.id, known, doc, known.current if known else None, doc_src(doc), draft=True)
     return out, hidden, warnings
 
 
@@ -389,11 +402,13 @@ def control_block(pub: Published, ctx: Context) -> str:
             f'{h.badge(state)}<span class="sms-control__class">Classification: {e(doc.classification)}</span>'
             f'<a class="sms-control__history" href="#revision-history">Revision history</a></div>')
     return h.block(
-        f'<div class="sms-control sms-control--{e(state)}" data-search-exclude>',
+        # <aside>, not <div>: Material's search parser matches a skipped element by tag name, so a
+        # nested <div> closing would end the exclusion early.
+        f'<aside class="sms-control sms-control--{e(state)}" data-search-exclude>',
         head,
         '<dl class="sms-control__grid">', *fields, "</dl>",
         *(f'<p class="sms-control__note">{e(n)}</p>' for n in notes),
-        "</div>")
+        "</aside>")
 
 
 def banner(pub: Published, ctx: Context) -> str:
@@ -427,20 +442,19 @@ def history_block(pub: Published, ctx: Context) -> str:
         rows.append(("", [e(r.number), e(h.day(r.effective)), e(r.reason or r.subject), e(authors), approvals]))
     table = h.table([("Rev", ""), ("Effective", ""), ("Change", ""), ("Authors", ""), ("Approved by", "")], rows,
                     empty="No approved revision yet.")
-    return h.block('<div class="sms-history" data-search-exclude>',
-                   '<h2 id="revision-history">Revision history</h2>', table, "</div>")
+    return h.block('<section class="sms-history" data-search-exclude>',
+                   '<h2 id="revision-history" data-search-exclude>Revision history</h2>', table, "</section>")
 
 
 def document_page(pub: Published, ctx: Context) -> Page:
     label = f"{pub.id} rev {pub.rev.number}" if pub.rev and pub.rev.number and not pub.draft else f"{pub.id} draft"
-    parts = [h.block(h.print_stamp(label, ctx.built))]
+    before = [h.block(h.print_stamp(label, ctx.built))]
     if pub.draft:
-        parts.append(h.block('<div class="sms-draft-mark" aria-hidden="true" data-search-exclude>DRAFT</div>'))
-    parts += [banner(pub, ctx), control_block(pub, ctx)]
-    body = rewrite_links(pub.doc.body, pub.doc.path, pub.src_uri, ctx).strip("\n")
-    parts += [body + "\n\n", history_block(pub, ctx)]
-    return Page(pub.src_uri, f"{pub.id} {pub.doc.title}", "".join(parts), "document", doc_id=pub.id,
-                search=not pub.obsolete)
+        before.append(h.block('<div class="sms-draft-mark" aria-hidden="true" data-search-exclude>DRAFT</div>'))
+    before += [banner(pub, ctx), control_block(pub, ctx)]
+    body = rewrite_links(pub.doc.body, pub.doc.path, pub.src_uri, ctx).strip("\n") + "\n\n"
+    return Page(pub.src_uri, f"{pub.id} {pub.doc.title}", body, "document", doc_id=pub.id,
+                search=not pub.obsolete, before="".join(before), after=history_block(pub, ctx))
 
 
 # --- the whole site ------------------------------------------------------------------------------

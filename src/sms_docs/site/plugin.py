@@ -42,11 +42,13 @@ log = logging.getLogger("mkdocs.plugins.sms-docs")
 # Set by `sms-docs build` and `sms-docs serve` for their command-line flags; they win over mkdocs.yml.
 OVERRIDES: dict[str, Any] = {}
 
+_BEFORE = "<!-- sms-docs:before -->"
+_AFTER = "<!-- sms-docs:after -->"
 _ID = re.compile(r'\sid="([^"]+)"')
 _LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)|^\s{0,3}\[[^\]\n]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
 
 
-class SmsDocsConfig(base.Config):
+class SmsDocsConfig(base.Config):  # type: ignore[no-untyped-call]
     audience = c.Choice(AUDIENCES, default="internal")
     drafts = c.Type(bool, default=False)
     ref = c.Optional(c.Type(str))
@@ -54,7 +56,7 @@ class SmsDocsConfig(base.Config):
     cache = c.Type(bool, default=True)
 
 
-class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):
+class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
     """Publishes the controlled document set of the repository that holds `mkdocs.yml`."""
 
     supports_multiple_instances = False
@@ -68,6 +70,7 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):
         self._hits: dict[str, Entry] = {}
         self._documents: set[str] = set()
         self._html: dict[str, str] = {}  # generated listings: HTML already, Markdown would only slow them down
+        self._wrap: dict[str, tuple[str, str]] = {}  # document pages: the HTML put around the rendered body
 
     # --- configuration and the plan --------------------------------------------------------------
 
@@ -101,7 +104,7 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):
                 config.extra_css.append(css)
         for js in self.plan.js:
             if js not in [str(x) for x in config.extra_javascript]:
-                config.extra_javascript.append(js)  # type: ignore[arg-type]
+                config.extra_javascript.append(js)
         if self.option("cache") and self.git_dir is not None:
             renderer = fingerprint(_versions(), config.markdown_extensions, config.mdx_configs,
                                    config.use_directory_urls, _theme_name(config))
@@ -112,9 +115,15 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):
         assert self.plan is not None
         self._documents = set()
         for page in self.plan.pages:
+            # Only the body goes through Markdown (and the render cache, and the search index): the
+            # control block, banners and revision history are HTML already, put back around it after.
+            wrapped = bool(page.before or page.after)
+            content = page.front_matter(title=e(page.title)) + (page.body if wrapped else page.markdown)
             _replace(files, File.generated(
-                config, page.src_uri, content=page.source(title=e(page.title)),
+                config, page.src_uri, content=content,
                 inclusion=InclusionLevel.NOT_IN_NAV if page.kind == "document" else InclusionLevel.UNDEFINED))
+            if wrapped:
+                self._wrap[page.src_uri] = (page.before, page.after)
             if page.kind == "document":
                 self._documents.add(page.src_uri)
             elif page.html_only:
@@ -166,11 +175,22 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):
         if hit is not None:
             page.toc = get_toc(hit.toc)  # type: ignore[arg-type]
             page.present_anchor_ids = set(hit.anchors)
-            return hit.html
-        key = self._keys.pop(src, None)
-        if key is not None and self.cache is not None:
-            self.cache.put(key, Entry(html, [_token(a) for a in page.toc], sorted(page.present_anchor_ids or ())))
+            html = hit.html
+        else:
+            key = self._keys.pop(src, None)
+            if key is not None and self.cache is not None:
+                self.cache.put(key, Entry(html, [_token(a) for a in page.toc], sorted(page.present_anchor_ids or ())))
+        if src in self._wrap:
+            before, after = self._wrap[src]
+            page.present_anchor_ids = set(page.present_anchor_ids or ()) | set(_ID.findall(before + after))
+            return f"{_BEFORE}\n{html}\n{_AFTER}"
         return html
+
+    def on_post_page(self, output: str, *, page: MkPage, config: MkDocsConfig) -> str:
+        wrap = self._wrap.get(page.file.src_uri)
+        if wrap is None:
+            return output
+        return output.replace(_BEFORE, wrap[0], 1).replace(_AFTER, wrap[1], 1)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.cache is not None:
@@ -185,7 +205,7 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):
 def _worktree(cat: Any) -> list[Any]:
     from sms_docs.checks import scan_worktree
 
-    tree = scan_worktree(cat.root, cat.settings, cat.schemas)
+    tree = scan_worktree(cat.root, cat.settings, cat.schemas, use_cache=False)  # the check cache keeps no bodies
     for finding in tree.findings:
         if finding.severity.value == "error" and finding.code in ("yaml-error", "front-matter-missing"):
             log.warning(f"sms-docs: {finding.path}:{finding.line or 1}: {finding.message} (not previewed)")

@@ -161,7 +161,17 @@ def serve(root: Path, *, dev_addr: str | None = None, audience: str | None = Non
         kwargs: dict[str, Any] = {}
         if dev_addr:
             kwargs["dev_addr"] = dev_addr
+        # MkDocs says where it serves and when it rebuilds: show its messages as `mkdocs serve` does.
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+        logger = logging.getLogger("mkdocs")
+        logger.addHandler(handler)
+        level = logger.level
+        logger.setLevel(logging.INFO)
         try:
             mk_serve.serve(str(config_file), livereload=livereload, open_in_browser=open_browser, **kwargs)
         except (Abort, BuildError, ConfigurationError) as exc:
             raise SmsDocsError(f"the site could not be served: {exc}") from None
+        finally:
+            logger.removeHandler(handler)
+            logger.setLevel(level)

@@ -1,0 +1,143 @@
+"""Records and forge review records along the main line: the trail `history` keeps besides the
+controlled files. Records are append-only evidence (REQUIREMENTS R3): an edit is `record-modified`,
+a deletion without a disposal record is reported by the catalog as `record-deleted`. GitHub's pull
+request reviews reach git only as approvals records (SPEC section 5.3), read here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable
+
+from sms_docs.checks import is_record_path
+from sms_docs.config import Settings
+from sms_docs.documents import RECORD_ID_RE
+from sms_docs.gitrepo import Commit, GitRepo
+from sms_docs.model import Finding, error
+
+
+@dataclass
+class RecordHistory:
+    id: str
+    path: str
+    added: Commit
+    blob: str
+    deleted: Commit | None = None
+
+
+class RecordLog:
+    """Every record's life on the main line, one main-line commit at a time."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.records: dict[str, RecordHistory] = {}  # by current path
+        self.findings: list[Finding] = []
+
+    def step(self, m: Commit) -> None:
+        moved = self.moves(m)
+        for ch in m.changes:
+            if ch.path not in moved and is_record_path(ch.path, self.settings):
+                self.change(m, ch.path, ch.new_blob, ch.deleted)
+
+    def moves(self, m: Commit) -> set[str]:
+        """Records moved unchanged in this commit (same blob, new path: a reorganised folder) keep
+        their history; returns the paths handled."""
+        gone = {ch.old_blob: ch.path for ch in m.changes if ch.deleted and ch.path in self.records
+                and self.records[ch.path].deleted is None and is_record_path(ch.path, self.settings)}
+        if not gone:
+            return set()
+        handled: set[str] = set()
+        for ch in m.changes:
+            if ch.deleted or ch.new_blob not in gone or not is_record_path(ch.path, self.settings):
+                continue
+            if ch.path in self.records and self.records[ch.path].deleted is None:
+                continue
+            old = gone.pop(ch.new_blob)
+            rh = self.records.pop(old)
+            rh.path = ch.path
+            self.records[ch.path] = rh
+            handled |= {old, ch.path}
+        return handled
+
+    def change(self, m: Commit, path: str, blob: str, deleted: bool) -> None:
+        existing = self.records.get(path)
+        stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        ident = stem if RECORD_ID_RE.match(stem) else "-".join(stem.split("-")[:3])
+        if deleted:
+            if existing is not None:
+                existing.deleted = m
+            return
+        if existing is None or existing.deleted is not None:
+            self.records[path] = RecordHistory(ident, path, m, blob)
+            return
+        if existing.blob != blob:
+            self.findings.append(error(
+                "record-modified",
+                f"{existing.id} was changed in {m.sha[:10]} ({m.date.date()}) after it was recorded in {existing.added.sha[:10]}: records never change; write a new record with `corrects: {existing.id}`",
+                path=path, id=existing.id))
+            existing.blob = blob
+
+
+def forge_reviews(repo: GitRepo, settings: Settings, main: list[Commit],
+                  read_record: Callable[[str, str], dict[str, Any] | None]) -> dict[str, list[dict[str, Any]]]:
+    """Approvals records (records/approvals/) on the main line's tip: merge commit -> its APPROVED
+    reviews. Whether they count is for the configuration in force to say, revision by revision."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    rtype = settings.records.get("approvals")
+    if rtype is None or not main:
+        return out
+    tip = main[-1].sha
+    folder = rtype.folder.rstrip("/") + "/"
+    first: dict[str, str] = {}  # record path -> the main-line commit that brought it (one pass)
+    for m in main:
+        for ch in m.changes:
+            if not ch.deleted and ch.path.startswith(folder):
+                first.setdefault(ch.path, m.sha)
+    for path, blob in repo.list_tree(tip, [rtype.folder]).items():
+        if not is_record_path(path, settings):
+            continue
+        meta = read_record(path, blob)
+        if not meta or not isinstance(meta.get("reviews"), list):
+            continue
+        added = first.get(path, tip)
+        for review in meta["reviews"]:
+            if not isinstance(review, dict) or str(review.get("state", "")).upper() != "APPROVED":
+                continue
+            person = _forge_person(settings, review)
+            if person is None or not review.get("commit_id"):
+                continue
+            when = _parse_time(review.get("submitted_at")) or main[-1].date
+            out.setdefault(str(meta.get("merge_commit", "")), []).append({
+                "name": person[0], "email": person[1], "commit_id": str(review["commit_id"]),
+                "when": when, "record_commit": added})
+    return out
+
+
+def _forge_person(settings: Settings, review: dict[str, Any]) -> tuple[str, str] | None:
+    if isinstance(review.get("email"), str) and review["email"]:
+        p = settings.person_by_email(review["email"])
+        return (p.name if p else str(review.get("reviewer", "")), review["email"])
+    login = str(review.get("reviewer", ""))
+    for p in settings.people:
+        if login and login in (p.github, p.gitlab):
+            return p.name, p.email
+    return (login, f"{login}@users.noreply.forge") if login else None
+
+
+def _parse_time(value: Any) -> dt.datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+def disposed_ids(records: Iterable[dict[str, Any]]) -> set[str]:
+    out: set[str] = set()
+    for meta in records:
+        if meta.get("type") == "disposal" and isinstance(meta.get("disposed"), list):
+            out.update(str(x) for x in meta["disposed"])
+    return out

@@ -1,0 +1,247 @@
+"""The published site in a real browser: Debian's Chromium driven by Playwright, against the demo site
+served by a local HTTP server. Screenshots go to test-artifacts/ (gitignored).
+
+Without /usr/bin/chromium these tests are skipped, except under CI (the CI image installs it), where
+a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import CONFIG, Repo, doc
+from sms_docs.cli import cli
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--no-first-run",
+        "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+EVIL = "<img src=x onerror=alert(1)> & <script>alert(2)</script>"
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}: the CI image must provide it (apt-get install chromium)")
+    pytest.skip(reason)
+
+
+class Served:
+    def __init__(self, directory: Path) -> None:
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        handler = functools.partial(Quiet, directory=str(directory))
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"{CHROMIUM} is not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed")
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    home = tmp_path_factory.mktemp("browser-home")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HOME", str(home))
+        root = tmp_path_factory.mktemp("browser") / "harbourline"
+        result = CliRunner().invoke(cli, ["demo", str(root)], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        drafts = CliRunner().invoke(cli, ["-C", str(root), "build", "--drafts", "--site-dir", str(root / "site-drafts")])
+        assert drafts.exit_code == 0, drafts.output
+    served = Served(root)
+    yield served.url
+    served.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield tab
+    context.close()
+    assert not errors, errors
+
+
+def shot(page: Any, name: str, full: bool = False) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full)
+
+
+def visible_rows(page: Any, table: str) -> list[str]:
+    return page.eval_on_selector_all(f"#{table} tbody tr:not([hidden])", "rows => rows.map(r => r.cells[0].innerText)")
+
+
+def test_register_lists_documents_and_its_filter_works(page: Any, demo_site: str) -> None:
+    page.goto(demo_site + "site/register/")
+    rows = visible_rows(page, "sms-register")
+    assert len(rows) == 34 and "POL-001" in rows and "PRC-023" in rows and "AGR-002" not in rows
+    shot(page, "register")
+    page.fill("[data-sms-filter-text]", "incident")
+    filtered = visible_rows(page, "sms-register")
+    assert filtered and set(filtered) <= {"PRC-002", "PRC-003", "PRC-004", "PRC-014", "PRC-015", "PRC-018", "PLN-003", "POL-003"}
+    assert "PRC-002" in filtered and "POL-001" not in filtered
+    assert page.inner_text("[data-sms-count]") == f"{len(filtered)} of 34 documents"
+    shot(page, "register-filtered")
+    page.fill("[data-sms-filter-text]", "")
+    page.select_option("[data-sms-filter-column=state]", "obsolete")
+    assert visible_rows(page, "sms-register") == ["POL-005"]
+    page.select_option("[data-sms-filter-column=state]", "")
+    page.select_option("[data-sms-filter-column=type]", "policy")
+    assert visible_rows(page, "sms-register") == ["POL-001", "POL-002", "POL-003", "POL-004", "POL-005", "POL-006"]
+
+
+def test_register_sorts(page: Any, demo_site: str) -> None:
+    page.goto(demo_site + "site/register/")
+    def column(index: int) -> list[str]:
+        return page.eval_on_selector_all("#sms-register tbody tr", f"rows => rows.map(r => r.cells[{index}].innerText)")
+
+    page.click("#sms-register th:has-text('Effective')")
+    assert column(5) == sorted(column(5))
+    page.click("#sms-register th:has-text('Effective')")
+    assert column(5) == sorted(column(5), reverse=True)
+    assert page.get_attribute("#sms-register th:has-text('Effective')", "aria-sort") == "descending"
+
+
+def test_document_page_shows_its_control_block_and_revision_history(page: Any, demo_site: str) -> None:
+    page.goto(demo_site + "site/policy/POL-003/")
+    control = page.locator(".sms-control")
+    assert control.is_visible()
+    text = control.inner_text()
+    for fact in ("POL-003", "Revision 2", "Effective", "Information security policy", "Marcus Bell", "Priya Nair",
+                 "approval", "Classification: internal", "8.7.3.1"):
+        assert fact in text, fact
+    if shutil.which("ssh-keygen"):
+        assert "signed" in text
+    shot(page, "document")
+    page.click("text=Revision history")
+    history = page.locator(".sms-history")
+    assert history.is_visible()
+    assert page.evaluate("location.hash") == "#revision-history"
+    rows = page.eval_on_selector_all(".sms-history tbody tr", "rows => rows.map(r => r.cells[0].innerText)")
+    assert rows == ["2", "1"]
+    shot(page, "revision-history")
+
+
+def test_obsolete_page_shows_its_banner(page: Any, demo_site: str) -> None:
+    page.goto(demo_site + "site/policy/POL-005/")
+    banner = page.locator(".sms-banner--obsolete")
+    assert banner.is_visible()
+    assert banner.inner_text().startswith("OBSOLETE — superseded by POL-006")
+    shot(page, "obsolete")
+    banner.locator("a").click()
+    page.wait_for_url("**/policy/POL-006/")
+    assert "POL-006" in page.locator(".sms-control").inner_text()
+
+
+def _search(page: Any, query: str) -> list[str]:
+    """Material's search box on a freshly loaded page: the hrefs of the results."""
+    page.reload()
+    page.click(".md-search__input")
+    # Typed key by key: Material searches on key events, which fill() does not send.
+    page.locator(".md-search__input").press_sequentially(query, delay=20)
+    page.wait_for_selector(".md-search-result__item", timeout=10_000)
+    page.wait_for_timeout(300)
+    return page.eval_on_selector_all(".md-search-result__item a", "links => links.map(a => a.href)")
+
+
+def test_search_finds_a_current_document_and_not_an_obsolete_one(page: Any, demo_site: str) -> None:
+    page.goto(demo_site + "site/")
+    found = _search(page, "release deployment policy")
+    assert any("/policy/POL-006/" in href for href in found)
+    assert not any("POL-005" in href for href in found)
+    shot(page, "search")
+    found = _search(page, "supplier contract end")
+    assert any("/procedure/PRC-011/" in href for href in found)
+
+
+def test_print_stamp_on_every_page(page: Any, demo_site: str) -> None:
+    page.goto(demo_site + "site/policy/POL-003/")
+    today = dt.date.today().isoformat()
+    page.emulate_media(media="print")
+    style = page.inner_text("#sms-print-style")
+    assert f'"Uncontrolled when printed — POL-003 rev 2 — printed {today}"' in style and "@top-center" in style
+    assert page.locator(".md-sidebar--primary").is_hidden()
+    shot(page, "print", full=True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    pdf = page.pdf(path=str(ARTIFACTS / "POL-003.pdf"), format="A4")
+    assert pdf.startswith(b"%PDF")
+    try:  # a picture of the printed pages, where Chromium's PDF viewer is available (a look, not a check)
+        viewer = page.context.new_page()
+        viewer.goto((ARTIFACTS / "POL-003.pdf").as_uri())
+        viewer.wait_for_timeout(1500)
+        shot(viewer, "print-pdf")
+        viewer.close()
+    except Exception:  # noqa: BLE001 - the viewer is optional
+        pass
+
+
+def test_drafts_preview_is_marked(page: Any, demo_site: str) -> None:
+    page.goto(demo_site + "site-drafts/procedure/PRC-011/")
+    assert page.locator(".sms-draft-mark").is_visible()
+    assert "Nine months before contract end" in page.inner_text("article")
+    shot(page, "drafts")
+
+
+def test_a_title_holding_html_shows_as_text(browser: Any, tmp_path: Path) -> None:
+    repo = Repo(tmp_path / "repo")
+    repo.path.mkdir()
+    repo.git("init", "-q", "--initial-branch=main")
+    repo.write({"sms-docs.yml": CONFIG, "site-src/.gitkeep": "",
+                "mkdocs.yml": "site_name: x\ndocs_dir: site-src\ntheme:\n  name: material\nplugins:\n  - search\n  - sms-docs\n"})
+    repo.commit("start")
+    repo.branch("first")
+    repo.commit("First", {"policies/POL-001-x.md": doc("POL-001", EVIL, body="Body.\n")}, who="omar")
+    assert repo.run("approve", "POL-001", who="dana").exit_code == 0
+    repo.checkout("main")
+    repo.merge("first")
+    assert repo.run("build").exit_code == 0
+    served = Served(repo.path / "site")
+    context = browser.new_context()
+    tab = context.new_page()
+    dialogs: list[str] = []
+    tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        for path in ("", "register/", "policy/", "policy/POL-001/"):
+            tab.goto(served.url + path)
+            tab.wait_for_timeout(200)
+        assert tab.title().startswith("POL-001 " + EVIL)
+        assert EVIL in tab.inner_text(".sms-control")
+        assert _search(tab, "body")
+        assert EVIL in tab.inner_text(".md-search-result__item")
+        shot(tab, "escaped-title")
+    finally:
+        context.close()
+        served.close()
+    assert dialogs == []
