@@ -24,13 +24,22 @@ def status_json(cat: Catalog, rows: list[DocStatus]) -> dict[str, Any]:
 REGISTER_COLUMNS = ["id", "title", "type", "owner", "classification", "state", "revision", "effective", "next_review", "path"]
 
 
+def cell(value: object) -> object:
+    """A CSV cell that a spreadsheet will not run as a formula (a title may start with '=')."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def register_csv(rows: list[DocStatus]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=REGISTER_COLUMNS, lineterminator="\n")
     writer.writeheader()
     for s in rows:
         data = s.to_json()
-        writer.writerow({k: "" if data[k] is None else data[k] for k in REGISTER_COLUMNS})
+        writer.writerow({k: cell(data[k]) for k in REGISTER_COLUMNS})
     return out.getvalue()
 
 
@@ -64,10 +73,10 @@ def audit_csv(cat: Catalog) -> str:
             authors = "; ".join(a["email"] for a in rev["authors"])
             base = [item["id"], rev["revision"] if rev["revision"] is not None else "", rev["commit"], rev["date"], rev["blob"], authors]
             if not rev["approvals"]:
-                writer.writerow([*base, "", "", "", "", "", "", "", ""])
+                writer.writerow([cell(v) for v in [*base, "", "", "", "", "", "", "", ""]])
             for a in rev["approvals"]:
-                writer.writerow([*base, a["name"], a["email"], a["meaning"], a["date"], a["evidence"], a["signature"],
-                                 "yes" if a["valid"] else "no", a["reason"] or ""])
+                writer.writerow([cell(v) for v in [*base, a["name"], a["email"], a["meaning"], a["date"], a["evidence"], a["signature"],
+                                 "yes" if a["valid"] else "no", a["reason"] or ""]])
     return out.getvalue()
 
 
