@@ -133,6 +133,24 @@ def test_never_approved_documents_are_absent(site: Path) -> None:
     assert "POL-005" not in "\n".join(site_text(site).values())
 
 
+def test_a_confidential_draft_is_not_even_named(history: Repo) -> None:
+    text = (history.path / "policies/POL-004-new.md").read_text()
+    history.commit("Draft a confidential policy", {
+        "policies/POL-006-secret-draft.md": doc("POL-006", "Secret draft", classification="confidential"),
+        "policies/POL-004-new.md": text.replace("type: policy", "type: policy\nrelated: [\"POL-006\", \"POL-005\"]")},
+        who="omar", date="2026-02-20T10:00:00+00:00")
+    site = build(history, "--drafts")
+    page = (site / "policy/POL-004/index.html").read_text()
+    assert "POL-006" not in "\n".join(site_text(site).values())
+    assert 'href="../POL-005/"' in page  # the internal draft is previewed and linked
+    # Published: POL-004's new revision approved on the main line; the drafts it names are not published.
+    assert history.run("approve", "POL-004", who="priya", date="2026-02-21T10:00:00+00:00").exit_code == 0
+    site = build(history)
+    page = (site / "policy/POL-004/index.html").read_text()
+    assert "Revision 2" in page and '<span class="sms-unpublished">POL-005</span>' in page
+    assert "POL-006" not in "\n".join(site_text(site).values())
+
+
 def test_control_block_and_revision_history(site: Path) -> None:
     page = (site / "policy/POL-001/index.html").read_text()
     control = page[page.index('class="sms-control'):page.index("APPROVED-TWO")]
@@ -313,6 +331,11 @@ def test_build_without_mkdocs_yml_uses_the_default_configuration(history: Repo) 
     (history.path / "mkdocs.yml").unlink()
     site = build(history)
     assert "APPROVED-TWO" in (site / "policy/POL-001/index.html").read_text()
+
+
+def test_build_with_an_unknown_ref_is_a_usage_error(history: Repo) -> None:
+    result = history.run("build", "--ref", "no-such-branch")
+    assert result.exit_code == 2 and "unknown ref 'no-such-branch'" in result.output
 
 
 def test_build_outside_a_document_repository_exits_3(tmp_path: Path) -> None:

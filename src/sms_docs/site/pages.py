@@ -159,6 +159,8 @@ def select(cat: Catalog, options: SiteOptions, worktree: list[Document] | None =
         for ident, status in sorted(cat.documents.items()):
             doc, rev = status.published, status.current
             if doc is None:
+                if not allowed(status.head):  # not published anyway; and never named elsewhere either
+                    hidden.add(ident)
                 if rev is not None:
                     warnings.append(f"{ident}: revision {rev.number} ({rev.path}, blob {rev.blob[:10]}) cannot be read; not published")
                 continue

@@ -63,6 +63,7 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
 
     def __init__(self) -> None:
         self.plan: SitePlan | None = None
+        self.error: SmsDocsError | None = None
         self.cache: RenderCache | None = None
         self.root: Path | None = None
         self.git_dir: Path | None = None
@@ -92,6 +93,7 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
                 self.plan = build_plan(cat, options, worktree)
                 self.git_dir = cat.repo.git_dir
         except SmsDocsError as exc:
+            self.error = exc  # `sms-docs build` re-raises it, with its own exit code
             raise PluginError(f"sms-docs: {exc.message}" + (f" ({exc.hint})" if exc.hint else "")) from None
         for warning in self.plan.warnings:
             log.warning(f"sms-docs: {warning}")

@@ -67,8 +67,8 @@ def _config_file(root: Path) -> Iterator[tuple[Path, bool]]:
         from sms_docs import config as config_mod
 
         settings, _ = config_mod.load(root)
-        text = Template(TEMPLATE.read_text(encoding="utf-8")).safe_substitute(organisation=settings.organisation)
-        data = yaml.safe_load(text)
+        data = yaml.safe_load(Template(TEMPLATE.read_text(encoding="utf-8")).safe_substitute(organisation="x"))
+        data["site_name"] = f"{settings.organisation} - service management system"
         data["docs_dir"] = str(Path(tmp) / "docs")
         data["site_dir"] = str(root / "site")
         for i, item in enumerate(data.get("plugins") or []):
@@ -136,6 +136,9 @@ def build(root: Path, *, site_dir: Path | None = None, audience: str | None = No
             finally:
                 cfg.plugins.on_shutdown()
         except Abort as exc:
+            found = getattr(cfg.plugins["sms-docs"], "error", None)
+            if isinstance(found, SmsDocsError):
+                raise found from None
             detail = "; ".join(collect.messages[-3:]) or str(exc)
             raise (Refused if strict and "strict mode" in str(exc) else SmsDocsError)(
                 f"the site was not built: {detail}", hint="run with --debug, or `mkdocs build -v` for details") from None
