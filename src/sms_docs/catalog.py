@@ -27,6 +27,7 @@ class DocStatus:
 
     id: str
     history: FileHistory
+    # Front matter only (bodies may be left out): Catalog.read_document(revision) gives the body.
     head: Document | None  # the document as it stands on the main line
     published: Document | None  # the document at its effective revision
     current: Revision | None  # the effective (published) revision
@@ -133,6 +134,7 @@ class Catalog:
     configs: dict[str, FileHistory] = field(default_factory=dict)
     records: list[RecordEntry] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    _full: dict[str, Document | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def open(cls, root: Path, ref: str | None = None, as_of: dt.date | None = None, *,
@@ -168,13 +170,17 @@ class Catalog:
         return self.history.tip
 
     def read_document(self, rev: Revision) -> Document | None:
-        found = self.history.meta_by_blob.get(rev.blob)
-        if found is None:
-            from sms_docs.documents import Parsed, read_document
+        """The document at a revision, body included (read from git once per blob)."""
+        if rev.blob not in self._full:
+            from sms_docs.documents import read_document
 
-            found = Parsed(read_document(rev.path, self.repo.read_blob(rev.blob)), None, ())
-            self.history.meta_by_blob[rev.blob] = found
-        return found.doc
+            self._full[rev.blob] = read_document(rev.path, self.repo.read_blob(rev.blob))
+        return self._full[rev.blob]
+
+    def meta_document(self, rev: Revision) -> Document | None:
+        """The document's front matter at a revision (the body may be left out: use read_document)."""
+        found = self.history.meta_by_blob.get(rev.blob)
+        return found.doc if found is not None else self.read_document(rev)
 
     def get(self, ident: str) -> DocStatus:
         found = self.documents.get(ident)
@@ -211,9 +217,9 @@ class Catalog:
         latest_approved = approved[-1] if approved else None
         current = next((r for r in reversed(approved) if r.effective and r.effective <= self.as_of), None)
         head_rev = fh.revisions[-1] if fh.revisions else None
-        head = self.read_document(head_rev) if head_rev and fh.path else None
-        published = self.read_document(current) if current else None
-        latest_doc = self.read_document(latest_approved) if latest_approved else None
+        head = self.meta_document(head_rev) if head_rev and fh.path else None
+        published = self.meta_document(current) if current else None
+        latest_doc = self.meta_document(latest_approved) if latest_approved else None
         if latest_approved is None:
             state = State.DRAFT
         elif latest_doc is not None and latest_doc.obsolete:

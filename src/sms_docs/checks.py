@@ -17,8 +17,8 @@ from typing import Any, Iterable, Mapping
 
 from sms_docs import __version__, config
 from sms_docs.config import Settings
-from sms_docs.documents import IGNORED_NAMES, RECORD_SUFFIXES, Parsed, parse_document, parse_record
-from sms_docs.model import Document, Finding, Link, Record, Severity, error, warning
+from sms_docs.documents import IGNORED_NAMES, RECORD_SUFFIXES, Parsed, pack, parse_document, parse_record, unpack
+from sms_docs.model import Document, Finding, Record, error, warning
 from sms_docs.schemas import BUILTIN_DIR, SchemaSet
 
 CACHE_NAME = "check-cache.pickle"
@@ -104,25 +104,6 @@ def _fingerprint(root: Path) -> str:
     return digest.hexdigest()
 
 
-def _pack(parsed: Parsed) -> tuple[Any, ...]:
-    """Plain tuples: unpickling frozen slotted dataclasses is several times slower. Bodies are not
-    needed to check, so they stay out of the cache."""
-    d, r = parsed.doc, parsed.record
-    doc = (d.id, d.path, d.meta, d.body_line, tuple((k.target, k.line, k.text) for k in d.links), d.lines) if d else None
-    rec = (r.id, r.path, r.meta, r.lines) if r else None
-    findings = tuple((f.code, f.severity.value, f.message, f.path, f.line, f.id) for f in parsed.findings)
-    return doc, rec, findings
-
-
-def _unpack(packed: tuple[Any, ...]) -> Parsed:
-    doc, rec, findings = packed
-    return Parsed(
-        Document(doc[0], doc[1], doc[2], "", doc[3], tuple(Link(*k) for k in doc[4]), doc[5]) if doc else None,
-        Record(*rec) if rec else None,
-        tuple(Finding(c, Severity(sev), m, path, line, ident) for c, sev, m, path, line, ident in findings),
-    )
-
-
 class _Cache:
     def __init__(self, root: Path, enabled: bool) -> None:
         git_dir = _git_dir(root) if enabled else None
@@ -146,11 +127,11 @@ class _Cache:
     def get(self, path: str, st: os.stat_result) -> Parsed | None:
         hit = self.entries.get(path)
         if hit and hit[0] == st.st_mtime_ns and hit[1] == st.st_size and hit[0] < self.written_ns:
-            return _unpack(hit[2])
+            return unpack(hit[2])
         return None
 
     def put(self, path: str, st: os.stat_result, parsed: Parsed) -> None:
-        self.entries[path] = (st.st_mtime_ns, st.st_size, _pack(parsed))
+        self.entries[path] = (st.st_mtime_ns, st.st_size, pack(parsed))
         self.dirty = True
 
     def save(self, live: set[str]) -> None:

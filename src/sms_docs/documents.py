@@ -13,7 +13,7 @@ from typing import Any
 
 from sms_docs import frontmatter
 from sms_docs.config import Settings
-from sms_docs.model import Document, Finding, Link, Record, error
+from sms_docs.model import Document, Finding, Link, Record, Severity, error
 from sms_docs.schemas import SchemaSet
 
 ID_RE = re.compile(r"^[A-Z][A-Z0-9]{1,5}-[0-9]{3,6}$")
@@ -218,3 +218,22 @@ def parse_record(path: str, data: bytes, settings: Settings, schemas: SchemaSet)
     if not ident:
         return Parsed(None, None, tuple(findings))
     return Parsed(None, Record(id=ident, path=path, meta=meta, lines=field_lines(text, offset)), tuple(findings))
+
+
+def pack(parsed: Parsed) -> tuple[Any, ...]:
+    """Plain tuples: unpickling frozen slotted dataclasses is several times slower. Bodies are not
+    needed to check, so they stay out of the cache."""
+    d, r = parsed.doc, parsed.record
+    doc = (d.id, d.path, d.meta, d.body_line, tuple((k.target, k.line, k.text) for k in d.links), d.lines) if d else None
+    rec = (r.id, r.path, r.meta, r.lines) if r else None
+    findings = tuple((f.code, f.severity.value, f.message, f.path, f.line, f.id) for f in parsed.findings)
+    return doc, rec, findings
+
+
+def unpack(packed: tuple[Any, ...]) -> Parsed:
+    doc, rec, findings = packed
+    return Parsed(
+        Document(doc[0], doc[1], doc[2], "", doc[3], tuple(Link(*k) for k in doc[4]), doc[5]) if doc else None,
+        Record(*rec) if rec else None,
+        tuple(Finding(c, Severity(sev), m, path, line, ident) for c, sev, m, path, line, ident in findings),
+    )

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
+import pickle
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -17,12 +19,13 @@ from sms_docs import config as config_mod
 from sms_docs import policy
 from sms_docs.checks import is_document_path
 from sms_docs.config import Settings
-from sms_docs.documents import Parsed, id_from_filename, parse_record, read_document
+from sms_docs.documents import Parsed, id_from_filename, pack, parse_record, read_document, unpack
 from sms_docs.gitrepo import ZERO, Commit, GitRepo, parse_ident
 from sms_docs.model import Approval, Author, Document, Finding, Revision, error, warning
 from sms_docs.recordlog import RecordHistory, RecordLog, forge_reviews
 from sms_docs.schemas import SchemaSet
 
+_DOC_CACHE_VERSION = 1
 APPROVAL_OF = "Approval-of"
 APPROVAL_MEANING = "Approval-meaning"
 CHANGE_REASON = "Change-reason"
@@ -77,13 +80,48 @@ class _Reader:
         self.schemas = schemas
         self.parsed: dict[str, Parsed] = {}
         self.configs: dict[str, Settings | None] = {}
+        # Front matter by blob id and path, kept under .git/sms-docs/ between runs: a blob never changes,
+        # so this is an optimisation only. Bodies are not kept (Catalog.read_document reads them).
+        self.cache_path = repo.git_dir / "sms-docs" / "documents.pickle"
+        self.cached: dict[str, tuple[Any, ...]] = {}
+        self.added = False
+        try:
+            with self.cache_path.open("rb") as fh:
+                stored = pickle.load(fh)  # noqa: S301 - our own file under .git/
+            if stored.get("version") == _DOC_CACHE_VERSION:
+                self.cached = stored["documents"]
+        except Exception:  # missing, stale or broken: a miss
+            self.cached = {}
+
+    def uncached(self, items: Iterable[tuple[str, str]]) -> list[str]:
+        """Blob ids (of (path, blob) pairs) whose front matter is not cached yet."""
+        return [blob for path, blob in items if f"{blob}:{path}" not in self.cached]
 
     def document(self, path: str, blob: str) -> Document | None:
         found = self.parsed.get(blob)
         if found is None:
-            found = Parsed(read_document(path, self.repo.read_blob(blob)), None, ())
+            packed = self.cached.get(f"{blob}:{path}")
+            if packed is not None:
+                found = unpack(packed)
+            else:
+                found = Parsed(read_document(path, self.repo.read_blob(blob)), None, ())
+                self.cached[f"{blob}:{path}"] = pack(found)
+                self.added = True
             self.parsed[blob] = found
         return found.doc
+
+    def save(self) -> None:
+        if not self.added:
+            return
+        tmp = self.cache_path.with_suffix(".tmp")
+        try:
+            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
+            with tmp.open("wb") as fh:
+                pickle.dump({"version": _DOC_CACHE_VERSION, "documents": self.cached}, fh,
+                            protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.cache_path)
+        except (OSError, RecursionError, pickle.PicklingError):
+            tmp.unlink(missing_ok=True)
 
     def record(self, path: str, blob: str) -> dict[str, Any] | None:
         found = self.parsed.get(blob)
@@ -247,10 +285,12 @@ class _Walker:
         self.collect_approval_commits()
         self.verify_signatures(self.main[-1] if self.main else None)
         forge = forge_reviews(self.repo, self.settings, self.main, self.reader.record)
-        self.repo.prefetch(ch.new_blob for m in self.main for ch in m.changes
-                           if not ch.deleted and self.key_of(ch.path) is not None)
+        wanted = [(ch.path, ch.new_blob) for m in self.main for ch in m.changes
+                  if not ch.deleted and self.key_of(ch.path) is not None]
+        self.repo.prefetch(self.reader.uncached(wanted))
         for m in self.main:
             self.step(m, forge.get(m.sha, []))
+        self.reader.save()
         return History(self.main[-1].sha if self.main else None, self.main, self.files, self.record_log.records,
                        self.findings + self.record_log.findings, self.reader.parsed)
 

@@ -157,7 +157,8 @@ def select(cat: Catalog, options: SiteOptions, worktree: list[Document] | None =
 
     if worktree is None:
         for ident, status in sorted(cat.documents.items()):
-            doc, rev = status.published, status.current
+            rev = status.current
+            doc = cat.read_document(rev) if rev is not None else None  # with its body
             if doc is None:
                 if not allowed(status.head):  # not published anyway; and never named elsewhere either
                     hidden.add(ident)

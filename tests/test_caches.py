@@ -1,0 +1,61 @@
+"""The caches under .git/sms-docs/ are an optimisation only: delete them and every answer is the same."""
+
+from __future__ import annotations
+
+import shutil
+
+from conftest import Repo, doc
+
+
+def _history(repo: Repo) -> None:
+    repo.commit("Start", {"policies/POL-001-a.md": doc("POL-001", "Policy A"),
+                          "policies/POL-002-b.md": doc("POL-002", "Policy B")}, who="omar")
+    repo.run("approve", "--all", who="dana")
+    repo.branch("edit")
+    repo.commit("Edit A", {"policies/POL-001-a.md": doc("POL-001", "Policy A", body="New text.\n")}, who="omar")
+    repo.run("approve", "POL-001", who="priya")
+    repo.checkout("main")
+    repo.merge("edit", who="priya")
+
+
+def test_audit_is_identical_with_warm_cold_and_deleted_caches(repo: Repo) -> None:
+    _history(repo)
+    cache = repo.path / ".git" / "sms-docs"
+    first = repo.json("audit", "--as-of", "2026-02-01")
+    assert (cache / "commits.pickle").is_file() and (cache / "documents.pickle").is_file()
+    second = repo.json("audit", "--as-of", "2026-02-01")
+    shutil.rmtree(cache)
+    third = repo.json("audit", "--as-of", "2026-02-01")
+    assert first == second == third
+    assert first["ok"] is True
+    assert [r["revision"] for d in first["documents"] if d["id"] == "POL-001" for r in d["revisions"]] == [1, 2]
+
+
+def test_new_commits_after_a_cached_run_are_read(repo: Repo) -> None:
+    _history(repo)
+    before = repo.json("status", "--as-of", "2026-02-01")
+    repo.commit("Direct edit on main", {"policies/POL-002-b.md": doc("POL-002", "Policy B", body="Unapproved.\n")}, who="omar")
+    after = repo.json("status", "--as-of", "2026-02-01")
+    states = {d["id"]: d["state"] for d in after["documents"]}
+    assert {d["id"]: d["state"] for d in before["documents"]}["POL-002"] == "effective"
+    assert states["POL-002"] == "changed"
+
+
+def test_a_corrupt_cache_is_ignored(repo: Repo) -> None:
+    _history(repo)
+    expected = repo.json("audit", "--as-of", "2026-02-01")
+    for name in ("commits.pickle", "documents.pickle"):
+        (repo.path / ".git" / "sms-docs" / name).write_bytes(b"not a pickle")
+    assert repo.json("audit", "--as-of", "2026-02-01") == expected
+
+
+def test_site_pages_have_bodies_when_front_matter_comes_from_the_cache(repo: Repo) -> None:
+    _history(repo)
+    repo.json("status")  # fills the front matter cache
+    from sms_docs.catalog import Catalog
+
+    with Catalog.open(repo.path) as cat:
+        status = cat.get("POL-001")
+        assert status.current is not None
+        full = cat.read_document(status.current)
+        assert full is not None and "New text." in full.body
