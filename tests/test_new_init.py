@@ -358,3 +358,17 @@ def test_new_works_in_a_fresh_init(tmp_path: Path) -> None:
     assert meta["id"] == "POL-006"  # the starter has POL-001 .. POL-005
     assert rel == "policies/POL-006-another-policy.md"
     check_ok(target)
+
+
+def test_init_site_name_survives_any_organisation_name(tmp_path: Path) -> None:
+    import yaml
+
+    from click.testing import CliRunner
+
+    from sms_docs.cli import cli
+
+    name = 'Acme "Q" & Co: Services \\ Ltd'
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "r"), "--org", name])
+    assert result.exit_code == 0, result.output
+    config = yaml.safe_load((tmp_path / "r" / "mkdocs.yml").read_text(encoding="utf-8"))
+    assert config["site_name"] == f"{name} - service management system"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
+import json
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -64,7 +64,8 @@ def init(target: Path, organisation: str | None, standard: str, ci: str, force: 
                 put(path.relative_to(source).as_posix(), path.read_bytes())
     for path in sorted(BUILTIN_DIR.glob("*.json")):
         put(f"schemas/{path.name}", path.read_bytes())
-    substitutions = {"organisation": org}
+    # A JSON string is a valid YAML scalar whatever the name holds (quotes, colons, backslashes).
+    substitutions = {"site_name": json.dumps(f"{org} - service management system", ensure_ascii=False)}
     put("mkdocs.yml", Template((REPO_TEMPLATES / "mkdocs.yml").read_text()).safe_substitute(substitutions).encode())
     put(".gitignore", (REPO_TEMPLATES / "gitignore").read_bytes())
     put(".pre-commit-config.yaml", (REPO_TEMPLATES / "pre-commit-config.yaml").read_bytes())
