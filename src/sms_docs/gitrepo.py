@@ -390,6 +390,18 @@ def _parse_log(data: str) -> Iterator[Commit]:
         yield commit
 
 
+def added_paths(root: Path, folder: str | None = None) -> list[str]:
+    """Every path ever added in any commit of any ref (branches, tags, remotes); [] outside git."""
+    args = ["git", "log", "--all", "--diff-filter=A", "--name-only", "--format=", "--no-renames"]
+    if folder:
+        args += ["--", folder]
+    try:
+        out = subprocess.run(args, cwd=root, capture_output=True, text=True, check=False).stdout
+    except OSError:
+        return []
+    return [line.strip() for line in out.splitlines() if line.strip()]
+
+
 def committer_identity(root: Path) -> tuple[str | None, str | None]:
     """git's committer identity (honours GIT_COMMITTER_* and user.*), as (name, email)."""
     try:

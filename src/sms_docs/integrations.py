@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 from sms_docs import config as config_mod
 from sms_docs import frontmatter
+from sms_docs.actions.records import next_record_id
 from sms_docs.config import Settings
 from sms_docs.errors import Refused, UsageError
 from sms_docs.model import Person
@@ -296,7 +296,7 @@ def import_github_reviews(root: Path, text: str, pull_request: int, merge_commit
     existing = _already_recorded(root, rtype.folder, pull_request, merge_commit)
     if existing is not None:
         return Imported(existing[0], existing[1], reviews, notes, created=False)
-    ident = _next_record_id(root, rtype.prefix, rtype.folder, day.year)
+    ident = next_record_id(root, settings, rtype.prefix, day.year)
     record: dict[str, Any] = {
         "id": ident, "type": "approvals", "date": day.isoformat(), "created_by": "system",
         "title": f"Reviews of pull request #{pull_request}",
@@ -367,26 +367,3 @@ def _already_recorded(root: Path, folder: str, pull_request: int, merge_commit: 
     return None
 
 
-def _next_record_id(root: Path, prefix: str, folder: str, year: int) -> str:
-    """The next free <prefix>-<year>-NNNN: in the working tree, and in every file ever added on a
-    local or remote-tracking branch (two CI runs, or a record on another branch, never collide)."""
-    pattern = re.compile(rf"(?:^|/){re.escape(prefix)}-{year}-([0-9]{{4,6}})(?:[-.][^/]*)?$")
-    used: set[int] = set()
-    base = root / folder
-    if base.is_dir():
-        for path in base.rglob(f"{prefix}-{year}-*"):
-            m = pattern.search(path.as_posix())
-            if m:
-                used.add(int(m.group(1)))
-    try:
-        out = subprocess.run(
-            ["git", "log", "--branches", "--remotes", "--diff-filter=A", "--name-only", "--format=", "--no-renames",
-             "--", folder],
-            cwd=root, capture_output=True, text=True, check=False).stdout
-    except OSError:
-        out = ""
-    for line in out.splitlines():
-        m = pattern.search(line.strip())
-        if m:
-            used.add(int(m.group(1)))
-    return f"{prefix}-{year}-{(max(used) + 1 if used else 1):04d}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import unicodedata
 from pathlib import Path
 from string import Template
@@ -12,6 +11,7 @@ from string import Template
 from sms_docs import frontmatter
 from sms_docs.config import Settings
 from sms_docs.errors import Refused, UsageError
+from sms_docs.gitrepo import added_paths
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~])")
@@ -31,34 +31,28 @@ def escape_markdown(text: str) -> str:
 _NOT_DOCUMENTS = frozenset({"site", "node_modules", "__pycache__", "venv"})
 
 
-def used_numbers(root: Path, prefix: str) -> set[int]:
-    """Every number ever used with `prefix`: in the working tree, and in any file ever added on any
-    local or remote-tracking branch (so two open pull requests, or an ID of an obsolete document that
-    was later removed, are never reused)."""
-    pattern = re.compile(rf"(?:^|/){re.escape(prefix)}-([0-9]{{3,6}})(?:[-.][^/]*)?$")
+def used_numbers(root: Path, pattern: re.Pattern[str], folder: str | None = None) -> set[int]:
+    """Every number (`pattern`'s group 1, matched against file names) ever used: in the working tree
+    (under `folder`, or all of it), and in any file ever added on any branch, tag or remote-tracking
+    branch. So two open pull requests never get the same ID, and the ID of a document or record that
+    was removed is never used again."""
     numbers: set[int] = set()
-    for folder, dirs, files in os.walk(root):
+    base = root / folder if folder else root
+    for _, dirs, files in os.walk(base):
         dirs[:] = [d for d in dirs if not d.startswith(".") and d not in _NOT_DOCUMENTS]
         for name in files:
             m = pattern.search(name)
             if m:
                 numbers.add(int(m.group(1)))
-    try:
-        out = subprocess.run(
-            ["git", "log", "--branches", "--remotes", "--diff-filter=A", "--name-only", "--format=", "--no-renames"],
-            cwd=root, capture_output=True, text=True, check=False,
-        ).stdout
-    except OSError:
-        out = ""
-    for line in out.splitlines():
-        m = pattern.search(line.strip())
+    for path in added_paths(root, folder):
+        m = pattern.search(path)
         if m:
             numbers.add(int(m.group(1)))
     return numbers
 
 
 def next_id(root: Path, prefix: str) -> str:
-    used = used_numbers(root, prefix)
+    used = used_numbers(root, re.compile(rf"(?:^|/){re.escape(prefix)}-([0-9]{{3,6}})(?:[-.][^/]*)?$"))
     return f"{prefix}-{(max(used) + 1 if used else 1):03d}"
 
 

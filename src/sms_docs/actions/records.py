@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -20,6 +19,7 @@ from sms_docs.checks import Tree, scan_worktree
 from sms_docs.config import RecordType, Settings, months_of
 from sms_docs.documents import parse_record
 from sms_docs.errors import ConfigError, Refused, UsageError
+from sms_docs.actions.new import used_numbers
 from sms_docs.gitrepo import committer_identity
 from sms_docs.model import Person, Record
 from sms_docs.policy import add_months
@@ -84,33 +84,9 @@ def acting_person(root: Path, settings: Settings) -> Person:
     return person
 
 
-def used_record_numbers(root: Path, settings: Settings, prefix: str, year: int) -> set[int]:
-    """Every number ever used for PREFIX-YEAR-NNNN: in the working tree, and in any file ever added on
-    any branch, tag or remote-tracking branch (so two open branches, or a disposed record, never share one)."""
-    pattern = re.compile(rf"(?:^|/){re.escape(prefix)}-{year:04d}-([0-9]{{4,6}})(?:[-.][^/]*)?$")
-    numbers: set[int] = set()
-    base = root / settings.record_root
-    if base.is_dir():
-        for path in base.rglob(f"{prefix}-{year:04d}-*"):
-            m = pattern.search(path.as_posix())
-            if m:
-                numbers.add(int(m.group(1)))
-    try:
-        out = subprocess.run(
-            ["git", "log", "--all", "--diff-filter=A", "--name-only", "--format=", "--no-renames", "--",
-             settings.record_root],
-            cwd=root, capture_output=True, text=True, check=False).stdout
-    except OSError:
-        out = ""
-    for line in out.splitlines():
-        m = pattern.search(line.strip())
-        if m:
-            numbers.add(int(m.group(1)))
-    return numbers
-
-
 def next_record_id(root: Path, settings: Settings, prefix: str, year: int) -> str:
-    used = used_record_numbers(root, settings, prefix, year)
+    pattern = re.compile(rf"(?:^|/){re.escape(prefix)}-{year:04d}-([0-9]{{4,6}})(?:[-.][^/]*)?$")
+    used = used_numbers(root, pattern, settings.record_root)
     return f"{prefix}-{year:04d}-{(max(used) + 1 if used else 1):04d}"
 
 
