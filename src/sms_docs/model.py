@@ -219,12 +219,3 @@ class Revision:
             "authors": [a.to_json() for a in self.authors],
             "approvals": [a.to_json() for a in self.approvals],
         }
-
-
-@dataclass(frozen=True)
-class Stamp:
-    """Where and when a question is asked: a ref and a day."""
-
-    ref: str
-    as_of: dt.date
-    extra: dict[str, Any] = field(default_factory=dict)
