@@ -205,7 +205,7 @@ class Catalog:
         self._record_findings()
         self._tag_findings()
         for status in self.documents.values():
-            if status.next_review and status.next_review < self.as_of and status.state in (State.EFFECTIVE, State.CHANGED):
+            if status.next_review and status.next_review < self.as_of and status.state not in (State.OBSOLETE, State.DRAFT):
                 days = (self.as_of - status.next_review).days
                 self.findings.append(warning(
                     "review-overdue", f"{status.id} review was due {status.next_review} ({days} days ago): review it (`sms-docs review {status.id} --outcome no-change|revise`)",
@@ -238,11 +238,14 @@ class Catalog:
         type_ = self.settings.types.get(shown.type) if shown else None
         cycle = str(shown.meta.get("review_cycle")) if shown and shown.meta.get("review_cycle") else (
             type_.review_cycle if type_ else "12 months")
-        last_review = reviews.get((fh.key, current.blob)) if current else None
+        # The cycle runs from the latest approved revision: approving a new revision (even one with a
+        # planned effective date still ahead) is itself the outcome of a review.
+        reviewed = latest_approved if latest_approved is not None and state is not State.OBSOLETE else current
+        last_review = reviews.get((fh.key, reviewed.blob)) if reviewed else None
         due = None
         if current is not None and state not in (State.OBSOLETE, State.DRAFT):
             try:
-                due = next_review(current.effective, last_review, months_of(cycle))
+                due = next_review(reviewed.effective if reviewed else None, last_review, months_of(cycle))
             except ValueError:
                 due = None
         return DocStatus(fh.key, fh, head, published, current, latest_approved, state, due, last_review, cycle)
