@@ -54,7 +54,7 @@ def test_approval_commit_merged_no_ff_is_revision_1_with_exact_json(repo: Repo) 
     show = run_json(repo, "show", "POL-001", expect=0)
     assert {k: show[k] for k in STATUS_KEYS} == status["documents"][0]
     assert show["blob"] == blob and show["commit"] == merge
-    assert show["approvers"] == [approval("dana", approval_sha, "2026-02-03")]
+    assert show["approvals"] == [approval("dana", approval_sha, "2026-02-03")]
     assert show["review_cycle"] == "12 months"
 
     data = audit(repo, expect=0)

@@ -118,7 +118,7 @@ def show(opts: Options, ident: str) -> None:
         s = cat.get(ident)
         if opts.format == "json":
             data = s.to_json()
-            data["approvers"] = [a.to_json() for a in (s.current.approvals if s.current else ())]
+            data["approvals"] = [a.to_json() for a in (s.current.approvals if s.current else ())]
             data["clauses"] = s.shown.list_field("clauses") if s.shown else []
             data["review_cycle"] = s.review_cycle
             data["blob"] = s.current.blob if s.current else None
