@@ -50,7 +50,7 @@ def test_demo_is_fast_and_says_where_the_site_is(demo: dict[str, Any]) -> None:
     assert demo["seconds"] < 60
     out = demo["output"]
     assert f"Created a demonstration repository in {root}" in out
-    assert f"sms-docs serve -C {root}" in out and f"python -m http.server -d {root / 'site'}" in out
+    assert f"sms-docs serve -C {root}" in out and f"python3 -m http.server -d {root / 'site'}" in out
     assert (root / "site/index.html").is_file() and (root / "site/register/index.html").is_file()
 
 

@@ -125,15 +125,33 @@ def demo(opts: Options, directory: Path, no_build: bool, organisation: str) -> N
         data["site"] = built.to_json() if built else None
         emit_json(data)
         return
+    prog = _program()
     click.echo(f"Created a demonstration repository in {made.root}: {made.commits} commits from "
                f"{made.start} to {made.end}, {made.documents} documents, {made.records} records.")
     if built is not None:
         _print_built(built, made.root)
         click.echo("")
         click.echo("Look at it:")
-        click.echo(f"  sms-docs serve -C {made.root}          # http://127.0.0.1:8000/")
-        click.echo(f"  python -m http.server -d {built.site_dir}")
+        click.echo(f"  {prog} serve -C {made.root}          # http://127.0.0.1:8000/")
+        click.echo(f"  python3 -m http.server -d {built.site_dir}")
     click.echo("Then try:")
-    for line in (f"sms-docs status -C {made.root}", f"sms-docs audit -C {made.root}",
-                 f"sms-docs history -C {made.root} POL-001"):
+    for line in (f"{prog} status -C {made.root}", f"{prog} audit -C {made.root}",
+                 f"{prog} history -C {made.root} POL-001"):
         click.echo(f"  {line}")
+
+
+def _program() -> str:
+    """How to run sms-docs again from here: plain `sms-docs` when it is on PATH (an activated
+    virtual environment), else the path of the script that is running (`.venv/bin/sms-docs`)."""
+    import os
+    import shutil
+    import sys
+
+    argv0 = sys.argv[0] if sys.argv and sys.argv[0] else ""
+    if shutil.which("sms-docs") or not argv0.endswith("sms-docs"):
+        return "sms-docs"
+    try:
+        relative = os.path.relpath(argv0)
+    except ValueError:
+        return argv0
+    return relative if not relative.startswith("..") else os.path.abspath(argv0)
