@@ -140,9 +140,10 @@ def parse_document(path: str, data: bytes, settings: Settings, schemas: SchemaSe
     return Parsed(doc, None, tuple(findings))
 
 
-def read_document(path: str, data: bytes) -> Document | None:
+def read_document(path: str, data: bytes, *, front_matter_only: bool = False) -> Document | None:
     """The document in a blob, without validation (history reads what `check` validates):
-    front matter and body, or None when the file is not a document at all."""
+    front matter and body, or None when the file is not a document at all. `front_matter_only`
+    leaves out the body, its links and the field lines (the history pass needs none of them)."""
     try:
         parts = frontmatter.split(frontmatter.decode(data))
         meta = frontmatter.load_yaml(parts.front)
@@ -153,6 +154,8 @@ def read_document(path: str, data: bytes) -> Document | None:
     ident = meta.get("id") if isinstance(meta.get("id"), str) else id_from_filename(path)
     if not ident:
         return None
+    if front_matter_only:
+        return Document(id=ident, path=path, meta=meta, body_line=parts.body_line)
     return Document(id=ident, path=path, meta=meta, body=parts.body, body_line=parts.body_line,
                     links=tuple(extract_links(path, parts.body, parts.body_line)),
                     lines=field_lines(parts.front, parts.front_line))

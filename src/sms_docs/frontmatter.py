@@ -67,6 +67,9 @@ MAX_VALUES = 100_000
 
 
 def load_yaml(text: str) -> Any:
+    simple = simple_mapping(text)
+    if simple is not None:
+        return simple
     try:
         data = yaml.load(text, Loader=FastLoader)  # noqa: S506 - FastLoader is a safe loader
     except yaml.MarkedYAMLError as exc:
@@ -80,6 +83,59 @@ def load_yaml(text: str) -> Any:
     if _too_many_values(data):
         return _raise(f"more than {MAX_VALUES} values once aliases (*name) are expanded", None)
     return data
+
+
+# The fast path. Most front matter is a flat mapping of plain words, quoted strings, dates and short
+# lists. Such text is read here directly; anything else, or anything YAML could read differently
+# (booleans, nulls, numbers, escapes, comments, nesting), goes to the YAML parser. A property test
+# holds this to "the same result as the YAML loader, or None".
+_SIMPLE_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*): (.*)")
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 .,_/()'-]*")
+_ITEM = re.compile(r"[A-Za-z][A-Za-z0-9 ._/()'-]*")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_RESOLVED_WORDS = frozenset({"true", "True", "TRUE", "false", "False", "FALSE", "null", "Null", "NULL"})
+
+
+def simple_mapping(text: str) -> dict[str, Any] | None:
+    out: dict[str, Any] = {}
+    for raw in text.split("\n"):
+        line = raw[:-1] if raw.endswith("\r") else raw
+        if not line.strip():
+            continue
+        match = _SIMPLE_LINE.fullmatch(line)
+        if match is None:
+            return None
+        value = _simple_value(match.group(2).rstrip(" "))
+        if value is None:
+            return None
+        if match.group(1) in _RESOLVED_WORDS:
+            return None  # a key YAML reads as a boolean or null
+        out[match.group(1)] = value
+    return out or None
+
+
+def _simple_value(text: str) -> str | list[str] | None:
+    if text.startswith("[") and text.endswith("]"):
+        inner = text[1:-1].strip()
+        if not inner:
+            return []
+        items = [_simple_scalar(part.strip(), _ITEM) for part in inner.split(",")]
+        return None if any(i is None for i in items) else items  # type: ignore[return-value]
+    return _simple_scalar(text, _PLAIN)
+
+
+def _simple_scalar(text: str, plain: re.Pattern[str]) -> str | None:
+    if not text.isprintable():
+        return None
+    if len(text) >= 2 and text[0] == text[-1] == '"' and not any(c in text[1:-1] for c in '"\\'):
+        return text[1:-1]
+    if len(text) >= 2 and text[0] == text[-1] == "'" and "'" not in text[1:-1]:
+        return text[1:-1]
+    if plain.fullmatch(text) and text not in _RESOLVED_WORDS and not text.endswith(" "):
+        return text
+    if _DATE.fullmatch(text):
+        return text  # dates stay strings (no timestamp resolver)
+    return None
 
 
 def _too_many_values(data: Any) -> bool:

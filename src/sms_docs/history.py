@@ -25,7 +25,7 @@ from sms_docs.model import Approval, Author, Document, Finding, Revision, error,
 from sms_docs.recordlog import RecordHistory, RecordLog, forge_reviews
 from sms_docs.schemas import SchemaSet
 
-_DOC_CACHE_VERSION = 1
+_DOC_CACHE_VERSION = 2
 APPROVAL_OF = "Approval-of"
 APPROVAL_MEANING = "Approval-meaning"
 CHANGE_REASON = "Change-reason"
@@ -104,7 +104,7 @@ class _Reader:
             if packed is not None:
                 found = unpack(packed)
             else:
-                found = Parsed(read_document(path, self.repo.read_blob(blob)), None, ())
+                found = Parsed(read_document(path, self.repo.read_blob(blob), front_matter_only=True), None, ())
                 self.cached[f"{blob}:{path}"] = pack(found)
                 self.added = True
             self.parsed[blob] = found
