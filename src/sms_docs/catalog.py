@@ -106,7 +106,8 @@ def _settings_from_git(repo: GitRepo, root: Path, schemas: SchemaSet, ref: str |
     if blob is None:
         raise NotADocumentRepository(
             f"{root}: no {config_mod.CONFIG_FILE} at {ref or 'HEAD'}", hint="name the main branch with --ref")
-    settings, _ = config_mod.parse(root, repo.read_blob(blob).decode("utf-8-sig", errors="replace"), schemas)
+    settings, _ = config_mod.parse(root, repo.read_blob(blob).decode("utf-8-sig", errors="replace"), schemas,
+                                   validate=False)
     return settings
 
 
@@ -142,7 +143,7 @@ class Catalog:
         schemas = SchemaSet.load(root)
         repo = GitRepo(root)
         if (root / config_mod.CONFIG_FILE).is_file():
-            settings, _ = config_mod.load(root, schemas)
+            settings, _ = config_mod.load(root, schemas, validate=False)  # `check` reports its findings
         else:  # a bare mirror (`git clone --mirror`): everything, the configuration too, comes from git
             settings = _settings_from_git(repo, root, schemas, ref)
         if require_history:
@@ -264,7 +265,7 @@ class Catalog:
             if parsed is None:
                 from sms_docs.documents import parse_record
 
-                parsed = parse_record(path, self.repo.read_blob(blob), self.settings, self.schemas)
+                parsed = parse_record(path, self.repo.read_blob(blob), self.settings, self.schemas, validate=False)
                 self.history.meta_by_blob[blob] = parsed
             if parsed.record is None:
                 continue

@@ -167,7 +167,7 @@ def find_root(start: Path) -> Path:
     )
 
 
-def load(root: Path, schemas: SchemaSet | None = None) -> tuple[Settings, list[Finding]]:
+def load(root: Path, schemas: SchemaSet | None = None, *, validate: bool = True) -> tuple[Settings, list[Finding]]:
     """Read and validate `sms-docs.yml`. Unreadable YAML raises ConfigError (exit 3);
     schema violations come back as `config-error` findings with the settings built from what is valid."""
     path = root / CONFIG_FILE
@@ -177,10 +177,13 @@ def load(root: Path, schemas: SchemaSet | None = None) -> tuple[Settings, list[F
         raise ConfigError(f"{CONFIG_FILE}: cannot be read: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{CONFIG_FILE}: not UTF-8 text") from None
-    return parse(root, text, schemas)
+    return parse(root, text, schemas, validate=validate)
 
 
-def parse(root: Path, text: str, schemas: SchemaSet | None = None) -> tuple[Settings, list[Finding]]:
+def parse(root: Path, text: str, schemas: SchemaSet | None = None, *,
+          validate: bool = True) -> tuple[Settings, list[Finding]]:
+    """`validate=False` skips the schema check (readers of history; `check` reports the findings)
+    and builds the settings from what is usable, exactly as it does for an invalid file."""
     try:
         data = frontmatter.load_yaml(text)
     except frontmatter.YamlError as exc:
@@ -190,7 +193,7 @@ def parse(root: Path, text: str, schemas: SchemaSet | None = None) -> tuple[Sett
         raise ConfigError(f"{CONFIG_FILE}: must be a mapping of settings (organisation, people, types, ...)")
     schemas = schemas or SchemaSet.load(root)
     findings: list[Finding] = []
-    violations = schemas.validate("config.schema.json", data)
+    violations = schemas.validate("config.schema.json", data) if validate else []
     if violations:
         lines = frontmatter.node_lines(text)
         for v in violations:

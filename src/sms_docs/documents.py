@@ -181,7 +181,9 @@ def extract_links(path: str, body: str, first_line: int) -> list[Link]:
     return links
 
 
-def parse_record(path: str, data: bytes, settings: Settings, schemas: SchemaSet) -> Parsed:
+def parse_record(path: str, data: bytes, settings: Settings, schemas: SchemaSet, *, validate: bool = True) -> Parsed:
+    """A record with its per-file findings; `validate=False` skips the schema (history reads what
+    `check` validates)."""
     try:
         text = frontmatter.decode(data)
     except UnicodeDecodeError as exc:
@@ -208,7 +210,8 @@ def parse_record(path: str, data: bytes, settings: Settings, schemas: SchemaSet)
         findings.append(error("unknown-type", f"record type {meta['type']!r} is not in sms-docs.yml records ({', '.join(settings.records)})",
                               path=path, line=_line(lines, ("type",), offset), id=ident))
     schema = rtype.schema if rtype and schemas.has(rtype.schema) else "record.schema.json"
-    findings += _schema_findings(path, text, offset, schema, meta, schemas, ident)
+    if validate:
+        findings += _schema_findings(path, text, offset, schema, meta, schemas, ident)
     if ident and rtype and RECORD_ID_RE.match(ident) and not ident.startswith(rtype.prefix + "-"):
         lines = frontmatter.node_lines(text)
         findings.append(error("id-type-mismatch", f"record id {ident} does not carry the prefix {rtype.prefix} of type {rtype.name}",

@@ -126,7 +126,7 @@ class _Reader:
     def record(self, path: str, blob: str) -> dict[str, Any] | None:
         found = self.parsed.get(blob)
         if found is None:
-            found = parse_record(path, self.repo.read_blob(blob), self.settings, self.schemas)
+            found = parse_record(path, self.repo.read_blob(blob), self.settings, self.schemas, validate=False)
             self.parsed[blob] = found
         return dict(found.record.meta) if found.record else None
 
@@ -135,7 +135,7 @@ class _Reader:
             settings: Settings | None
             try:
                 text = self.repo.read_blob(blob).decode("utf-8-sig")
-                settings, _ = config_mod.parse(self.settings.root, text, self.schemas)
+                settings, _ = config_mod.parse(self.settings.root, text, self.schemas, validate=False)
             except Exception:  # an unreadable historical configuration: fall back to the current one
                 settings = None
             self.configs[blob] = settings

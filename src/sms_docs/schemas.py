@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+from typing import TYPE_CHECKING
 
 from sms_docs.errors import ConfigError
+
+if TYPE_CHECKING:  # jsonschema is imported when a schema is first used: history readers never need it
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+    from referencing import Registry
 
 BUILTIN_DIR = Path(__file__).parent / "schemas"
 
@@ -63,6 +65,9 @@ class SchemaSet:
 
     @property
     def registry(self) -> Registry:
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT202012
+
         if self._registry is None:
             self._registry = Registry().with_resources(
                 (name, Resource.from_contents(schema, default_specification=DRAFT202012))
@@ -71,6 +76,8 @@ class SchemaSet:
         return self._registry
 
     def validator(self, name: str) -> Draft202012Validator:
+        from jsonschema import Draft202012Validator, FormatChecker
+
         found = self._validators.get(name)
         if found is None:
             if name not in self.schemas:
