@@ -48,6 +48,13 @@ approval:
 """
 
 
+def unavailable(reason: str) -> None:
+    """A tool a test needs is missing: skip on a developer's machine, fail under CI (which installs it)."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}: CI must provide it (.ci/run installs it)")
+    pytest.skip(reason)
+
+
 def doc(ident: str, title: str = "A document", *, type: str = "policy", owner: str = "dana",
         classification: str = "internal", body: str = "Some text.\n", **extra: Any) -> str:
     """A document's text with the given front matter fields (lists and strings as YAML)."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import http.server
-import os
 import shutil
 import threading
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any, Iterator
 import pytest
 from click.testing import CliRunner
 
-from conftest import CONFIG, Repo, doc
+from conftest import CONFIG, Repo, doc, unavailable
 from sms_docs.cli import cli
 
 pytestmark = pytest.mark.browser
@@ -32,9 +31,7 @@ EVIL = "<img src=x onerror=alert(1)> & <script>alert(2)</script>"
 
 
 def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}: the CI image must provide it (apt-get install chromium)")
-    pytest.skip(reason)
+    unavailable(reason)
 
 
 class Served:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from conftest import unavailable
 
 from sms_docs.cli import cli
 
@@ -80,7 +81,7 @@ def test_changes_on_branches_merged_no_ff_with_approval_commits_and_trailers(dem
 
 def test_signed_approval(demo: dict[str, Any]) -> None:
     if shutil.which("ssh-keygen") is None:
-        pytest.skip("ssh-keygen is not installed: the demo makes an unsigned approval instead")
+        unavailable("ssh-keygen is not installed: the demo makes an unsigned approval instead")
     root = demo["root"]
     history = as_json("-C", str(root), "history", "POL-003")
     latest = history["revisions"][-1]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONFIG, Repo, doc
+from conftest import CONFIG, Repo, doc, unavailable
 from trust import (POL1, PRC1, SIGNERS, approval_commit, approve, audit, audit_doc, codes, day, findings, policy,
                    run_json, signed_config, signer_line, ssh_key, start, status_of, trailer, use_key)
 
@@ -236,7 +236,7 @@ def gnupg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-u
     made = subprocess.run(["gpg", "--batch", "--quiet", "--passphrase", "", "--quick-generate-key",
                            "Priya Nair <priya@example.com>", "ed25519", "sign", "never"], capture_output=True, text=True)
     if made.returncode != 0:
-        pytest.skip(f"gpg cannot make a key here: {made.stderr.strip()}")
+        unavailable(f"gpg cannot make a key here: {made.stderr.strip()}")
     listing = subprocess.run(["gpg", "--batch", "--with-colons", "--list-secret-keys"], capture_output=True, text=True,
                              check=True).stdout
     fingerprint = next(line.split(":")[9] for line in listing.splitlines() if line.startswith("fpr:"))
