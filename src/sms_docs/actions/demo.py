@@ -107,16 +107,8 @@ class _Story:
     @contextlib.contextmanager
     def acting(self, who: str, when: str) -> Iterator[None]:
         """The product's actions read git's committer identity and make commits: run them as `who`."""
-        saved = {k: os.environ.get(k) for k in self.env(who, when)}
-        os.environ.update(self.env(who, when))
-        try:
+        with _environ(self.env(who, when)):
             yield
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
 
     def approve(self, who: str, when: str, keys: list[str] | None = None, sign: bool = False) -> None:
         from sms_docs.actions.approve import approve
@@ -151,14 +143,12 @@ class _Story:
 
 
 @contextlib.contextmanager
-def _isolated_git() -> Iterator[None]:
-    """The user's own git configuration (signing by default, hooks, templates) stays out of the demo."""
-    keys = ("GIT_CONFIG_GLOBAL", "GIT_CONFIG_NOSYSTEM", "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE")
-    saved = {k: os.environ.get(k) for k in keys}
-    os.environ["GIT_CONFIG_GLOBAL"] = os.devnull
-    os.environ["GIT_CONFIG_NOSYSTEM"] = "1"
-    for key in keys[2:]:
+def _environ(updates: dict[str, str], remove: tuple[str, ...] = ()) -> Iterator[None]:
+    """Set and unset environment variables for the block, then put everything back."""
+    saved = {k: os.environ.get(k) for k in (*updates, *remove)}
+    for key in remove:
         os.environ.pop(key, None)
+    os.environ.update(updates)
     try:
         yield
     finally:
@@ -167,6 +157,12 @@ def _isolated_git() -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def _isolated_git() -> contextlib.AbstractContextManager[None]:
+    """The user's own git configuration (signing by default, hooks, templates) stays out of the demo."""
+    return _environ({"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"},
+                    ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"))
 
 
 def make_demo(target: Path, *, organisation: str = "Harbourline Services Ltd", today: dt.date | None = None,
