@@ -17,7 +17,7 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from sms_docs.errors import GitError, NotADocumentRepository, Refused, ShallowHistory
 
@@ -202,9 +202,10 @@ class GitRepo:
                 commit.changes = merge_changes.get(commit.sha, [])
             yield commit
 
-    def _spawn(self, args: list[str]) -> subprocess.Popen[bytes]:
+    def _spawn(self, args: list[str], stdin: bool = False) -> subprocess.Popen[bytes]:
         try:
-            return subprocess.Popen(["git", *args], cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            return subprocess.Popen(["git", *args], cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    stdin=subprocess.PIPE if stdin else None)
         except OSError as exc:
             raise GitError(f"cannot run git: {exc}") from None
 
@@ -313,21 +314,41 @@ class GitRepo:
     def signatures(self, commits: Iterable[str], allowed_signers: bytes | None) -> dict[str, tuple[str, str, str]]:
         """commit -> (%G?, signer principal %GS, key fingerprint %GF), verified by git against the
         given allowed-signers content (SSH) and the user's GPG keyring."""
+        return self.start_signatures(commits, allowed_signers)()
+
+    def start_signatures(self, commits: Iterable[str],
+                         allowed_signers: bytes | None) -> Callable[[], dict[str, tuple[str, str, str]]]:
+        """Start verifying signatures in a git process of its own; call the result to wait for it.
+        (Verification is git's and gpg's or ssh-keygen's work: it runs beside ours.)"""
         wanted = sorted(set(commits))
         if not wanted:
-            return {}
-        with tempfile.TemporaryDirectory() as tmp:
-            signers = Path(tmp) / "allowed_signers"
-            signers.write_bytes(allowed_signers or b"")
-            out = self.git("-c", f"gpg.ssh.allowedSignersFile={signers}", "log", "--no-walk=unsorted",
-                           "--stdin", "--format=%H%x1f%G?%x1f%GS%x1f%GF%x1e", input="\n".join(wanted) + "\n")
-        result: dict[str, tuple[str, str, str]] = {}
-        for rec in out.split("\x1e"):
-            rec = rec.strip("\n")
-            if not rec:
-                continue
-            sha, status, signer, fpr = (rec.split("\x1f") + ["", "", ""])[:4]
-            result[sha] = (status.strip(), signer.strip(), fpr.strip())
+            return dict
+        tmp = tempfile.TemporaryDirectory()
+        signers = Path(tmp.name) / "allowed_signers"
+        signers.write_bytes(allowed_signers or b"")
+        proc = self._spawn(["-c", f"gpg.ssh.allowedSignersFile={signers}", "log", "--no-walk=unsorted", "--stdin",
+                            "--format=%H%x1f%G?%x1f%GS%x1f%GF%x1e"], stdin=True)
+        done: dict[str, bytes] = {}
+
+        def talk() -> None:
+            done["out"], done["err"] = proc.communicate(("\n".join(wanted) + "\n").encode())
+
+        worker = threading.Thread(target=talk)
+        worker.start()
+
+        def result() -> dict[str, tuple[str, str, str]]:
+            worker.join()
+            tmp.cleanup()
+            if proc.returncode != 0:
+                raise GitError(f"git log failed: {done.get('err', b'').decode('utf-8', errors='replace').strip()}")
+            out: dict[str, tuple[str, str, str]] = {}
+            for rec in done["out"].decode("utf-8", errors="replace").split("\x1e"):
+                rec = rec.strip("\n")
+                if rec:
+                    sha, status, signer, fpr = (rec.split("\x1f") + ["", "", ""])[:4]
+                    out[sha] = (status.strip(), signer.strip(), fpr.strip())
+            return out
+
         return result
 
     def working_tree_clean_index(self) -> bool:

@@ -13,7 +13,7 @@ import datetime as dt
 import os
 import pickle
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from sms_docs import config as config_mod
 from sms_docs import policy
@@ -261,7 +261,8 @@ class _Walker:
                     when=c.date, commit=c.sha, kind="approval-commit", signature="none",
                     committer_email=c.committer_email))
 
-    def verify_signatures(self, tip: Commit | None) -> None:
+    def verify_signatures(self, tip: Commit | None) -> Callable[[], dict[str, tuple[str, str, str]]]:
+        """Start checking the signatures of every commit that carries evidence; returns the waiter."""
         wanted = {ev.commit for evs in self.evidence.values() for ev in evs}
         # Merges matter only when they change a controlled file (their trailers or merger are evidence):
         # a forge that signs every merge would otherwise cost one gpg run per merge.
@@ -270,7 +271,7 @@ class _Walker:
         if tip is not None:
             blob = self.repo.blob_at(tip.sha, config_mod.SIGNERS_FILE)
             signers = self.repo.read_blob(blob) if blob else None
-        self.signatures = self.repo.signatures(wanted, signers) if wanted else {}
+        return self.repo.start_signatures(wanted, signers)
 
     def signature_of(self, sha: str, committer_email: str) -> tuple[str, str | None]:
         status, signer, _ = self.signatures.get(sha, ("N", "", ""))
@@ -283,11 +284,14 @@ class _Walker:
 
     def run(self) -> History:
         self.collect_approval_commits()
-        self.verify_signatures(self.main[-1] if self.main else None)
+        signatures = self.verify_signatures(self.main[-1] if self.main else None)
         forge = forge_reviews(self.repo, self.settings, self.main, self.reader.record)
         wanted = [(ch.path, ch.new_blob) for m in self.main for ch in m.changes
-                  if not ch.deleted and self.key_of(ch.path) is not None]
+                  if not ch.deleted and (self.key_of(ch.path) or ("", ""))[1] == "document"]
         self.repo.prefetch(self.reader.uncached(wanted))
+        for path, blob in wanted:  # front matter read while git verifies signatures
+            self.reader.document(path, blob)
+        self.signatures = signatures()
         for m in self.main:
             self.step(m, forge.get(m.sha, []))
         self.reader.save()
