@@ -311,15 +311,11 @@ class GitRepo:
                 result[path] = sha
         return result
 
-    def signatures(self, commits: Iterable[str], allowed_signers: bytes | None) -> dict[str, tuple[str, str, str]]:
-        """commit -> (%G?, signer principal %GS, key fingerprint %GF), verified by git against the
-        given allowed-signers content (SSH) and the user's GPG keyring."""
-        return self.start_signatures(commits, allowed_signers)()
-
     def start_signatures(self, commits: Iterable[str],
                          allowed_signers: bytes | None) -> Callable[[], dict[str, tuple[str, str, str]]]:
-        """Start verifying signatures in a git process of its own; call the result to wait for it.
-        (Verification is git's and gpg's or ssh-keygen's work: it runs beside ours.)"""
+        """Start verifying signatures in a git process of its own; call the result to wait for it:
+        commit -> (%G?, signer principal %GS, key fingerprint %GF), checked by git against the given
+        allowed-signers content (SSH) and the user's GPG keyring. It runs beside our own work."""
         wanted = sorted(set(commits))
         if not wanted:
             return dict

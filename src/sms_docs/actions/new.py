@@ -10,7 +10,7 @@ from string import Template
 
 from sms_docs import frontmatter
 from sms_docs.config import Settings
-from sms_docs.errors import Refused, UsageError
+from sms_docs.errors import ConfigError, Refused, UsageError
 from sms_docs.gitrepo import added_paths
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -56,18 +56,22 @@ def next_id(root: Path, prefix: str) -> str:
     return f"{prefix}-{(max(used) + 1 if used else 1):03d}"
 
 
-def template_body(settings: Settings, type_name: str) -> str:
-    doc_type = settings.types[type_name]
-    if doc_type.template:
-        path = settings.root / doc_type.template
+def read_template(settings: Settings, configured: str | None, builtin: Path, section: str, name: str) -> str | None:
+    """A template: the repository's own when sms-docs.yml names one (it must exist), else the built-in
+    one, else None."""
+    if configured:
+        path = settings.root / configured
         if not path.is_file():
-            raise UsageError(f"template {doc_type.template} of type {type_name} does not exist",
-                             hint="fix `template` in sms-docs.yml types")
+            raise ConfigError(f"template {configured} of {name} does not exist",
+                              hint=f"fix `template` in sms-docs.yml {section}")
         return path.read_text(encoding="utf-8")
-    builtin = TEMPLATES / f"{type_name}.md"
-    if builtin.is_file():
-        return builtin.read_text(encoding="utf-8")
-    return "# ${title}\n\n## Purpose\n\n## Scope\n\n## Content\n"
+    return builtin.read_text(encoding="utf-8") if builtin.is_file() else None
+
+
+def template_body(settings: Settings, type_name: str) -> str:
+    found = read_template(settings, settings.types[type_name].template, TEMPLATES / f"{type_name}.md", "types",
+                          f"type {type_name}")
+    return found if found is not None else "# ${title}\n\n## Purpose\n\n## Scope\n\n## Content\n"
 
 
 def create(settings: Settings, type_name: str, title: str, owner: str, classification: str = "internal") -> Path:

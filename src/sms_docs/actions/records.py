@@ -19,7 +19,7 @@ from sms_docs.checks import Tree, scan_worktree
 from sms_docs.config import RecordType, Settings, months_of
 from sms_docs.documents import parse_record
 from sms_docs.errors import ConfigError, Refused, UsageError
-from sms_docs.actions.new import used_numbers
+from sms_docs.actions.new import read_template, used_numbers
 from sms_docs.gitrepo import committer_identity
 from sms_docs.model import Person, Record
 from sms_docs.policy import add_months
@@ -152,14 +152,8 @@ def parse_assignments(items: Iterable[str]) -> dict[str, Any]:
 
 
 def template_text(settings: Settings, rtype: RecordType) -> str:
-    if rtype.template:
-        path = settings.root / rtype.template
-        if not path.is_file():
-            raise ConfigError(f"template {rtype.template} of record type {rtype.name} does not exist",
-                              hint="fix `template` in sms-docs.yml records")
-        return path.read_text(encoding="utf-8")
-    builtin = TEMPLATES / f"{rtype.name}.yml"
-    return builtin.read_text(encoding="utf-8") if builtin.is_file() else ""
+    return read_template(settings, rtype.template, TEMPLATES / f"{rtype.name}.yml", "records",
+                         f"record type {rtype.name}") or ""
 
 
 def _commented(value: Any) -> Any:
