@@ -127,10 +127,11 @@ def _simple_value(text: str) -> str | list[str] | None:
 def _simple_scalar(text: str, plain: re.Pattern[str]) -> str | None:
     if not text.isprintable():
         return None
-    if len(text) >= 2 and text[0] == text[-1] == '"' and not any(c in text[1:-1] for c in '"\\'):
-        return text[1:-1]
-    if len(text) >= 2 and text[0] == text[-1] == "'" and "'" not in text[1:-1]:
-        return text[1:-1]
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        inner = text[1:-1]
+        if text[0] == '"':
+            return inner if '"' not in inner and "\\" not in inner else None
+        return inner if "'" not in inner else None
     if plain.fullmatch(text) and text not in _RESOLVED_WORDS and not text.endswith(" "):
         return text
     if _DATE.fullmatch(text):
