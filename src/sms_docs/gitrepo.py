@@ -1,8 +1,8 @@
 """The only module that talks to git: one log pass, blob reads through a persistent cat-file,
 signature checks, trailers, and the commits that actions make.
 
-GitPython gives us the persistent `git cat-file --batch` (its object database) and a command
-wrapper; the log is parsed here from one `git log --raw -z` pass over every commit reachable from
+Blobs and object headers come from persistent `git cat-file` processes (`sms_docs.catfile`);
+the log is parsed here from one `git log --raw -z` pass over every commit reachable from
 the ref, so history is read once for all documents, never per file.
 """
 
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from sms_docs.catfile import CatFile
 from sms_docs.errors import GitError, NotADocumentRepository, Refused, ShallowHistory
 
 ZERO = "0" * 40
@@ -130,19 +131,27 @@ class GitRepo:
     """One repository; the object database stays open for the life of the object."""
 
     def __init__(self, root: Path) -> None:
-        import git
-
         self.root = root
         try:
-            self._repo = git.Repo(root)
-        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            out = subprocess.run(["git", "rev-parse", "--absolute-git-dir", "--show-cdup"], cwd=root,
+                                 capture_output=True, text=True, encoding="utf-8", errors="surrogateescape")
+        except (OSError, ValueError) as exc:  # no git, or no such folder
+            if isinstance(exc, FileNotFoundError) and root.is_dir():
+                raise GitError(f"cannot run git: {exc}", hint="install git") from None
+            out = None
+        lines = out.stdout.splitlines() if out is not None and out.returncode == 0 else []
+        if not lines or (len(lines) > 1 and lines[1].strip()):  # not a repository, or only inside one
             raise NotADocumentRepository(
                 f"{root} is not a git repository", hint="history commands read git: run `git init` and commit"
             ) from None
+        self._git_dir = Path(lines[0])
+        self._blobs = CatFile(root, contents=True)
+        self._headers = CatFile(root, contents=False)
         self._blob_cache: dict[str, bytes] = {}
 
     def close(self) -> None:
-        self._repo.close()
+        self._blobs.close()
+        self._headers.close()
 
     def __enter__(self) -> "GitRepo":
         return self
@@ -152,7 +161,7 @@ class GitRepo:
 
     @property
     def git_dir(self) -> Path:
-        return Path(self._repo.git_dir)
+        return self._git_dir
 
     def git(self, *args: str, env: dict[str, str] | None = None, input: str | None = None) -> str:
         return run_git(self.root, *args, env=env, input=input)
@@ -260,11 +269,10 @@ class GitRepo:
         """Blob content through the persistent `git cat-file --batch`."""
         found = self._blob_cache.get(blob)
         if found is None:
-            try:
-                found = self._repo.odb.stream(bytes.fromhex(blob)).read()
-            except Exception as exc:
-                raise GitError(f"cannot read blob {blob}: {exc}") from None
-            self._blob_cache[blob] = found
+            answer = self._blobs.query(blob)
+            if answer is None or answer[2] is None:
+                raise GitError(f"cannot read blob {blob}: no such object")
+            found = self._blob_cache[blob] = answer[2]
         return found
 
     def prefetch(self, blobs: Iterable[str]) -> None:
@@ -289,13 +297,8 @@ class GitRepo:
 
     def blob_at(self, commit: str, path: str) -> str | None:
         """The blob id of `path` in `commit`, or None (persistent `cat-file --batch-check`)."""
-        try:
-            sha, kind, _size = self._repo.git.get_object_header(f"{commit}:{path}")
-        except Exception:
-            return None
-        sha_hex = sha.decode() if isinstance(sha, bytes) else str(sha)
-        kind_s = kind.decode() if isinstance(kind, bytes) else str(kind)
-        return sha_hex if kind_s == "blob" else None
+        answer = self._headers.query(f"{commit}:{path}")
+        return answer[0] if answer is not None and answer[1] == "blob" else None
 
     def list_tree(self, commit: str, folders: Iterable[str]) -> dict[str, str]:
         """path -> blob for every file under `folders` (and top-level files named there) in `commit`."""
