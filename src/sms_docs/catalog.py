@@ -139,9 +139,9 @@ class Catalog:
 
     @classmethod
     def open(cls, root: Path, ref: str | None = None, as_of: dt.date | None = None, *,
-             require_history: bool = True) -> "Catalog":
+             require_history: bool = True, repo: GitRepo | None = None) -> "Catalog":
         schemas = SchemaSet.load(root)
-        repo = GitRepo(root)
+        repo = repo if repo is not None else GitRepo(root)  # incremental.ScopedRepo: an audit --since
         if (root / config_mod.CONFIG_FILE).is_file():
             settings, _ = config_mod.load(root, schemas, validate=False)  # `check` reports its findings
         else:  # a bare mirror (`git clone --mirror`): everything, the configuration too, comes from git
