@@ -23,6 +23,7 @@ touched the documents concerned. The full audit diffs every commit.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,8 @@ from sms_docs import config as config_mod
 from sms_docs.checks import is_document_path, is_record_path
 from sms_docs.config import Settings
 from sms_docs.documents import id_from_filename
-from sms_docs.errors import UsageError
-from sms_docs.gitrepo import _HEADER, Commit, GitRepo, _parse_log
+from sms_docs.errors import GitError, UsageError
+from sms_docs.gitrepo import _HEADER, Change, Commit, GitRepo, _parse_log
 from sms_docs.history import is_config_path
 
 
@@ -79,25 +80,44 @@ class ScopedRepo(GitRepo):
             self._commits[tip] = self._scoped(tip)
         return self._commits[tip]
 
-    def _first_parents(self, tip: str) -> list[str]:
-        return self.git("rev-list", "--first-parent", tip).split()
-
     def _scoped(self, tip: str) -> dict[str, Commit]:
         main_ref = self.default_ref(self.settings.main_branch)
-        if self.base not in set(self._first_parents(main_ref)):
+        # Three git passes side by side: the main branch's first-parent line (is the base on it?), every
+        # commit reachable from the tip with its message but no diff (approval evidence, the graph), and
+        # the audited ref's first-parent line with each commit's own changes (a merge's against its first
+        # parent): every path each document had, renames included.
+        jobs = {
+            "main": ["rev-list", "--first-parent", main_ref],
+            "headers": ["log", tip, "-z", f"--format={_HEADER}", "--"],
+            "line": ["log", tip, "--first-parent", "--raw", "--no-abbrev", "--no-renames", "-z",
+                     "--diff-merges=first-parent", "--format=%x1e%H", "--"],
+        }
+        out: dict[str, str] = {}
+        errors: list[GitError] = []
+
+        def run(name: str) -> None:
+            try:
+                out[name] = self.git(*jobs[name])
+            except GitError as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=run, args=(name,)) for name in jobs]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise errors[0]
+        if self.base not in set(out["main"].split()):
             raise UsageError(f"--since {self.base[:12]} is not on the first-parent line of {main_ref}",
                              hint="name a commit of the main branch that was audited (in CI: the target branch's tip)")
-        # Every commit reachable from the tip, headers and messages only (approval evidence, the graph).
-        commits = {c.sha: c for c in _parse_log(self.git("log", tip, "-z", f"--format={_HEADER}", "--"))}
-        chain = self._first_parents(tip)
-        if self.base not in chain:
+        commits = {c.sha: c for c in _parse_log(out["headers"])}
+        main_changes = _parse_changes(out["line"])
+        chain = list(main_changes)  # newest first
+        if self.base not in main_changes:
             raise UsageError(f"--since {self.base[:12]} is not on the first-parent line of the audited ref",
                              hint="name the commit the merge request starts from (git merge-base)")
         after = set(chain[:chain.index(self.base)])
-        # The main line's own changes (merges against their first parent), every commit of it.
-        main_changes = {c.sha: c.changes for c in _parse_log(self.git(
-            "log", tip, "--first-parent", "--raw", "--no-abbrev", "--no-renames", "-z", "--diff-merges=first-parent",
-            f"--format={_HEADER}", "--"))}
         wanted = {k for sha in after for ch in main_changes.get(sha, []) if (k := self.key_of(ch.path)) is not None}
         documents = sorted(k for k in wanted if not is_config_path(k) and not is_record_path(k, self.settings))
 
@@ -120,6 +140,29 @@ class ScopedRepo(GitRepo):
                 commits[c.sha].changes = c.changes
         self.scope = Scope(self.base, main_ref, len(after), documents)
         return commits
+
+
+def _parse_changes(data: str) -> dict[str, list[Change]]:
+    """commit -> its changes, from `git log --raw -z --format=%x1e%H` output (newest first)."""
+    out: dict[str, list[Change]] = {}
+    for record in data.split("\x1e"):
+        if not record:
+            continue
+        tokens = record.split("\0")
+        sha = tokens[0].strip()
+        changes: list[Change] = []
+        i = 1
+        while i + 1 < len(tokens):
+            meta = tokens[i].lstrip("\n")
+            if meta.startswith(":"):
+                fields = meta[1:].split()
+                if len(fields) >= 5:
+                    changes.append(Change(tokens[i + 1], fields[2], fields[3], fields[4][:1]))
+                i += 2
+            else:
+                i += 1
+        out[sha] = changes
+    return out
 
 
 def _side_commits(commits: dict[str, Commit], merge: str, on_main: set[str]) -> list[str]:
