@@ -234,15 +234,28 @@ def test_post_hoc_approval_on_main_takes_effect_when_given(repo: Repo) -> None:
     assert audit(repo, expect=0)["findings"] == []
 
 
-def test_revert_to_an_approved_blob_is_that_revision_again(repo: Repo) -> None:
+def test_an_approved_revert_is_that_revision_again(repo: Repo) -> None:
+    setup(repo, date=day("2026-01-05"))
+    change(repo, "r1", {POL1: policy()}, ids=("POL-001",), date=day("2026-02-02"))
+    change(repo, "r2", {POL1: policy(body="Second.\n")}, ids=("POL-001",), date=day("2026-03-02"))
+    change(repo, "r3", {POL1: policy()}, ids=("POL-001",), date=day("2026-04-02"))
+    hist = run_json(repo, "history", "POL-001")
+    assert [r["revision"] for r in hist["revisions"]] == [1, 2, 1]
+    assert status_of(repo, "POL-001")["state"] == "effective"
+    assert audit(repo, expect=0)["findings"] == []
+
+
+def test_a_revert_needs_an_approval_of_its_own(repo: Repo) -> None:
+    """The approvals of revision 1 were given for its first landing; the same text brought back
+    later is a new change (graph order, not blob identity, decides; tests/security covers the attack)."""
     setup(repo, date=day("2026-01-05"))
     change(repo, "r1", {POL1: policy()}, ids=("POL-001",), date=day("2026-02-02"))
     change(repo, "r2", {POL1: policy(body="Second.\n")}, ids=("POL-001",), date=day("2026-03-02"))
     change(repo, "r3", {POL1: policy()}, ids=("POL-001",), approvers=(), date=day("2026-04-02"))
     hist = run_json(repo, "history", "POL-001")
-    assert [r["revision"] for r in hist["revisions"]] == [1, 2, 1]
-    assert status_of(repo, "POL-001")["state"] == "effective"
-    assert audit(repo, expect=0)["findings"] == []
+    assert [r["revision"] for r in hist["revisions"]] == [1, 2, None]
+    assert status_of(repo, "POL-001")["state"] == "changed"
+    assert codes(audit(repo), key="POL-001") == ["unapproved-change"]
 
 
 # --- renames ---------------------------------------------------------------------------------------
