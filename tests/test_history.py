@@ -4,12 +4,14 @@ renames, and the exact JSON of `history`, `show` and `status`; `diff` between re
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from typing import Any
 
 from conftest import CONFIG, Repo, identity
 from trust import (APPROVAL_KEYS, AS_OF, GITHUB, POL1, POL2, PRC1, REVISION_KEYS, STATUS_KEYS, approval_commit,
                    approve, audit, audit_doc, change, codes, day, findings, git_as, policy, run_json, setup,
-                   status_of, trailer, with_settings)
+                   status_of, trailer, with_settings, with_ci, ci_signers, ci_commit)
 from conftest import doc
 
 OMAR = {"name": "Omar Haddad", "email": "omar@example.com"}
@@ -322,18 +324,19 @@ def github_merge(repo: Repo, branch: str, date: str) -> str:
                   author=identity("omar"), committer=GITHUB, date=date)
 
 
-def test_forge_review_record_approves_the_blob_the_reviewer_saw(repo: Repo) -> None:
-    setup(repo, with_settings(CONFIG).replace("id: priya, name: Priya Nair, email: priya@example.com,",
-                                              "id: priya, name: Priya Nair, email: priya@example.com, github: pnair,"),
-          date=day("2026-01-05"))
+def test_forge_review_record_approves_the_blob_the_reviewer_saw(repo: Repo, tmp_path: Path) -> None:
+    key, signers = ci_signers(tmp_path)
+    setup(repo, with_ci(CONFIG).replace("id: priya, name: Priya Nair, email: priya@example.com,",
+                                        "id: priya, name: Priya Nair, email: priya@example.com, github: pnair,"),
+          date=day("2026-01-05"), extra={".sms/allowed_signers": signers})
     repo.branch("pol1")
     reviewed = repo.commit("Policy", {POL1: policy()}, who="omar", date=day("2026-02-02"))
     repo.checkout("main")
     merge = github_merge(repo, "pol1", day("2026-02-05"))
     assert codes(audit(repo), key="POL-001") == ["unapproved-change"]  # before CI records the reviews
-    record = repo.commit("Record the reviews of #12", {"records/approvals/APR-2026-0001.yml":
-                                                        review_record(merge, reviewed, email=None)},
-                         who="omar", date=day("2026-02-05"))
+    record = ci_commit(repo, "Record the reviews of #12", {"records/approvals/APR-2026-0001.yml":
+                                                           review_record(merge, reviewed, email=None)},
+                       key, date=day("2026-02-05"))
     data = audit(repo, expect=0)
     assert data["findings"] == []
     rev = audit_doc(data, "POL-001")["revisions"][0]

@@ -294,9 +294,13 @@ def test_drafts_preview_marks_every_page_and_shows_the_working_tree(history: Rep
 
 def test_render_cache_gives_the_same_pages(history: Repo) -> None:
     first = site_text(build(history))
-    cache = history.path / ".git/sms-docs/site-cache.json"
-    data = json.loads(cache.read_text())
-    assert len(data["entries"]) == 4  # POL-001, POL-003, POL-004, PRC-001
+    from sms_docs.cache import Store
+    from sms_docs.site.render_cache import FORMAT
+
+    stored = [Store(history.path / ".git", "site", FORMAT, fp).load() for fp in ("",)]
+    assert (history.path / ".git/sms-docs/site.cache").is_file() and stored == [None]  # signed with its fingerprint
+    cat_files = list((history.path / ".git/sms-docs").glob("site.cache"))
+    assert len(cat_files) == 1  # POL-001, POL-003, POL-004, PRC-001 are in it (the second build equals the first)
     second = site_text(build(history))
     assert first == second
     result = history.run("build", "--as-of", AS_OF, "--no-cache")

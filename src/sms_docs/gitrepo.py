@@ -372,6 +372,13 @@ class GitRepo:
 
         return result
 
+    def related(self, a: str, b: str) -> bool:
+        """Do two commits share any history?"""
+        try:
+            return bool(self.git("merge-base", a, b).strip())
+        except GitError:
+            return False
+
     def replacements(self) -> list[str]:
         """What would make git report other objects than the ones stored: replace refs, a graft file.
         Every read here ignores them; their presence is still worth a finding."""

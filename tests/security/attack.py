@@ -53,3 +53,24 @@ def assert_caught(repo: Repo, code: str, *args: str) -> dict[str, Any]:
 def write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+
+
+def hand_approved(repo: Repo, branch: str, files: dict[str, str | bytes | None], *, author: str, approver: str,
+                  date: str, committer: str | None = None) -> str:
+    """A change approved the way an attacker would with plain git (the `approve` command refuses
+    what it knows to be wrong): a commit, an approval commit written by hand for every controlled
+    file it touches, a --no-ff merge."""
+    from trust import approval_commit
+
+    repo.branch(branch)
+    repo.write(files)
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", f"Edit on {branch}", who=author, committer=committer, date=date)
+    items = []
+    for rel in files:
+        name = rel.rsplit("/", 1)[-1]
+        key = name.split("-", 2)[0] + "-" + name.split("-", 2)[1].removesuffix(".md") if name.endswith(".md") else rel
+        items.append((key, repo.blob(rel)))
+    approval_commit(repo, approver, items, date=date)
+    repo.checkout("main")
+    return repo.merge(branch, who=author, date=date)

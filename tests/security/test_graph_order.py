@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from attack import MARKER, assert_caught, evil_policy
 from conftest import Repo
-from trust import POL1, approve, audit, change, codes, day, policy, setup
+from trust import POL1, approval_commit, audit, change, codes, day, policy, setup
 
 
 def test_an_old_approval_does_not_approve_the_same_text_brought_back_by_a_revert(repo: Repo) -> None:
@@ -28,7 +28,7 @@ def test_a_future_dated_commit_cannot_hide_its_author_from_an_as_of_audit(repo: 
     change(repo, "r1", {POL1: policy(body="First.\n")}, date=day("2026-02-01"))
     repo.branch("r2")
     repo.commit("Edit", {POL1: evil_policy()}, who="dana", date=day("2031-01-01"))  # dated years ahead
-    approve(repo, "--all", who="dana", date=day("2026-03-01"))
+    approval_commit(repo, "dana", [("POL-001", repo.blob(POL1))], date=day("2026-03-01"))
     repo.checkout("main")
     repo.merge("r2", who="dana", date=day("2026-03-01"))
     assert "self-approval" in codes(audit(repo, "--as-of", "2031-02-01"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from attack import MARKER, approved_policy, assert_caught, evil_policy, published
+from attack import MARKER, approved_policy, assert_caught, evil_policy, hand_approved, published
 from conftest import CONFIG, Repo, doc
 from trust import (AS_OF, CONFIG_FILE, POL1, SIGNERS, approval_commit, approve, audit, change, codes, day,
                    signed_config, signer_line, ssh_key, start, use_key)
@@ -13,16 +13,16 @@ from trust import (AS_OF, CONFIG_FILE, POL1, SIGNERS, approval_commit, approve, 
 
 def test_a_new_document_cannot_name_its_own_approvers(repo: Repo) -> None:
     approved_policy(repo)
-    change(repo, "pol3", {"policies/POL-003-evil.md": doc("POL-003", "Evil", body=f"{MARKER}\n", approvers=["eve"])},
-           author="omar", approvers=("eve",), date=day("2026-03-01"))
+    hand_approved(repo, "pol3", {"policies/POL-003-evil.md": doc("POL-003", "Evil", body=f"{MARKER}\n", approvers=["eve"])},
+                  author="omar", approver="eve", date=day("2026-03-01"))
     data = assert_caught(repo, "approver-not-authorised")
     assert "unapproved-change" in codes(data, key="POL-003")
 
 
 def test_a_revision_that_widens_its_approvers_is_judged_by_the_previous_list(repo: Repo) -> None:
     approved_policy(repo)
-    change(repo, "widen", {POL1: evil_policy(approvers=["eve"])}, author="omar", approvers=("eve",),
-           date=day("2026-03-01"))
+    hand_approved(repo, "widen", {POL1: evil_policy(approvers=["eve"])}, author="omar", approver="eve",
+                  date=day("2026-03-01"))
     data = assert_caught(repo, "approver-not-authorised")
     assert "unapproved-change" in codes(data, key="POL-001")
 
@@ -30,8 +30,8 @@ def test_a_revision_that_widens_its_approvers_is_judged_by_the_previous_list(rep
 def test_a_document_cannot_choose_a_type_with_easier_approvers(repo: Repo) -> None:
     approved_policy(repo)
     # a policy (approved by top management) that calls itself a procedure (approved by process owners)
-    change(repo, "pol4", {"policies/POL-004-evil.md": doc("POL-004", "Evil", type="procedure", body=f"{MARKER}\n")},
-           author="omar", approvers=("lena",), date=day("2026-03-01"))
+    hand_approved(repo, "pol4", {"policies/POL-004-evil.md": doc("POL-004", "Evil", type="procedure", body=f"{MARKER}\n")},
+                  author="omar", approver="lena", date=day("2026-03-01"))
     data = assert_caught(repo, "approver-not-authorised")
     assert "id-type-mismatch" in codes(data, key="POL-004") or "id-type-mismatch" in codes(data)
 

@@ -5,7 +5,7 @@ author who is nobody in sms-docs.yml is a finding."""
 from __future__ import annotations
 
 
-from attack import MARKER, approved_policy, assert_caught, evil_policy
+from attack import MARKER, approved_policy, assert_caught, evil_policy, hand_approved
 from conftest import Repo
 from trust import POL1, approve, audit, change, codes, day, git_as, identity, policy, trailer
 
@@ -25,13 +25,8 @@ def test_an_approver_editing_inside_the_merge_authored_it(repo: Repo) -> None:
 
 def test_the_committer_of_a_change_authored_it(repo: Repo) -> None:
     approved_policy(repo)
-    repo.branch("pol2")
-    repo.write({POL1: evil_policy()})
-    repo.git("add", "-A")
-    repo.git("commit", "-q", "-m", "Policy", who="omar", committer="dana", date=day("2026-03-01"))
-    approve(repo, "--all", who="dana", date=day("2026-03-01"))
-    repo.checkout("main")
-    repo.merge("pol2", who="dana", date=day("2026-03-01"))
+    hand_approved(repo, "pol2", {POL1: evil_policy()}, author="omar", committer="dana", approver="dana",
+                  date=day("2026-03-01"))
     assert_caught(repo, "self-approval")
 
 

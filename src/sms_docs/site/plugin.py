@@ -110,7 +110,7 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         if self.option("cache") and self.git_dir is not None:
             renderer = fingerprint(_versions(), config.markdown_extensions, config.mdx_configs,
                                    config.use_directory_urls, _theme_name(config))
-            self.cache = RenderCache(self.git_dir / "sms-docs" / "site-cache.json", renderer)
+            self.cache = RenderCache(self.git_dir, renderer)
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
