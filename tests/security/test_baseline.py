@@ -3,9 +3,9 @@ today's working tree."""
 
 from __future__ import annotations
 
-from attack import MARKER, assert_caught, evil_policy
+from attack import assert_caught, evil_policy
 from conftest import CONFIG, Repo
-from trust import CONFIG_FILE, POL1, approval_commit, approve, audit, day
+from trust import CONFIG_FILE, POL1, approval_commit, approve, codes, day
 
 
 def test_documents_before_any_configuration_are_not_judged_by_the_working_tree(repo: Repo) -> None:
@@ -24,7 +24,12 @@ def test_documents_before_any_configuration_are_not_judged_by_the_working_tree(r
 
 
 def test_the_first_configuration_judges_the_first_commit(repo: Repo) -> None:
+    """Configuration and documents arrive together in the root commit: that configuration (in which
+    eve approves nothing) judges them, not today's working tree (in which she is top management)."""
     repo.commit("Everything at once", {POL1: evil_policy()}, who="omar", date=day("2026-01-02"))
-    approve(repo, "--all", who="dana", date=day("2026-01-03"), expect=1)  # on main: refused, nothing to compare
-    data = audit(repo)
-    assert not data["ok"]
+    approval_commit(repo, "eve", [("POL-001", repo.blob(POL1)), (CONFIG_FILE, repo.blob(CONFIG_FILE))],
+                    date=day("2026-01-03"))
+    repo.write({CONFIG_FILE: CONFIG.replace("id: eve, name: Eve Stone, email: eve@example.com",
+                                            "id: eve, name: Eve Stone, email: eve@example.com, roles: [top-management]")})
+    data = assert_caught(repo, "unapproved-change")
+    assert "approver-not-authorised" in codes(data, key="POL-001")

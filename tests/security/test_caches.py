@@ -56,7 +56,7 @@ def test_a_forged_render_cache_entry_is_not_published(repo: Repo) -> None:
     assert MARKER not in published(repo)
     found = False
     for path in cache_dir(repo).iterdir():
-        if "render" in path.name:
+        if path.name.startswith("site"):
             raw = path.read_bytes()
             try:
                 data = json.loads(raw)
