@@ -405,7 +405,7 @@ def test_deleting_a_configuration_file_needs_approval(repo: Repo) -> None:
     data = audit(repo, expect=1)
     assert [(f["code"], f["path"]) for f in data["findings"]] == [("unapproved-change", SCHEMA)]
     # Restoring the approved content is a change of its own: the old approval was for its first
-    # landing (graph order; tests/security/test_graph_order.py has the attack this closes).
+    # landing (graph order; tests/security/test_attack_graph_order.py has the attack this closes).
     change(repo, "restore", {SCHEMA: '{"$ref": "record.schema.json"}\n'}, approvers=("priya",), date=day("2026-02-06"))
     assert [r["revision"] for r in run_json(repo, "history", SCHEMA)["revisions"]] == [1, None, 1]
     repo.branch("drop")

@@ -319,7 +319,7 @@ class Catalog:
                     out[key] = rec.date
         return out
 
-    def _retention_end(self, path: str, blob: str, landed: dt.date) -> dt.date | None:
+    def _retention_end(self, path: str, blob: str) -> dt.date | None:
         parsed = self.history.meta_by_blob.get(blob)
         if parsed is None:
             from sms_docs.documents import parse_record
@@ -332,7 +332,7 @@ class Catalog:
             months = months_of(retention) if retention else None
         except ValueError:
             months = None
-        return retention_end(str(meta.get("date", "")), landed, months)
+        return retention_end(str(meta.get("date", "")), months)
 
     def disposed(self) -> set[str]:
         return disposed_ids(r.meta for r in self.records)
@@ -347,7 +347,7 @@ class Catalog:
             elif rh.deleted is not None:
                 # A disposal record is evidence anyone can write: it excuses a deletion only when the
                 # record's retention had ended by the day it was deleted (REQUIREMENTS R3).
-                until = self._retention_end(rh.path, rh.blob, rh.added.date.date())
+                until = self._retention_end(rh.path, rh.blob)
                 gone = min(rh.deleted.date.date(), self.as_of)
                 if until is None or gone <= until:
                     kept = f"must be kept until {until}" if until else "has no readable date or retention"

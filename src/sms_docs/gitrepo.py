@@ -372,6 +372,25 @@ class GitRepo:
 
         return result
 
+    def blob_ids(self, specs: Iterable[str]) -> dict[str, str | None]:
+        """`<commit>:<path>` -> the blob id there (None when absent or not a blob), in one pipelined
+        `git cat-file --batch-check` for all of them."""
+        wanted = list(dict.fromkeys(specs))
+        if not wanted:
+            return {}
+        if any("\n" in spec for spec in wanted):
+            return {spec: self.blob_at(*spec.split(":", 1)) for spec in wanted}
+        proc = subprocess.run(["git", *SAFE_CONFIG, "cat-file", "--batch-check=%(objectname) %(objecttype)"],
+                              cwd=self.root, input="\n".join(wanted).encode("utf-8", "surrogateescape") + b"\n",
+                              capture_output=True, env={**os.environ, **SAFE_ENV})
+        if proc.returncode != 0:
+            raise GitError(f"git cat-file failed: {proc.stderr.decode(errors='replace').strip()}")
+        out: dict[str, str | None] = {}
+        for spec, line in zip(wanted, proc.stdout.decode("utf-8", "replace").splitlines()):
+            parts = line.split()
+            out[spec] = parts[0] if len(parts) == 2 and parts[1] == "blob" else None
+        return out
+
     def related(self, a: str, b: str) -> bool:
         """Do two commits share any history?"""
         try:

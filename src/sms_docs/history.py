@@ -230,6 +230,7 @@ class _Walker:
         self.changes_at: dict[str, list[int]] = {}  # change key -> main-line indexes where it changed
         self._evidence_by_key: dict[str, list[policy.Evidence]] | None = None
         self._reported: set[tuple[str, str, str]] = set()
+        self._theirs: dict[str, str | None] = {}  # "<parent>:<path>" -> blob, for merges' other parents
 
     # --- the rules in force -------------------------------------------------------------------
 
@@ -264,6 +265,7 @@ class _Walker:
         """One pass over the bundles: where each key changed, every approval commit, and the forge
         review records, each with the main-line index where it landed."""
         first_config: int | None = None
+        merges: list[str] = []  # what a merge's other parents held, for the paths it changed
         approvals_type = self.settings.records.get("approvals")
         approvals_folder = approvals_type.folder.rstrip("/") + "/" if approvals_type else "records/approvals/"
         for i, m in enumerate(self.main):
@@ -278,10 +280,13 @@ class _Walker:
             for c in self.bundles[m.sha]:
                 if APPROVAL_OF + ":" in c.message:
                     self.approval_commit(c, i)
+                if c.is_merge:
+                    merges.extend(f"{p}:{ch.path}" for ch in c.changes if change_key(ch.path) for p in c.parents[1:])
                 for ch in c.changes:
                     if (not c.is_merge and ch.status == "A" and ch.path.startswith(approvals_folder)
                             and ch.path.endswith(RECORD_SUFFIXES)):
                         self.forge_record(c, i, ch.path, ch.new_blob)
+        self._theirs = self.repo.blob_ids(merges)
 
     def approval_commit(self, c: Commit, landed: int) -> None:
         trailers = c.trailers()
@@ -436,7 +441,8 @@ class _Walker:
         changes are against its first parent; content that came from another parent was authored
         there.)"""
         for parent in c.parents[1:]:
-            theirs = self.repo.blob_at(parent, ch.path)
+            spec = f"{parent}:{ch.path}"
+            theirs = self._theirs[spec] if spec in self._theirs else self.repo.blob_at(parent, ch.path)
             if (theirs or ZERO) == ch.new_blob:
                 return False
         return True

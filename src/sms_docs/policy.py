@@ -189,14 +189,11 @@ def next_review(effective: dt.date | None, last_review: dt.date | None, cycle_mo
     return add_months(base, cycle_months) if base else None
 
 
-def retention_end(recorded: str | None, landed: dt.date | None, months: int | None) -> dt.date | None:
-    """The last day a record must be kept: its retention counted from its own date, or from the day
-    it reached the main line if that is later (a record dated in the past is not thereby older)."""
-    starts = [d for d in (landed,) if d is not None]
+def retention_end(recorded: str | None, months: int | None) -> dt.date | None:
+    """The last day a record must be kept: its retention counted from its own date (which cannot
+    change once the record is on the main line: `record-modified`)."""
     try:
-        starts.append(dt.date.fromisoformat(str(recorded or "")[:10]))
+        start = dt.date.fromisoformat(str(recorded or "")[:10])
     except ValueError:
-        pass
-    if not starts or months is None:
         return None
-    return add_months(max(starts), months)
+    return add_months(start, months) if months is not None else None
