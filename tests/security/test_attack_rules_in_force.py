@@ -89,3 +89,34 @@ def test_a_clean_history_has_none_of_these_findings(repo: Repo) -> None:
     data = audit(repo, expect=0)
     assert data["findings"] == []
     assert "The approved policy text." in published(repo)
+
+
+def test_the_repository_configuration_cannot_choose_who_verifies_signatures(repo: Repo, tmp_path: Path) -> None:
+    """A clone's .git/config is not a rule: a verifier that always says "good" is never run."""
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    dana_key, dana_pub = ssh_key(keys, "dana")
+    eve_key, _ = ssh_key(keys, "eve")
+    start(repo, date=day("2026-01-05"))
+    repo.branch("setup")
+    repo.commit("Adopt", {CONFIG_FILE: signed_config(CONFIG), SIGNERS: signer_line("dana", dana_pub) + "\n"},
+                who="omar", date=day("2026-01-05"))
+    use_key(repo, dana_key)
+    approve(repo, "--all", "--sign", who="dana", date=day("2026-01-05"))
+    repo.checkout("main")
+    repo.merge("setup", who="dana", date=day("2026-01-05"))
+    repo.branch("evil")
+    repo.commit("Policy", {POL1: evil_policy()}, who="omar", date=day("2026-03-01"))
+    use_key(repo, eve_key)  # eve's key, under dana's name
+    approval_commit(repo, "dana", [("POL-001", repo.blob(POL1))], date=day("2026-03-01"), sign=True)
+    repo.checkout("main")
+    repo.merge("evil", who="omar", date=day("2026-03-01"))
+    liar = tmp_path / "always-good"
+    liar.write_text("#!/bin/sh\ncat >/dev/null\n"
+                    "echo 'Good \"git\" signature for dana@example.com with ED25519 key SHA256:forged'\nexit 0\n")
+    liar.chmod(0o755)
+    repo.git("config", "gpg.ssh.program", str(liar))
+    repo.git("config", "gpg.ssh.allowedSignersFile", str(liar))
+    data = audit(repo)
+    assert "unapproved-change" in codes(data, key="POL-001")
+    assert MARKER not in published(repo)
