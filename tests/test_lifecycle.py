@@ -9,7 +9,7 @@ import hashlib
 
 import pytest
 
-from conftest import Repo, doc
+from conftest import CONFIG, Repo, doc
 from lifecycle_support import (POL1, POL2, POL3, PRC1, audit_codes, bootstrap, day, files_under, finish, land,
                                read_yaml, record_on_main, run, run_json, snapshot, status_of, trailer)
 
@@ -382,8 +382,14 @@ COPY_BYTES = b"%PDF-1.7 pretend copy of ISO/IEC 20000-1:2018\n"
 SHA1 = hashlib.sha256(COPY_BYTES).hexdigest()
 
 
+# Who approves documents of external origin is the type's rule (a document never names its own first
+# approvers): here top management, Priya among them.
+EXTERNAL_CONFIG = CONFIG.replace("\napproval:", "\n  external: {approvers: [top-management]}\napproval:")
+
+
 def external_files(copy2: bytes = b"%PDF-1.7 ITIL 4\n") -> dict[str, str | bytes | None]:
     return {
+        "sms-docs.yml": EXTERNAL_CONFIG,
         EXT1: doc("EXT-001", "ISO/IEC 20000-1:2018", type="external", owner="lena", approvers=["priya"],
                   external={"publisher": "ISO", "reference": "ISO/IEC 20000-1", "edition": "2018",
                             "retrieved": "2025-11-01", "distribution": ["process-owner"], "copy": COPY1, "sha256": SHA1}),

@@ -14,6 +14,7 @@ from trust import (POL1, PRC1, SIGNERS, approval_commit, approve, audit, audit_d
                    run_json, signed_config, signer_line, ssh_key, start, status_of, trailer, use_key)
 
 SIGNED = signed_config(CONFIG)
+OPENPGP = ".sms/openpgp-keys.asc"
 
 
 @pytest.fixture
@@ -244,8 +245,22 @@ def gnupg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-u
     subprocess.run(["gpgconf", "--kill", "gpg-agent"], capture_output=True)
 
 
+def openpgp_setup(repo: Repo, keys: dict[str, tuple[Path, str]], fingerprint: str) -> None:
+    """The approvers' OpenPGP keys are controlled like their SSH keys: .sms/openpgp-keys.asc."""
+    exported = subprocess.run(["gpg", "--batch", "--armor", "--export", fingerprint], capture_output=True, text=True,
+                              check=True).stdout
+    start(repo, date=day("2026-01-05"))
+    repo.branch("setup")
+    repo.commit("Adopt sms-docs with signed approvals", {"sms-docs.yml": SIGNED, SIGNERS: signers(keys, "dana", "priya"),
+                                                         OPENPGP: exported}, who="omar", date=day("2026-01-05"))
+    use_key(repo, keys["dana"][0])
+    approve(repo, "--all", "--sign", who="dana", date=day("2026-01-05"))
+    repo.checkout("main")
+    repo.merge("setup", who="dana", date=day("2026-01-05"))
+
+
 def test_openpgp_signature_of_the_approver_is_good(repo: Repo, keys: dict[str, tuple[Path, str]], gnupg: str) -> None:
-    signed_setup(repo, keys)
+    openpgp_setup(repo, keys, gnupg)
     policy_branch(repo)
     repo.git("config", "gpg.format", "openpgp")
     repo.git("config", "user.signingkey", gnupg)
@@ -259,7 +274,7 @@ def test_openpgp_signature_of_the_approver_is_good(repo: Repo, keys: dict[str, t
 
 def test_openpgp_signature_of_someone_else_is_signature_invalid(repo: Repo, keys: dict[str, tuple[Path, str]],
                                                                 gnupg: str) -> None:
-    signed_setup(repo, keys)
+    openpgp_setup(repo, keys, gnupg)
     policy_branch(repo)
     repo.git("config", "gpg.format", "openpgp")
     repo.git("config", "user.signingkey", gnupg)
@@ -269,3 +284,19 @@ def test_openpgp_signature_of_someone_else_is_signature_invalid(repo: Repo, keys
     assert codes(data) == ["signature-invalid", "unapproved-change"]
     [a] = approvals(repo)
     assert a["signature"] == "good" and "Priya Nair <priya@example.com>" in a["reason"]
+
+
+def test_openpgp_key_only_in_the_auditors_keyring_is_not_trusted(repo: Repo, keys: dict[str, tuple[Path, str]],
+                                                                 gnupg: str) -> None:
+    """The keyring of whoever runs the audit holds Priya's key, but the repository's approved keys do
+    not: her signature cannot be verified, so under require_signature it does not count."""
+    signed_setup(repo, keys)
+    policy_branch(repo)
+    repo.git("config", "gpg.format", "openpgp")
+    repo.git("config", "user.signingkey", gnupg)
+    approve(repo, "POL-001", "--sign", who="priya")
+    merge(repo)
+    data = audit(repo, expect=1)
+    [a] = approvals(repo)
+    assert a["signature"] != "good" and not a["valid"]
+    assert "unapproved-change" in codes(data)

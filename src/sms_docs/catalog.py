@@ -17,7 +17,7 @@ from sms_docs.gitrepo import GitRepo
 from sms_docs.history import FileHistory, History
 from sms_docs.recordlog import disposed_ids
 from sms_docs.model import Document, Finding, Revision, State, error, warning
-from sms_docs.policy import add_months, next_review
+from sms_docs.policy import add_months, next_review, retention_end
 from sms_docs.schemas import SchemaSet
 
 
@@ -111,6 +111,25 @@ def _settings_from_git(repo: GitRepo, root: Path, schemas: SchemaSet, ref: str |
     return settings
 
 
+def _main_branch_in_force(repo: GitRepo, settings: Settings, schemas: SchemaSet, ref: str, as_of: dt.date | None,
+                          hist: History) -> tuple[str, History]:
+    """Which branch is the main line is itself a rule: the one the approved configuration names,
+    never the working tree's (one unapproved commit could point the audit and the site at a branch
+    nobody protects). The candidate comes from the working tree; when the configuration in force on
+    its main line names another branch, that one is read instead. A candidate that shares no history
+    with the checkout is refused: it cannot be this repository's main line."""
+    head = repo.resolve("HEAD")
+    tip = repo.resolve(ref)
+    if head and tip and not repo.related(head, tip):
+        raise UsageError(f"main_branch {ref!r} shares no history with the checked-out commit",
+                         hint="name the branch to read with --ref")
+    approved = hist.settings.main_branch if hist.settings is not None else settings.main_branch
+    if approved == ref.removeprefix("origin/") or repo.resolve(approved) is None:
+        return ref, hist
+    ref = repo.default_ref(approved)
+    return ref, history_mod.build(repo, settings, schemas, ref, as_of)
+
+
 def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
@@ -148,12 +167,15 @@ class Catalog:
             settings = _settings_from_git(repo, root, schemas, ref)
         if require_history:
             repo.require_full_history()
+        named = ref
         ref = ref or repo.default_ref(settings.main_branch)
         if ref and repo.resolve(ref) is None:
             raise UsageError(f"unknown ref {ref!r}", hint="name a branch, tag or commit")
         today = as_of or dt.date.today()
         hist = history_mod.build(repo, settings, schemas, ref, as_of)
-        cat = cls(root, settings, schemas, repo, ref, today, hist)
+        if named is None:
+            ref, hist = _main_branch_in_force(repo, settings, schemas, ref, as_of, hist)
+        cat = cls(root, hist.settings or settings, schemas, repo, ref, today, hist)
         cat._join()
         return cat
 
@@ -297,6 +319,21 @@ class Catalog:
                     out[key] = rec.date
         return out
 
+    def _retention_end(self, path: str, blob: str) -> dt.date | None:
+        parsed = self.history.meta_by_blob.get(blob)
+        if parsed is None:
+            from sms_docs.documents import parse_record
+
+            parsed = parse_record(path, self.repo.read_blob(blob), self.settings, self.schemas, validate=False)
+        meta = dict(parsed.record.meta) if parsed.record else {}
+        rtype = self.settings.records.get(str(meta.get("type")))
+        retention = str(meta.get("retention") or (rtype.retention if rtype else ""))
+        try:
+            months = months_of(retention) if retention else None
+        except ValueError:
+            months = None
+        return retention_end(str(meta.get("date", "")), months)
+
     def disposed(self) -> set[str]:
         return disposed_ids(r.meta for r in self.records)
 
@@ -307,6 +344,16 @@ class Catalog:
                 self.findings.append(error(
                     "record-deleted", f"{rh.id} was deleted in {rh.deleted.sha[:10]} ({rh.deleted.date.date()}) without a disposal record: restore it, or dispose of it with `sms-docs records dispose`",
                     path=rh.path, id=rh.id))
+            elif rh.deleted is not None:
+                # A disposal record is evidence anyone can write: it excuses a deletion only when the
+                # record's retention had ended by the day it was deleted (REQUIREMENTS R3).
+                until = self._retention_end(rh.path, rh.blob)
+                gone = min(rh.deleted.date.date(), self.as_of)
+                if until is None or gone <= until:
+                    kept = f"must be kept until {until}" if until else "has no readable date or retention"
+                    self.findings.append(error(
+                        "record-deleted", f"{rh.id} was deleted in {rh.deleted.sha[:10]} ({rh.deleted.date.date()}) but {kept}: "
+                        "a disposal record cannot shorten its retention; restore it", path=rh.path, id=rh.id))
         for rec in self.records:
             if rec.retention_until and rec.retention_until < self.as_of and rec.type != "disposal":
                 self.findings.append(warning(

@@ -7,18 +7,22 @@ missing): a path in a tree may hold any byte but a NUL, and must not smuggle in 
 
 from __future__ import annotations
 
+import os
 import subprocess
 import threading
 from pathlib import Path
-from typing import IO
+from typing import IO, Mapping, Sequence
 
 from sms_docs.errors import GitError
 
 
 class CatFile:
-    def __init__(self, root: Path, *, contents: bool) -> None:
+    def __init__(self, root: Path, *, contents: bool, options: Sequence[str] = (),
+                 env: Mapping[str, str] | None = None) -> None:
         self.root = root
         self.contents = contents
+        self.options = list(options)  # git's own options (gitrepo.SAFE_CONFIG)
+        self.env = dict(env or {})  # and environment (gitrepo.SAFE_ENV)
         self._proc: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
 
@@ -26,8 +30,9 @@ class CatFile:
         if self._proc is None or self._proc.poll() is not None:
             mode = "--batch" if self.contents else "--batch-check"
             try:
-                self._proc = subprocess.Popen(["git", "--no-replace-objects", "cat-file", mode], cwd=self.root,
-                                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                self._proc = subprocess.Popen(["git", "--no-replace-objects", *self.options, "cat-file", mode],
+                                              cwd=self.root, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                              stderr=subprocess.DEVNULL, env={**os.environ, **self.env})
             except OSError as exc:
                 raise GitError(f"cannot run git: {exc}", hint="install git") from None
         return self._proc

@@ -157,7 +157,7 @@ def _parse_changes(data: str) -> dict[str, list[Change]]:
             if meta.startswith(":"):
                 fields = meta[1:].split()
                 if len(fields) >= 5:
-                    changes.append(Change(tokens[i + 1], fields[2], fields[3], fields[4][:1]))
+                    changes.append(Change(tokens[i + 1], fields[2], fields[3], fields[4][:1], fields[1]))
                 i += 2
             else:
                 i += 1

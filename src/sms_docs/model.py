@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import Enum
@@ -39,12 +41,28 @@ class Finding:
         return (self.path or "", self.line or 0, self.code, self.message)
 
 
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+# Control characters (C0, DEL, C1), line and paragraph separators, and the invisible format characters
+# that reorder or hide text (bidirectional overrides, zero-width marks).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+
+
+def printable(text: str) -> str:
+    """A value from a file or a commit, safe to put on one line of a report: every character that
+    could end the line, move the cursor or drive a terminal is shown escaped (`\\x1b`)."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
 def error(code: str, message: str, **where: Any) -> Finding:
-    return Finding(code, Severity.ERROR, message, **where)
+    return Finding(code, Severity.ERROR, printable(message), **where)
 
 
 def warning(code: str, message: str, **where: Any) -> Finding:
-    return Finding(code, Severity.WARNING, message, **where)
+    return Finding(code, Severity.WARNING, printable(message), **where)
 
 
 class State(str, Enum):
@@ -80,7 +98,7 @@ class Document:
 
     @property
     def title(self) -> str:
-        return str(self.meta.get("title", ""))
+        return printable(str(self.meta.get("title", "")))
 
     @property
     def type(self) -> str:
@@ -88,7 +106,7 @@ class Document:
 
     @property
     def owner(self) -> str:
-        return str(self.meta.get("owner", ""))
+        return printable(str(self.meta.get("owner", "")))
 
     @property
     def classification(self) -> str:
@@ -161,6 +179,9 @@ class Approval:
     valid: bool
     reason: str | None = None
     person: str | None = None  # person id when the email is known
+    # When the evidence reached the main line (the main-line clock of its landing): what orders
+    # approvals and dates a post-hoc one; never the date its author set.
+    landed: dt.datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -47,6 +47,11 @@ class Evidence:
     signature: str  # good | bad | none | unknown | system
     signer: str | None = None  # the principal git verified the signature against
     committer_email: str | None = None  # approval commits: who made the commit
+    author_email: str | None = None  # approval commits: who wrote it (must be the committer)
+    landed: dt.datetime | None = None  # the main-line clock when this evidence reached the main line
+    # Forge review records: who committed the record (author, committer) and that commit's signature.
+    recorder: tuple[str, str] | None = None
+    recorder_signature: tuple[str, str | None] = ("none", None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +62,23 @@ class Rules:
     min_approvals: int
     require_signature: bool
     allow_author_approval: bool
+    ci_identities: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
     approval: Approval
     code: str | None  # the finding code when not valid
+
+
+def approvers_for(type_approvers: tuple[str, ...] | None, type_min: int | None, previous_approvers: Iterable[str],
+                  config_approvers: tuple[str, ...], config_min: int) -> tuple[tuple[str, ...], int]:
+    """Who may approve a document's next revision, and how many must: the `approvers:` of its
+    previous approved revision, else its type's (the type its ID prefix names), else the
+    configuration approvers. Never what the revision being judged says about itself (SPEC section 5,
+    rules in force)."""
+    approvers = tuple(previous_approvers) or type_approvers or config_approvers
+    return approvers, type_min if type_min is not None else config_min
 
 
 def judge(ev: Evidence, rules: Rules, person_of: Callable[[str], Person | None], authors: Iterable[str]) -> Verdict:
@@ -74,15 +90,22 @@ def judge(ev: Evidence, rules: Rules, person_of: Callable[[str], Person | None],
         return Verdict(
             Approval(name=name, email=ev.email, meaning=ev.meaning, date=ev.when, commit=ev.commit,
                      evidence=ev.kind, signature=ev.signature, valid=code is None, reason=reason,
-                     person=person.id if person else None),
+                     person=person.id if person else None, landed=ev.landed),
             code,
         )
 
+    if ev.kind == "forge-review":
+        untrusted = _untrusted_record(ev, rules)
+        if untrusted:
+            return verdict("untrusted-evidence", untrusted)
     if person is None:
         return verdict("approver-not-authorised", f"{ev.email} is not a person in sms-docs.yml")
     if ev.kind == "approval-commit" and ev.committer_email is not None and person_of(ev.committer_email) != person:
         return verdict("approver-not-authorised",
                        f"the approval names {ev.email} but the commit was made by {ev.committer_email}")
+    if ev.kind == "approval-commit" and ev.author_email is not None and person_of(ev.author_email) != person:
+        return verdict("approver-not-authorised",
+                       f"the approval names {ev.email} but the commit was written by {ev.author_email}")
     if not (set(rules.approvers) & ({person.id} | set(person.roles))):
         return verdict("approver-not-authorised",
                        f"{person.id} is not among the approvers ({', '.join(rules.approvers)})")
@@ -103,11 +126,32 @@ def judge(ev: Evidence, rules: Rules, person_of: Callable[[str], Person | None],
     return verdict(None, None)
 
 
+def _untrusted_record(ev: Evidence, rules: Rules) -> str | None:
+    """Why a forge review record cannot be trusted, or None. It is as trustworthy as the CI that
+    wrote it: the record's commit must be authored and committed by a configured CI identity and
+    signed good by the key listed for that identity (SPEC section 5.3)."""
+    if ev.recorder is None:
+        return "the record's commit is unknown"
+    author, committer = (e.lower() for e in ev.recorder)
+    if not rules.ci_identities:
+        return "no CI identity may record forge reviews (approval.ci_identities in sms-docs.yml)"
+    if author not in rules.ci_identities or committer not in rules.ci_identities or author != committer:
+        return f"the record was committed by {committer} (written by {author}), not by a CI identity in approval.ci_identities"
+    status, signer = ev.recorder_signature
+    if status != "good" or signer is None or signer_email(signer) != committer:
+        return f"the record's commit is not signed by the key .sms/allowed_signers lists for {committer}"
+    return None
+
+
+def _order(a: Approval) -> tuple[dt.datetime, dt.datetime]:
+    return (a.landed or a.date, a.date)
+
+
 def count_valid(approvals: Iterable[Approval]) -> list[Approval]:
-    """Valid approvals with meaning `approval`, one per person, earliest first."""
+    """Valid approvals with meaning `approval`, one per person, in the order they reached the main line."""
     seen: set[str] = set()
     out: list[Approval] = []
-    for a in sorted(approvals, key=lambda a: a.date):
+    for a in sorted(approvals, key=_order):
         who = a.person or a.email.lower()
         if a.valid and a.meaning == "approval" and who not in seen:
             seen.add(who)
@@ -117,10 +161,12 @@ def count_valid(approvals: Iterable[Approval]) -> list[Approval]:
 
 def effective_date(landed: dt.datetime, valid: list[Approval], min_approvals: int, planned: str | None) -> dt.date:
     """When an approved revision takes effect: when it reached the main line, or when the approval
-    that completed it was given if later (a post-hoc approval), or its planned date if later still."""
+    that completed it reached the main line if later (a post-hoc approval), or its planned date if
+    later still. Both moments are the main line's clock, never a date an approver set."""
     moment = landed
     if len(valid) >= min_approvals:
-        moment = max(moment, valid[min_approvals - 1].date)
+        completing = valid[min_approvals - 1]
+        moment = max(moment, completing.landed or completing.date)
     day = moment.date()
     if planned:
         try:
@@ -141,3 +187,13 @@ def next_review(effective: dt.date | None, last_review: dt.date | None, cycle_mo
     """The later of the effective date and the last no-change review, plus the cycle (SPEC section 6)."""
     base = max((d for d in (effective, last_review) if d is not None), default=None)
     return add_months(base, cycle_months) if base else None
+
+
+def retention_end(recorded: str | None, months: int | None) -> dt.date | None:
+    """The last day a record must be kept: its retention counted from its own date (which cannot
+    change once the record is on the main line: `record-modified`)."""
+    try:
+        start = dt.date.fromisoformat(str(recorded or "")[:10])
+    except ValueError:
+        return None
+    return add_months(start, months) if months is not None else None

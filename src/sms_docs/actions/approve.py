@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sms_docs import config as config_mod
+from sms_docs import policy
 from sms_docs.catalog import Catalog
 from sms_docs.config import Settings
 from sms_docs.checks import is_document_path
@@ -37,7 +38,7 @@ def approve(root: Path, keys: list[str], *, meaning: str, sign: bool, all_change
         repo, settings = cat.repo, cat.settings
         # Who may approve is what the audit will judge by: the configuration in force on the main
         # line (its last approved sms-docs.yml), not the one on this branch.
-        in_force = _settings_in_force(cat)
+        in_force = cat.history.settings or cat.settings
         person = in_force.person_by_email(email)
         if person is None:
             raise Refused(f"your git email {email} is not a person in the approved sms-docs.yml on the main line; "
@@ -48,7 +49,8 @@ def approve(root: Path, keys: list[str], *, meaning: str, sign: bool, all_change
         head = repo.resolve("HEAD")
         if head is None:
             raise Refused("there is no commit to approve yet", hint="commit the documents first")
-        tree = {p: b for p, b in repo.list_tree(head, [*settings.document_folders, "schemas", ".sms", config_mod.CONFIG_FILE]).items()
+        tree = {p: b for p, b in repo.list_tree(head, [*settings.document_folders, "schemas", ".sms", config_mod.CONFIG_FILE,
+                                                   config_mod.SITE_FILE, *(f.rstrip("/") for f in config_mod.SITE_FOLDERS)]).items()
                 if is_document_path(p, settings) or is_config_path(p)}
         by_key: dict[str, tuple[str, str]] = {}
         for path, blob in tree.items():
@@ -56,7 +58,8 @@ def approve(root: Path, keys: list[str], *, meaning: str, sign: bool, all_change
             by_key[key] = (path, blob)
         # An approval binds to a blob: the same person approving the same content twice adds nothing
         # (unless this time they sign it).
-        mine = {} if sign else _given(repo, head, person.all_emails, meaning)
+        main_tip = repo.resolve(in_force.main_branch)
+        mine = {} if sign else _given(repo, head, person.all_emails, meaning, main_tip if main_tip != head else None)
         if all_changed:
             keys = [k for k in sorted(by_key) if _unapproved(cat, k, by_key[k][1])]
             keys = [k for k in keys if _changed_on_branch(cat, head, by_key[k][0])]
@@ -75,7 +78,7 @@ def approve(root: Path, keys: list[str], *, meaning: str, sign: bool, all_change
             path, blob = by_key[key]
             _refuse_uncommitted(repo, path, key)
             if not _unapproved(cat, key, blob):
-                number = cat.history.files[key].numbers.get(blob)
+                number = cat.history.files[key].revisions[-1].number
                 raise Refused(f"{key} is unchanged since its approved revision {number}; nothing was committed")
             if (key, blob) in mine:
                 raise Refused(f"{key} at this content ({blob[:10]}) is already approved by {person.id} in commit "
@@ -100,11 +103,14 @@ def approve(root: Path, keys: list[str], *, meaning: str, sign: bool, all_change
         return Approved(commit, name or person.name, email, meaning, items, sign, skipped)
 
 
-def _given(repo: GitRepo, head: str, emails: tuple[str, ...], meaning: str) -> dict[tuple[str, str], str]:
-    """(key, blob) -> commit, for the approval commits reachable from HEAD that this person made
-    with this meaning."""
+def _given(repo: GitRepo, head: str, emails: tuple[str, ...], meaning: str,
+           main_tip: str | None) -> dict[tuple[str, str], str]:
+    """(key, blob) -> commit, for the approval commits this person made with this meaning on this
+    branch (reachable from HEAD, not from the main line's tip: an approval of an earlier landing of
+    the same text does not count for this one)."""
     wanted = {e.lower() for e in emails}
-    out = repo.git("log", head, f"--grep=^{APPROVAL_OF}:", "--format=%H%x1f%ce%x1f%B%x1e")
+    out = repo.git("log", head, *([f"^{main_tip}"] if main_tip else []), f"--grep=^{APPROVAL_OF}:",
+                   "--format=%H%x1f%ce%x1f%B%x1e")
     given: dict[tuple[str, str], str] = {}
     for record in out.split("\x1e"):
         parts = record.strip("\n").split("\x1f")
@@ -122,8 +128,12 @@ def _given(repo: GitRepo, head: str, emails: tuple[str, ...], meaning: str) -> d
 
 
 def _unapproved(cat: Catalog, key: str, blob: str) -> bool:
+    """Is this content something other than the approved content on the main line now? (A revert
+    to an older approved text needs an approval of its own.)"""
     fh = cat.history.files.get(key)
-    return fh is None or blob not in fh.numbers
+    if fh is None or fh.blob != blob or not fh.revisions:
+        return True
+    return fh.revisions[-1].number is None
 
 
 def _changed_on_branch(cat: Catalog, head: str, path: str) -> bool:
@@ -139,31 +149,21 @@ def _refuse_uncommitted(repo: GitRepo, path: str, key: str) -> None:
                       hint="commit the change, then approve")
 
 
-def _settings_in_force(cat: Catalog) -> Settings:
-    """The last approved sms-docs.yml on the main line; before there is one, the working tree's (the
-    first configuration judges itself)."""
-    fh = cat.configs.get(config_mod.CONFIG_FILE)
-    approved = [r for r in fh.revisions if r.number is not None and not r.deleted] if fh else []
-    if not approved:
-        return cat.settings
-    try:
-        text = cat.repo.read_blob(approved[-1].blob).decode("utf-8-sig")
-        return config_mod.parse(cat.root, text, cat.schemas)[0]
-    except Exception:  # an unreadable approved configuration: the audit falls back the same way
-        return cat.settings
-
-
 def _refuse_unauthorised(cat: Catalog, settings: Settings, key: str, path: str, blob: str, pid: str, roles: set[str],
                          emails: tuple[str, ...], head: str) -> None:
     if is_config_path(path):
         allowed = set(settings.approval.config_approvers)
     else:
-        from sms_docs.documents import parse_document
+        from sms_docs.documents import read_document
 
-        doc = parse_document(path, cat.repo.read_blob(blob), settings, cat.schemas).doc
-        doc_type = settings.types.get(doc.type) if doc else None
-        allowed = set(doc.list_field("approvers")) if doc and doc.list_field("approvers") else set(
-            doc_type.approvers if doc_type else settings.approval.config_approvers)
+        doc_type = settings.type_for_prefix(key.split("-", 1)[0])
+        fh = cat.history.files.get(key)
+        previous = next((r for r in reversed(fh.revisions) if r.number is not None and not r.deleted), None) if fh else None
+        before = read_document(previous.path, cat.repo.read_blob(previous.blob)) if previous else None
+        approvers, _ = policy.approvers_for(
+            doc_type.approvers if doc_type else None, None, before.list_field("approvers") if before else (),
+            settings.approval.config_approvers, 1)
+        allowed = set(approvers)
     if not (allowed & (roles | {pid})):
         raise Refused(f"{pid} may not approve {key} (approvers: {', '.join(sorted(allowed))}); nothing was committed")
     if settings.approval.allow_author_approval:
@@ -171,7 +171,7 @@ def _refuse_unauthorised(cat: Catalog, settings: Settings, key: str, path: str, 
     fh = cat.history.files.get(key)
     since = next((r.commit for r in reversed(fh.revisions) if r.number is not None), None) if fh else None
     revs = f"{since}..{head}" if since else head
-    authors = {a.strip().lower() for a in cat.repo.git("log", "--no-merges", "--format=%ae", revs, "--", path).split()}
+    authors = {a.strip().lower() for a in cat.repo.git("log", "--no-merges", "--format=%ae%n%ce", revs, "--", path).split()}
     if authors & {e.lower() for e in emails}:
         raise Refused(f"{pid} authored a change to {key} since its last approved revision: someone else must approve it "
                       "(segregation of duties); nothing was committed")

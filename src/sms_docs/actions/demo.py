@@ -192,13 +192,12 @@ def _tell(s: _Story) -> bool:
     say = s.progress
     say(f"demo: {s.root} from {s.start} over {MONTHS} months")
     # Day 0-3: the repository, then the starter SMS on a branch, approved and merged: revision 1 of all.
-    s.commit("Start the document repository", "ines", s.when(0, 9),
-             ["README.md", ".gitignore", "mkdocs.yml", "site-src", ".pre-commit-config.yaml"])
+    s.commit("Start the document repository", "ines", s.when(0, 9), ["README.md", ".gitignore", ".pre-commit-config.yaml"])
     s.branch("starter-sms")
-    s.commit("Add the starter SMS: policies, plans, procedures and agreements\n\n"
+    s.commit("Add the starter SMS and its site: policies, plans, procedures and agreements\n\n"
              "Adapted from the sms-docs starter set for Harbourline's managed workplace and hosting services.",
              "omar", s.when(1, 10))
-    s.approve("dana", s.when(2, 10))  # policies, plans, agreements and the configuration
+    s.approve("dana", s.when(2, 10))  # policies, plans, agreements, the configuration and the site's inputs
     s.approve("lena", s.when(2, 15))  # procedures (process owner)
     s.merge("starter-sms", "dana", s.when(3, 9, 30), "Merge branch 'starter-sms': first issue of the SMS")
     say("demo: starter SMS approved and merged")

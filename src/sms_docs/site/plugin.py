@@ -33,7 +33,7 @@ from mkdocs.structure.pages import Page as MkPage
 from mkdocs.structure.toc import AnchorLink, get_toc
 
 from sms_docs.errors import SmsDocsError
-from sms_docs.site.html import e
+from sms_docs.site.html import e, safe_links
 from sms_docs.site.pages import AUDIENCES, SitePlan, SiteOptions, build_plan
 from sms_docs.site.render_cache import Entry, RenderCache, fingerprint
 
@@ -89,6 +89,8 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
                               directory_urls=bool(config.use_directory_urls), site_url=config.site_url or None)
         try:
             with Catalog.open(self.root, ref=self.option("ref"), as_of=OVERRIDES.get("as_of")) as cat:
+                if not drafts:
+                    _refuse_unapproved_inputs(cat, self.root, config)
                 worktree = _worktree(cat) if drafts else None
                 self.plan = build_plan(cat, options, worktree)
                 self.git_dir = cat.repo.git_dir
@@ -110,7 +112,7 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         if self.option("cache") and self.git_dir is not None:
             renderer = fingerprint(_versions(), config.markdown_extensions, config.mdx_configs,
                                    config.use_directory_urls, _theme_name(config))
-            self.cache = RenderCache(self.git_dir / "sms-docs" / "site-cache.json", renderer)
+            self.cache = RenderCache(self.git_dir, renderer)
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -182,6 +184,7 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
             key = self._keys.pop(src, None)
             if key is not None and self.cache is not None:
                 self.cache.put(key, Entry(html, [_token(a) for a in page.toc], sorted(page.present_anchor_ids or ())))
+        html = safe_links(html)
         if src in self._wrap:
             before, after = self._wrap[src]
             page.present_anchor_ids = set(page.present_anchor_ids or ()) | set(_ID.findall(before + after))
@@ -202,6 +205,17 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
             shown = len(self.plan.published)
             log.info(f"sms-docs: published {shown} documents for audience {self.option('audience')}"
                      + (" (drafts preview)" if self.option("drafts") else ""))
+
+
+def _refuse_unapproved_inputs(cat: Any, root: Path, config: MkDocsConfig) -> None:
+    from sms_docs.errors import Refused
+    from sms_docs.site import inputs
+
+    config_file = Path(config.config_file_path).resolve() if config.config_file_path else None
+    found = inputs.problems(cat, root, config_file, config)
+    if found:
+        raise Refused("the site's inputs are not approved: " + "; ".join(found),
+                      hint="approve them (sms-docs approve mkdocs.yml ...), or preview with --drafts")
 
 
 def _worktree(cat: Any) -> list[Any]:
