@@ -231,6 +231,7 @@ class _Walker:
         self._evidence_by_key: dict[str, list[policy.Evidence]] | None = None
         self._reported: set[tuple[str, str, str]] = set()
         self._theirs: dict[str, str | None] = {}  # "<parent>:<path>" -> blob, for merges' other parents
+        self._touched: dict[str, tuple[set[str | None], set[str]]] = {}  # commit -> its change keys, paths
 
     # --- the rules in force -------------------------------------------------------------------
 
@@ -251,6 +252,14 @@ class _Walker:
         ssh, pgp = config_mod.SIGNERS_FILE, config_mod.OPENPGP_KEYS_FILE
         return (self.approved_blob.get(ssh, self.bootstrap_trust.get(ssh)),
                 self.approved_blob.get(pgp, self.bootstrap_trust.get(pgp)))
+
+    def touched(self, c: Commit) -> tuple[set[str | None], set[str]]:
+        """The change keys and the paths a commit changes, computed once per commit (a commit that adds
+        thousands of documents is asked once for each of them)."""
+        found = self._touched.get(c.sha)
+        if found is None:
+            found = self._touched[c.sha] = ({change_key(ch.path) for ch in c.changes}, {ch.path for ch in c.changes})
+        return found
 
     def classify(self, path: str, settings: Settings) -> tuple[str, str] | None:
         if is_config_path(path):
@@ -514,7 +523,7 @@ class _Walker:
         trailers = dict((k.lower(), v) for k, v in m.trailers())
         side = [c for c in self.bundles[m.sha] if not c.is_merge]
         reason = trailers.get(CHANGE_REASON.lower()) or next(
-            (c.subject for c in side if any(change_key(ch.path) == key or ch.path == path for ch in c.changes)), m.subject)
+            (c.subject for c in side if key in (t := self.touched(c))[0] or path in t[1]), m.subject)
         rev = Revision(key=key, path=path, blob=blob, commit=m.sha, date=when, subject=m.subject, reason=reason,
                        authors=tuple(authors), approvals=approvals, number=number, effective=effective, deleted=deleted)
         fh.revisions.append(rev)
