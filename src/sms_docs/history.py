@@ -95,7 +95,8 @@ class _Reader:
         self.configs: dict[str, Settings | None] = {}
         # Front matter by blob id and path, kept in the cache between runs: a blob never changes,
         # so this is an optimisation only. Bodies are not kept (Catalog.read_document reads them).
-        self.store = Store(repo.git_dir, "documents", _DOC_CACHE_VERSION)
+        # (`audit --since` reads no cache at all: its repository says so)
+        self.store = Store(None if getattr(repo, "uncached", False) else repo.git_dir, "documents", _DOC_CACHE_VERSION)
         stored = self.store.load()
         self.cached: dict[str, tuple[Any, ...]] = stored if isinstance(stored, dict) else {}
         self.added = False
