@@ -127,17 +127,27 @@ def test_a_base_off_the_main_line_is_refused(repo: Repo) -> None:
     assert result.exit_code == 2 and "first-parent line of the audited ref" in result.output
 
 
-def test_nothing_under_git_dir_is_read_as_commit_history(repo: Repo) -> None:
-    """A planted commit cache cannot change what the incremental audit sees."""
+def test_no_cache_under_git_dir_is_read_not_even_a_signed_one(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A commits cache signed with the key (a job of another merge request on a shared runner could
+    write one) says the last commit changed nothing: the full audit uses it, `--since` does not."""
+    from sms_docs import gitrepo
+    from sms_docs.cache import Store
+
+    monkeypatch.setenv("SMS_DOCS_CACHE_KEY", "shared-runner-key")
     pol = "policies/POL-001-security.md"
     repo.commit("Initial", {pol: doc("POL-001", "Security")}, who="omar")
     repo.commit(f"Approve\n\nApproval-of: POL-001 {repo.blob(pol)}\nApproval-of: sms-docs.yml {repo.blob('sms-docs.yml')}",
                 allow_empty=True)
     base = repo.git("rev-parse", "HEAD")
-    repo.commit("Unapproved edit", {pol: doc("POL-001", "Security", body="Sneaky.\n")}, who="eve")
-    planted = Path(repo.git("rev-parse", "--absolute-git-dir")) / "sms-docs"
-    planted.mkdir(exist_ok=True)
-    (planted / "commits.pickle").write_bytes(b"not a cache at all")
+    tip = repo.commit("Unapproved edit", {pol: doc("POL-001", "Security", body="Sneaky.\n")}, who="eve")
+    git_dir = Path(repo.git("rev-parse", "--absolute-git-dir"))
+    with gitrepo.GitRepo(repo.path) as r:
+        honest = r.commits(tip, use_cache=False)
+    forged = [gitrepo._pack_commit(c) for c in honest.values()]
+    forged = [(*p[:9], ()) if p[0] == tip else p for p in forged]
+    Store(git_dir, "commits", gitrepo._CACHE_VERSION).save({"commits": forged, "tips": [tip]})
+    code, full = audit(repo.path)
+    assert not any(f["code"] == "unapproved-change" for f in full["findings"])  # the cache was used
     code, inc = audit(repo.path, "--since", base)
     assert code == 1
     assert [f["code"] for f in inc["findings"] if f.get("id") == "POL-001"] == ["unapproved-change"]

@@ -58,6 +58,8 @@ class ScopedRepo(GitRepo):
     """A GitRepo whose `commits` holds every commit (headers) but only the changes that concern the
     documents changed after the base, every configuration file and every record."""
 
+    uncached = True  # no cache under .git/ is read or written: every result comes from git objects
+
     def __init__(self, root: Path, base_ref: str, settings: Settings) -> None:
         super().__init__(root)
         self.settings = settings
