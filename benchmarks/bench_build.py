@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from generate import generate  # noqa: E402
+from generate import add_site_config, generate  # noqa: E402
 
 MKDOCS_SMS = """\
 site_name: Benchmark Services Ltd - service management system
@@ -68,7 +68,7 @@ def main() -> None:
         repo = work / "repo"
         t0 = time.perf_counter()
         generate(repo, args.documents, args.changes)
-        (repo / "mkdocs.yml").write_text(MKDOCS_SMS)
+        add_site_config(repo, MKDOCS_SMS)
         (repo / "site-src").mkdir(exist_ok=True)
         print(f"generated {args.documents} documents with {args.changes} approved, merged changes "
               f"in {time.perf_counter() - t0:.1f} s")

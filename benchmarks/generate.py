@@ -8,6 +8,7 @@ approver bound to the new blob), merged into main with --no-ff.
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 from pathlib import Path
 
@@ -221,3 +222,17 @@ def generate_large(repo: Path, documents: int = 5_000, changes: int = 20_000, *,
     subprocess.run(["git", "update-ref", "--stdin"], cwd=repo, input=refs, text=True, check=True)
     subprocess.run(["git", "checkout", "-q", "-f", "main"], cwd=repo, check=True)
     return commits
+
+
+def add_site_config(repo: Path, text: str) -> None:
+    """Commit `mkdocs.yml` on main and approve it (site inputs are controlled, like sms-docs.yml)."""
+    path = repo / "mkdocs.yml"
+    path.write_text(text)
+    env = lambda who: {**os.environ, "GIT_AUTHOR_NAME": who[0], "GIT_AUTHOR_EMAIL": who[1],  # noqa: E731
+                       "GIT_COMMITTER_NAME": who[0], "GIT_COMMITTER_EMAIL": who[1]}
+    subprocess.run(["git", "add", "mkdocs.yml"], cwd=repo, check=True)
+    subprocess.run(["git", "commit", "-q", "-m", "Add the site configuration"], cwd=repo, check=True, env=env(OMAR))
+    blob = blob_id(text.encode())
+    subprocess.run(["git", "commit", "-q", "--allow-empty", "-m",
+                    f"Approve the site configuration\n\nApproved-by: Dana Reyes <dana@example.com>\n"
+                    f"Approval-of: mkdocs.yml {blob}\n"], cwd=repo, check=True, env=env(DANA))

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).parent))
-from generate import (DANA, OMAR, blob_id, document, generate, generate_large, path_of,  # noqa: E402
+from generate import (DANA, OMAR, add_site_config, blob_id, document, generate, generate_large, path_of,  # noqa: E402
                       worktree_only)
 
 SMS_DOCS = [sys.executable, "-m", "sms_docs"]
@@ -202,7 +202,7 @@ class Bench:
     def _site(self, docs: int, changes: int) -> tuple[Path, Path]:
         def make(path: Path) -> None:
             generate(path, docs, changes)
-            (path / "mkdocs.yml").write_text(MKDOCS_SMS)
+            add_site_config(path, MKDOCS_SMS)
             (path / "site-src").mkdir(exist_ok=True)
 
         repo = self.repo(f"site-{docs}x{changes}", make)
