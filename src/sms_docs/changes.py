@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from sms_docs.catalog import Catalog
-from sms_docs.config import CLASSIFICATIONS
 from sms_docs.errors import UsageError
 from sms_docs.model import Revision
-from sms_docs.policy import count_valid
+from sms_docs.policy import count_valid, visible
 
 KINDS = ("new", "revised", "withdrawn")
 HEADINGS = {"new": "New", "revised": "Revised", "withdrawn": "Withdrawn"}
@@ -75,13 +74,12 @@ def resolve_since(cat: Catalog, since: str) -> Since:
     if commit is None:
         raise UsageError(f"--since {since}: neither a date (YYYY-MM-DD) nor a ref in this repository",
                          hint="name a tag, branch or commit (e.g. the tag of the last notice), or a date")
-    before = set(cat.repo.git("rev-list", commit).split())
+    before = cat.repo.ancestors(commit)
     return Since(text, None, commit, lambda r: r.commit not in before)
 
 
 def collect(cat: Catalog, since: Since, audience: str | None = None) -> list[Change]:
     """One entry per document: its latest approved revision in the window, classified."""
-    limit = CLASSIFICATIONS.index(audience) if audience else len(CLASSIFICATIONS)
     out: list[Change] = []
     for status in cat.documents.values():
         approved = [r for r in status.revisions if r.number is not None]
@@ -101,7 +99,7 @@ def collect(cat: Catalog, since: Since, audience: str | None = None) -> list[Cha
         doc = docs[latest.blob]
         if doc is None:
             continue
-        if doc.classification in CLASSIFICATIONS and CLASSIFICATIONS.index(doc.classification) > limit:
+        if not visible(audience, doc.classification, status.head.classification if status.head else None):
             continue  # above the audience: not even its title is shown (REQUIREMENTS D13)
         successor = str(doc.meta["superseded_by"]) if kind == "withdrawn" and doc.meta.get("superseded_by") else None
         succ_status = cat.documents.get(successor) if successor else None

@@ -17,9 +17,8 @@ from typing import Any, Callable, Iterable
 
 from sms_docs import config as config_mod
 from sms_docs import policy
-from sms_docs.checks import is_document_path
 from sms_docs.config import Settings
-from sms_docs.documents import Parsed, id_from_filename, pack, parse_record, read_document, unpack
+from sms_docs.documents import Parsed, pack, parse_record, read_document, unpack
 from sms_docs.gitrepo import ZERO, Commit, GitRepo, parse_ident
 from sms_docs.model import Approval, Author, Document, Finding, Revision, error, warning
 from sms_docs.recordlog import RecordHistory, RecordLog, forge_reviews
@@ -30,12 +29,6 @@ APPROVAL_OF = "Approval-of"
 APPROVAL_MEANING = "Approval-meaning"
 CHANGE_REASON = "Change-reason"
 TAG_PREFIX = "sms/"
-
-
-def is_config_path(path: str) -> bool:
-    return path in (config_mod.CONFIG_FILE, config_mod.SIGNERS_FILE) or (
-        path.startswith("schemas/") and path.endswith(".json") and path.count("/") == 1
-    )
 
 
 @dataclass
@@ -223,12 +216,7 @@ class _Walker:
             return self._key_cache[path]
         except KeyError:
             pass
-        found: tuple[str, str] | None = None
-        if is_config_path(path):
-            found = path, "config"
-        elif is_document_path(path, self.settings):
-            found = (id_from_filename(path) or path), "document"
-        self._key_cache[path] = found
+        found = self._key_cache[path] = policy.key_of_path(path, self.settings)
         return found
 
     def keys_of(self, commit: Commit) -> set[str]:
@@ -412,13 +400,7 @@ class _Walker:
             self.tree_config_blob = blob
 
     def rules_for(self, kind: str, doc: Document | None, settings: Settings) -> policy.Rules:
-        ap = settings.approval
-        if kind == "config" or doc is None:
-            return policy.Rules(ap.config_approvers, ap.config_min_approvals, ap.require_signature, ap.allow_author_approval)
-        doc_type = settings.types.get(doc.type) or self.settings.types.get(doc.type)
-        approvers = tuple(doc.list_field("approvers")) or (doc_type.approvers if doc_type else ap.config_approvers)
-        minimum = doc_type.min_approvals if doc_type else 1
-        return policy.Rules(approvers, minimum, ap.require_signature, ap.allow_author_approval)
+        return policy.rules_for(kind, doc, settings, self.settings)
 
     def evidence_for(self, m: Commit, key: str, path: str, blob: str, kind: str, settings: Settings,
                      forge_reviews: list[dict[str, Any]]) -> list[policy.Evidence]:

@@ -17,7 +17,7 @@ from typing import Any
 from sms_docs.catalog import Catalog, DocStatus
 from sms_docs.errors import UsageError
 from sms_docs.model import Document, State
-from sms_docs.policy import add_months
+from sms_docs.policy import add_months, retention_expired, review_due
 
 _WITHIN = re.compile(r"^\s*([0-9]+)\s*([dwmy])\s*$", re.I)
 
@@ -82,12 +82,12 @@ def due(cat: Catalog, until: dt.date) -> Due:
     reviews = [
         DueReview(s.id, s.title, s.owner, s.state.value, s.next_review, (s.next_review - cat.as_of).days, s.path)
         for s in cat.documents.values()
-        if s.next_review is not None and s.state not in (State.OBSOLETE, State.DRAFT) and s.next_review <= until
+        if s.next_review is not None and review_due(s.next_review, s.state, until)
     ]
     expired = [
         ExpiredRecord(r.id, r.type, r.path, r.retention_until)
         for r in cat.records
-        if r.retention_until is not None and r.retention_until < cat.as_of and r.type != "disposal"
+        if r.retention_until is not None and retention_expired(r.retention_until, r.type, cat.as_of)
     ]
     return Due(cat.as_of, until, sorted(reviews, key=lambda r: (r.due, r.id)),
                sorted(expired, key=lambda r: (r.retention_until, r.id)))

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from sms_docs.cli import Options, cli, common, emit_json, exit_for
+from sms_docs.policy import review_overdue
 
 _STATE_COLOUR = {"effective": "green", "approved": "cyan", "changed": "yellow", "draft": None, "obsolete": "red"}
 
@@ -92,7 +93,7 @@ def _print_register(cat, rows) -> None:  # type: ignore[no-untyped-def]
     click.secho(header, bold=True)
     for r in rows:
         title = r.title if len(r.title) <= width else r.title[: width - 1] + "…"
-        overdue = "!" if r.next_review and r.next_review < cat.as_of and r.state.value in ("effective", "changed") else " "
+        overdue = "!" if review_overdue(r.next_review, r.state, cat.as_of) else " "
         state = click.style(f"{r.state.value:<10}", fg=_STATE_COLOUR.get(r.state.value))
         click.echo(f"{r.id:<9} {title:<{width}} {r.type:<10} {r.revision if r.revision else '-':>3}  {state} "
                    f"{(r.effective.isoformat() if r.effective else '-'):<11} {(r.next_review.isoformat() if r.next_review else '-'):<12}{overdue} {r.owner}")

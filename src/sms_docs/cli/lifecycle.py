@@ -8,6 +8,7 @@ import textwrap
 import click
 
 from sms_docs.cli import Options, _parse_date, cli, common, emit_json
+from sms_docs.policy import retention_expired
 
 PURGE_NOTE = (
     "Git history still holds the disposed content: anyone with a clone can read it in the commits before the "
@@ -287,7 +288,7 @@ def records_list(opts: Options, type_name: str | None, since: dt.date | None, su
     today = opts.today
     for r in found:
         until = r.retention_until.isoformat() if r.retention_until else "-"
-        mark = click.style("!", fg="yellow") if r.retention_until and r.retention_until < today and r.type != "disposal" else " "
+        mark = click.style("!", fg="yellow") if retention_expired(r.retention_until, r.type, today) else " "
         click.echo(f"{r.id:<15} {r.type:<20} {r.date:<10}  {r.created_by:<8} {', '.join(r.subject) or '-':<20} {until:<10}{mark} {r.path}")
     click.echo()
     click.echo(f"{len(found)} record{'s' * (len(found) != 1)}; ! marks a record past its retention (as of {today})")

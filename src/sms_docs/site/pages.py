@@ -29,6 +29,7 @@ from sms_docs.catalog import Catalog, DocStatus
 from sms_docs.config import CLASSIFICATIONS
 from sms_docs.documents import id_from_filename
 from sms_docs.model import Approval, Document, Revision, State
+from sms_docs.policy import visible
 from sms_docs.site import html as h
 from sms_docs.site.html import e
 
@@ -132,11 +133,6 @@ class SitePlan:
 # --- the published set ---------------------------------------------------------------------------
 
 
-def rank(classification: str) -> int:
-    """Unknown classifications count as the most restrictive."""
-    return CLASSIFICATIONS.index(classification) if classification in CLASSIFICATIONS else len(CLASSIFICATIONS) - 1
-
-
 def type_folder(type_name: str) -> str:
     return type_name if _SLUG.match(type_name) else "documents"
 
@@ -147,13 +143,12 @@ def doc_src(doc: Document) -> str:
 
 def select(cat: Catalog, options: SiteOptions, worktree: list[Document] | None = None) -> tuple[dict[str, Published], set[str], list[str]]:
     """The documents on the site, the IDs hidden by the audience, and warnings."""
-    limit = rank(options.audience)
     out: dict[str, Published] = {}
     hidden: set[str] = set()
     warnings: list[str] = []
 
     def allowed(*docs: Document | None) -> bool:
-        return all(rank(d.classification) <= limit for d in docs if d is not None)
+        return visible(options.audience, *(d.classification for d in docs if d is not None))
 
     if worktree is None:
         for ident, status in sorted(cat.documents.items()):
