@@ -17,7 +17,8 @@ from sms_docs.gitrepo import GitRepo
 from sms_docs.history import FileHistory, History
 from sms_docs.recordlog import disposed_ids
 from sms_docs.model import Document, Finding, Revision, State, error, warning
-from sms_docs.policy import add_months, next_review
+from sms_docs import policy
+from sms_docs.policy import next_review
 from sms_docs.schemas import SchemaSet
 
 
@@ -206,7 +207,7 @@ class Catalog:
         self._record_findings()
         self._tag_findings()
         for status in self.documents.values():
-            if status.next_review and status.next_review < self.as_of and status.state not in (State.OBSOLETE, State.DRAFT):
+            if status.next_review and policy.review_overdue(status.next_review, status.state, self.as_of):
                 days = (self.as_of - status.next_review).days
                 self.findings.append(warning(
                     "review-overdue", f"{status.id} review was due {status.next_review} ({days} days ago): review it (`sms-docs review {status.id} --outcome no-change|revise`)",
@@ -221,20 +222,13 @@ class Catalog:
         head = self.meta_document(head_rev) if head_rev and fh.path else None
         published = self.meta_document(current) if current else None
         latest_doc = self.meta_document(latest_approved) if latest_approved else None
-        if latest_approved is None:
-            state = State.DRAFT
-        elif latest_doc is not None and latest_doc.obsolete:
-            state = State.OBSOLETE
-            published = latest_doc
-            current = latest_approved
-        elif fh.path is None:
-            state = State.OBSOLETE
-        elif head_rev is not None and head_rev.blob != latest_approved.blob:
-            state = State.CHANGED
-        elif latest_approved.effective and latest_approved.effective > self.as_of:
-            state = State.APPROVED
-        else:
-            state = State.EFFECTIVE
+        withdrawn = latest_doc is not None and latest_doc.obsolete
+        state = policy.document_state(
+            approved=latest_approved is not None, withdrawn=withdrawn, on_main_line=fh.path is not None,
+            head_is_approved=head_rev is None or latest_approved is None or head_rev.blob == latest_approved.blob,
+            effective=latest_approved.effective if latest_approved else None, today=self.as_of)
+        if withdrawn:  # a withdrawn document shows its withdrawal revision
+            published, current = latest_doc, latest_approved
         shown = published or head
         type_ = self.settings.types.get(shown.type) if shown else None
         cycle = str(shown.meta.get("review_cycle")) if shown and shown.meta.get("review_cycle") else (
@@ -270,15 +264,8 @@ class Catalog:
             if parsed.record is None:
                 continue
             meta = dict(parsed.record.meta)
-            rtype = self.settings.records.get(str(meta.get("type")))
             day = _date(meta.get("date"))
-            retention = str(meta.get("retention") or (rtype.retention if rtype else ""))
-            until = None
-            if day and retention:
-                try:
-                    until = add_months(day, months_of(retention))
-                except ValueError:
-                    until = None
+            until = policy.retention_until(meta, self.settings)
             commit = added.get(path, (None, None))[0]
             self.records.append(RecordEntry(parsed.record.id, path, meta, commit, day, until))
 
@@ -308,7 +295,7 @@ class Catalog:
                     "record-deleted", f"{rh.id} was deleted in {rh.deleted.sha[:10]} ({rh.deleted.date.date()}) without a disposal record: restore it, or dispose of it with `sms-docs records dispose`",
                     path=rh.path, id=rh.id))
         for rec in self.records:
-            if rec.retention_until and rec.retention_until < self.as_of and rec.type != "disposal":
+            if policy.retention_expired(rec.retention_until, rec.type, self.as_of):
                 self.findings.append(warning(
                     "retention-expired", f"{rec.id} retention ended {rec.retention_until}: dispose of it (`sms-docs records dispose {rec.id} --reason ...`) or extend its retention",
                     path=rec.path, id=rec.id))
@@ -350,15 +337,11 @@ class Catalog:
         out: set[str] = set()
         for ref in dict.fromkeys((self.ref, self.settings.main_branch)):
             if self.repo.resolve(ref):
-                out.update(self.repo.git("rev-list", "--first-parent", ref).split())
+                out.update(self.repo.first_parent_line(ref))
         return out
 
     def _commit_time(self, sha: str) -> dt.datetime | None:
-        try:
-            out = self.repo.git("log", "-1", "--format=%ct", sha).strip()
-        except Exception:
-            return None
-        return dt.datetime.fromtimestamp(int(out), tz=dt.timezone.utc) if out else None
+        return self.repo.commit_time(sha)
 
     def record_tags(self) -> list[str]:
         """Tag every approved revision as sms/<ID>/r<N> (lightweight); returns the tags made."""
@@ -370,6 +353,6 @@ class Catalog:
                     continue
                 tag = f"{history_mod.TAG_PREFIX}{status.id}/r{rev.number}"
                 if tag not in existing:
-                    self.repo.git("tag", tag, rev.commit)
+                    self.repo.create_tag(tag, rev.commit)
                     made.append(tag)
         return made

@@ -17,7 +17,8 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 from sms_docs.errors import GitError, NotADocumentRepository, Refused, ShallowHistory
 
@@ -115,10 +116,21 @@ def parse_ident(value: str) -> tuple[str, str] | None:
     return match.group(1).strip(), match.group(2).strip()
 
 
-def run_git(root: Path, *args: str, env: dict[str, str] | None = None, input: str | None = None) -> str:
+def _environment(env: Mapping[str, str | None] | None) -> dict[str, str]:
+    """The process environment with `env` applied: a value of None removes the variable."""
+    out = dict(os.environ)
+    for key, value in (env or {}).items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = value
+    return out
+
+
+def _run_git(root: Path, *args: str, env: Mapping[str, str | None] | None = None, input: str | None = None) -> str:
     try:
         proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, input=input,
-                              env={**os.environ, **(env or {})}, encoding="utf-8", errors="surrogateescape")
+                              env=_environment(env), encoding="utf-8", errors="surrogateescape")
     except OSError as exc:
         raise GitError(f"cannot run git: {exc}", hint="install git") from None
     if proc.returncode != 0:
@@ -154,8 +166,8 @@ class GitRepo:
     def git_dir(self) -> Path:
         return Path(self._repo.git_dir)
 
-    def git(self, *args: str, env: dict[str, str] | None = None, input: str | None = None) -> str:
-        return run_git(self.root, *args, env=env, input=input)
+    def _git(self, *args: str, env: Mapping[str, str | None] | None = None, input: str | None = None) -> str:
+        return _run_git(self.root, *args, env=env, input=input)
 
     def is_shallow(self) -> bool:
         return (self.git_dir / "shallow").exists()
@@ -170,7 +182,7 @@ class GitRepo:
 
     def resolve(self, ref: str) -> str | None:
         try:
-            out = run_git(self.root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+            out = _run_git(self.root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
         except GitError:
             return None
         return out.strip() or None
@@ -300,7 +312,7 @@ class GitRepo:
     def list_tree(self, commit: str, folders: Iterable[str]) -> dict[str, str]:
         """path -> blob for every file under `folders` (and top-level files named there) in `commit`."""
         wanted = [f for f in folders if f]
-        out = self.git("ls-tree", "-r", "-z", "--full-tree", commit, "--", *wanted) if wanted else ""
+        out = self._git("ls-tree", "-r", "-z", "--full-tree", commit, "--", *wanted) if wanted else ""
         result: dict[str, str] = {}
         for entry in out.split("\0"):
             if not entry:
@@ -349,22 +361,24 @@ class GitRepo:
 
     def working_tree_clean_index(self) -> bool:
         """True when nothing is staged (an approval commit must not carry staged changes)."""
-        out = self.git("diff", "--cached", "--name-only")
+        out = self._git("diff", "--cached", "--name-only")
         return not out.strip()
 
     def current_branch(self) -> str | None:
         try:
-            out = self.git("symbolic-ref", "--quiet", "--short", "HEAD").strip()
+            out = self._git("symbolic-ref", "--quiet", "--short", "HEAD").strip()
         except GitError:
             return None
         return out or None
 
-    def commit_empty(self, message: str, sign: bool) -> str:
+    def commit_empty(self, message: str, sign: bool, identity: Identity | None = None,
+                     env: Mapping[str, str | None] | None = None) -> str:
+        """An empty commit with this message, made as `identity` (else git's configured identity)."""
         args = ["commit", "--allow-empty", "--no-verify", "-q", "-F", "-"]
         if sign:
             args.insert(1, "-S")
         try:
-            self.git(*args, input=message)
+            self._git(*args, input=message, env={**(env or {}), **(identity.env() if identity else {})})
         except GitError as exc:
             if not sign:
                 raise
@@ -372,10 +386,10 @@ class GitRepo:
                           "nothing was committed",
                           hint="set up git's signing: git config gpg.format ssh && git config user.signingkey "
                                "~/.ssh/id_ed25519.pub (and list the key in .sms/allowed_signers)") from None
-        return self.git("rev-parse", "HEAD").strip()
+        return self._git("rev-parse", "HEAD").strip()
 
     def tags(self, prefix: str) -> dict[str, str]:
-        out = self.git("for-each-ref", "--format=%(refname:strip=2) %(objectname) %(*objectname)", f"refs/tags/{prefix}")
+        out = self._git("for-each-ref", "--format=%(refname:strip=2) %(objectname) %(*objectname)", f"refs/tags/{prefix}")
         result: dict[str, str] = {}
         for line in out.splitlines():
             parts = line.split()
@@ -383,6 +397,80 @@ class GitRepo:
                 result[parts[0]] = parts[2] if len(parts) > 2 and parts[2] else parts[1]
         return result
 
+
+    # --- intents: what the catalogue, the actions and the integrations ask of git ----------------
+
+    def ancestors(self, commit: str) -> set[str]:
+        """Every commit reachable from `commit`, itself included."""
+        return set(self._git("rev-list", commit).split())
+
+    def first_parent_line(self, ref: str) -> list[str]:
+        """The commits of `ref`'s first-parent line, newest first."""
+        return self._git("rev-list", "--first-parent", ref).split()
+
+    def commit_time(self, commit: str) -> dt.datetime | None:
+        """When the commit was made (committer date, UTC); None when it is not in the repository."""
+        try:
+            out = self._git("log", "-1", "--format=%ct", commit).strip()
+        except GitError:
+            return None
+        return dt.datetime.fromtimestamp(int(out), tz=dt.timezone.utc) if out.isdigit() else None
+
+    def create_tag(self, tag: str, commit: str) -> None:
+        """A lightweight tag."""
+        self._git("tag", tag, commit)
+
+    def is_ancestor(self, commit: str, tip: str) -> bool:
+        """Is `commit` in the history of `tip`? (False for a commit git does not know.)"""
+        try:
+            self._git("merge-base", "--is-ancestor", commit, tip)
+        except GitError:
+            return False
+        return True
+
+    def paths_merged(self, merge_commit: str) -> list[str]:
+        """The paths a commit changed against its first parent; [] for a root commit."""
+        try:
+            out = self._git("diff", "--name-only", "--no-renames", f"{merge_commit}^1", merge_commit)
+        except GitError:
+            return []
+        return out.splitlines()
+
+    def messages_with_trailer(self, tip: str, key: str) -> list[tuple[str, str, str]]:
+        """(commit, committer email, message) of the commits reachable from `tip` whose message has a
+        line starting `key:`."""
+        out = self._git("log", tip, f"--grep=^{key}:", "--format=%H%x1f%ce%x1f%B%x1e")
+        found: list[tuple[str, str, str]] = []
+        for record in out.split("\x1e"):
+            parts = record.strip("\n").split("\x1f")
+            if len(parts) == 3:
+                found.append((parts[0], parts[1].strip(), parts[2]))
+        return found
+
+    def has_uncommitted_changes(self, path: str) -> bool:
+        """Does the working tree or the index differ from HEAD at `path`?"""
+        return bool(self._git("status", "--porcelain", "--", path).strip())
+
+    def authors_between(self, since: str | None, head: str, path: str) -> set[str]:
+        """Author emails (lower case) of the non-merge commits after `since` up to `head` that touched `path`."""
+        revs = f"{since}..{head}" if since else head
+        return {a.strip().lower() for a in self._git("log", "--no-merges", "--format=%ae", revs, "--", path).split()}
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who makes a commit, and when (ISO 8601; None: now): passed to git for that commit only."""
+
+    name: str
+    email: str
+    when: str | None = None
+
+    def env(self) -> dict[str, str | None]:
+        out: dict[str, str | None] = {"GIT_AUTHOR_NAME": self.name, "GIT_AUTHOR_EMAIL": self.email,
+                                      "GIT_COMMITTER_NAME": self.name, "GIT_COMMITTER_EMAIL": self.email}
+        if self.when:
+            out.update(GIT_AUTHOR_DATE=self.when, GIT_COMMITTER_DATE=self.when)
+        return out
 
 def _pack_commit(c: Commit) -> tuple[Any, ...]:
     """Plain tuples for the cache: (un)pickling slotted dataclasses is several times slower."""
@@ -432,8 +520,11 @@ def added_paths(root: Path, folder: str | None = None) -> list[str]:
     return [line.strip() for line in out.splitlines() if line.strip()]
 
 
-def committer_identity(root: Path) -> tuple[str | None, str | None]:
-    """git's committer identity (honours GIT_COMMITTER_* and user.*), as (name, email)."""
+def committer_identity(root: Path, identity: Identity | None = None) -> tuple[str | None, str | None]:
+    """git's committer identity (honours GIT_COMMITTER_* and user.*), as (name, email); a given
+    identity is the answer itself."""
+    if identity is not None:
+        return identity.name, identity.email
     try:
         out = subprocess.run(["git", "var", "GIT_COMMITTER_IDENT"], cwd=root, capture_output=True,
                              text=True, check=False).stdout.strip()
@@ -443,3 +534,49 @@ def committer_identity(root: Path) -> tuple[str | None, str | None]:
         return None, None
     name, rest = out.split("<", 1)
     return name.strip(), rest.split(">", 1)[0].strip()
+
+
+# --- a working repository, as the `init` and `demo` actions make one ---------------------------------
+
+
+def isolated() -> dict[str, str | None]:
+    """An environment that keeps the user's own git configuration (signing by default, hooks,
+    templates) and an outer repository's variables out of the commands it is given to."""
+    return {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_DIR": None, "GIT_WORK_TREE": None, "GIT_INDEX_FILE": None}
+
+
+def init_repository(target: Path, env: Mapping[str, str | None] | None = None) -> None:
+    """`git init` of an existing folder, with main as the first branch."""
+    _run_git(target, "init", "-q", "--initial-branch=main", str(target), env=env)
+
+
+def commit_all(root: Path, message: str, identity: Identity, paths: Iterable[str] = (),
+               env: Mapping[str, str | None] | None = None) -> None:
+    """Stage `paths` (everything when none) and commit them as `identity`."""
+    full = {**(env or {}), **identity.env()}
+    wanted = list(paths)
+    _run_git(root, "add", "-A", *(["--", *wanted] if wanted else []), env=full)
+    _run_git(root, "commit", "-q", "--no-verify", "-F", "-", env=full, input=message + "\n")
+
+
+def create_branch(root: Path, name: str, start: str, env: Mapping[str, str | None] | None = None) -> None:
+    """A new branch from `start`, checked out."""
+    _run_git(root, "checkout", "-q", "-b", name, start, env=env)
+
+
+def merge_branch(root: Path, branch: str, into: str, message: str, identity: Identity,
+                 env: Mapping[str, str | None] | None = None) -> None:
+    """Merge `branch` into `into` with a merge commit (--no-ff) made as `identity`, then delete it."""
+    full = {**(env or {}), **identity.env()}
+    _run_git(root, "checkout", "-q", into, env=full)
+    _run_git(root, "merge", "-q", "--no-ff", "--no-verify", "-m", message, branch, env=full)
+    _run_git(root, "branch", "-q", "-d", branch, env=full)
+
+
+def set_config(root: Path, key: str, value: str | None, env: Mapping[str, str | None] | None = None) -> None:
+    """Set a repository's local configuration value; None unsets it."""
+    if value is None:
+        _run_git(root, "config", "--unset", key, env=env)
+    else:
+        _run_git(root, "config", key, value, env=env)

@@ -19,8 +19,10 @@ from sms_docs import config as config_mod
 from sms_docs import frontmatter
 from sms_docs.actions.records import next_record_id
 from sms_docs.config import Settings
-from sms_docs.errors import Refused, UsageError
+from sms_docs.errors import GitError, Refused, UsageError
+from sms_docs.gitrepo import GitRepo
 from sms_docs.model import Person
+from sms_docs.policy import key_of_path
 
 FORGES = ("github", "gitlab")
 CODEOWNERS_FILE = {"github": ".github/CODEOWNERS", "gitlab": "CODEOWNERS"}
@@ -262,7 +264,6 @@ def import_github_reviews(root: Path, text: str, pull_request: int, merge_commit
                           dry_run: bool = False) -> Imported:
     """Write the approvals record of a merged pull request (records/approvals/<year>/APR-<year>-NNNN.yml)."""
     from sms_docs.documents import parse_record
-    from sms_docs.gitrepo import GitRepo
     from sms_docs.schemas import SchemaSet
 
     if pull_request < 1:
@@ -284,15 +285,17 @@ def import_github_reviews(root: Path, text: str, pull_request: int, merge_commit
                           hint="fetch it first (in CI: actions/checkout with fetch-depth: 0)")
         subject = _subject(repo, merge_commit, settings)
         main = repo.resolve(settings.main_branch) or repo.resolve(f"origin/{settings.main_branch}")
-        if main and not _is_ancestor(repo, merge_commit, main):
+        if main and not repo.is_ancestor(merge_commit, main):
             notes.append(f"{merge_commit[:10]} is not on {settings.main_branch} yet: the record counts once it is")
         for r in reviews:
             if repo.resolve(r.commit_id) is None:
                 notes.append(f"{r.reviewer} reviewed {r.commit_id[:10]}, which is not in this clone: "
                              "that review cannot be matched to any content")
         if day is None:
-            day = dt.datetime.fromtimestamp(int(repo.git("log", "-1", "--format=%ct", merge_commit).strip()),
-                                            tz=dt.timezone.utc).date()
+            merged = repo.commit_time(merge_commit)
+            if merged is None:
+                raise GitError(f"cannot read the date of {merge_commit}")
+            day = merged.date()
     existing = _already_recorded(root, rtype.folder, pull_request, merge_commit)
     if existing is not None:
         return Imported(existing[0], existing[1], reviews, notes, created=False)
@@ -322,34 +325,11 @@ def import_github_reviews(root: Path, text: str, pull_request: int, merge_commit
     return Imported(ident, rel, reviews, notes, created=not dry_run, text=body)
 
 
-def _subject(repo: Any, merge_commit: str, settings: Settings) -> list[str]:
+def _subject(repo: GitRepo, merge_commit: str, settings: Settings) -> list[str]:
     """The controlled files the merge changed against its first parent: document IDs and the
-    configuration files a record may name."""
-    from sms_docs.checks import is_document_path
-    from sms_docs.documents import id_from_filename
-
-    try:
-        out = repo.git("diff", "--name-only", "--no-renames", f"{merge_commit}^1", merge_commit)
-    except Exception:  # a root commit has no parent: nothing was merged into anything
-        return []
-    found: list[str] = []
-    for path in out.splitlines():
-        key = None
-        if path in (config_mod.CONFIG_FILE, config_mod.SIGNERS_FILE):
-            key = path
-        elif is_document_path(path, settings):
-            key = id_from_filename(path)
-        if key and key not in found:
-            found.append(key)
+    configuration files, by the key the audit gives them (policy.key_of_path)."""
+    found = {k[0] for k in (key_of_path(p, settings) for p in repo.paths_merged(merge_commit)) if k is not None}
     return sorted(found)
-
-
-def _is_ancestor(repo: Any, commit: str, tip: str) -> bool:
-    try:
-        repo.git("merge-base", "--is-ancestor", commit, tip)
-    except Exception:
-        return False
-    return True
 
 
 def _already_recorded(root: Path, folder: str, pull_request: int, merge_commit: str) -> tuple[str, str] | None:

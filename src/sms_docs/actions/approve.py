@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from sms_docs import config as config_mod
+from sms_docs import policy
 from sms_docs.catalog import Catalog
 from sms_docs.config import Settings
-from sms_docs.checks import is_document_path
-from sms_docs.documents import id_from_filename
-from sms_docs.errors import Refused, UsageError
-from sms_docs.gitrepo import GitRepo, committer_identity, parse_trailers
-from sms_docs.history import APPROVAL_MEANING, APPROVAL_OF, is_config_path
+from sms_docs.errors import ConfigError, GitError, Refused, UsageError
+from sms_docs.gitrepo import GitRepo, Identity, committer_identity, parse_trailers
+from sms_docs.history import APPROVAL_MEANING, APPROVAL_OF
+from sms_docs.model import Person
 
 
 @dataclass(frozen=True)
@@ -27,10 +28,13 @@ class Approved:
 
 
 def approve(root: Path, keys: list[str], *, meaning: str, sign: bool, all_changed: bool,
-            ref: str | None = None) -> Approved:
+            ref: str | None = None, identity: Identity | None = None,
+            git_env: Mapping[str, str | None] | None = None) -> Approved:
+    """Make the approval commit as `identity` (else git's committer identity); `git_env` is passed to
+    git for that commit (the demo keeps the user's own git configuration out)."""
     if meaning not in ("approval", "review"):
         raise UsageError(f"--meaning {meaning!r}: use approval or review")
-    name, email = committer_identity(root)
+    name, email = committer_identity(root, identity)
     if not email:
         raise Refused("git has no committer identity", hint="set user.name and user.email")
     with Catalog.open(root, ref=ref, require_history=True) as cat:
@@ -48,12 +52,11 @@ def approve(root: Path, keys: list[str], *, meaning: str, sign: bool, all_change
         head = repo.resolve("HEAD")
         if head is None:
             raise Refused("there is no commit to approve yet", hint="commit the documents first")
-        tree = {p: b for p, b in repo.list_tree(head, [*settings.document_folders, "schemas", ".sms", config_mod.CONFIG_FILE]).items()
-                if is_document_path(p, settings) or is_config_path(p)}
         by_key: dict[str, tuple[str, str]] = {}
-        for path, blob in tree.items():
-            key = path if is_config_path(path) else (id_from_filename(path) or path)
-            by_key[key] = (path, blob)
+        for path, blob in repo.list_tree(head, [*settings.document_folders, "schemas", ".sms", config_mod.CONFIG_FILE]).items():
+            found = policy.key_of_path(path, settings)
+            if found is not None:
+                by_key[found[0]] = (path, blob)
         # An approval binds to a blob: the same person approving the same content twice adds nothing
         # (unless this time they sign it).
         mine = {} if sign else _given(repo, head, person.all_emails, meaning)
@@ -82,7 +85,7 @@ def approve(root: Path, keys: list[str], *, meaning: str, sign: bool, all_change
                               f"{mine[(key, blob)][:10]}; nothing was committed",
                               hint="an approval binds to the content: it stands until the file changes")
             try:
-                _refuse_unauthorised(cat, in_force, key, path, blob, person.id, set(person.roles), person.all_emails, head)
+                _refuse_unauthorised(cat, in_force, key, path, blob, person, head)
             except Refused as exc:
                 if not all_changed:
                     raise
@@ -96,7 +99,7 @@ def approve(root: Path, keys: list[str], *, meaning: str, sign: bool, all_change
                  "", f"Approved-by: {name} <{email}>"]
         lines += [f"{APPROVAL_OF}: {key} {blob}" for key, _, blob in items]
         lines.append(f"{APPROVAL_MEANING}: {meaning}")
-        commit = repo.commit_empty("\n".join(lines) + "\n", sign)
+        commit = repo.commit_empty("\n".join(lines) + "\n", sign, identity, git_env)
         return Approved(commit, name or person.name, email, meaning, items, sign, skipped)
 
 
@@ -104,20 +107,18 @@ def _given(repo: GitRepo, head: str, emails: tuple[str, ...], meaning: str) -> d
     """(key, blob) -> commit, for the approval commits reachable from HEAD that this person made
     with this meaning."""
     wanted = {e.lower() for e in emails}
-    out = repo.git("log", head, f"--grep=^{APPROVAL_OF}:", "--format=%H%x1f%ce%x1f%B%x1e")
     given: dict[tuple[str, str], str] = {}
-    for record in out.split("\x1e"):
-        parts = record.strip("\n").split("\x1f")
-        if len(parts) != 3 or parts[1].strip().lower() not in wanted:
+    for commit, committer, message in repo.messages_with_trailer(head, APPROVAL_OF):
+        if committer.lower() not in wanted:
             continue
-        trailers = parse_trailers(parts[2])
+        trailers = parse_trailers(message)
         said = next((v.strip().lower() for k, v in trailers if k.lower() == APPROVAL_MEANING.lower()), "approval")
         if said != meaning:
             continue
         for k, v in trailers:
             fields = v.split()
             if k.lower() == APPROVAL_OF.lower() and len(fields) == 2:
-                given.setdefault((fields[0], fields[1]), parts[0])
+                given.setdefault((fields[0], fields[1]), commit)
     return given
 
 
@@ -134,7 +135,7 @@ def _changed_on_branch(cat: Catalog, head: str, path: str) -> bool:
 
 
 def _refuse_uncommitted(repo: GitRepo, path: str, key: str) -> None:
-    if repo.git("status", "--porcelain", "--", path).strip():
+    if repo.has_uncommitted_changes(path):
         raise Refused(f"{key} ({path}) has uncommitted changes; an approval binds to committed content: nothing was committed",
                       hint="commit the change, then approve")
 
@@ -149,29 +150,27 @@ def _settings_in_force(cat: Catalog) -> Settings:
     try:
         text = cat.repo.read_blob(approved[-1].blob).decode("utf-8-sig")
         return config_mod.parse(cat.root, text, cat.schemas)[0]
-    except Exception:  # an unreadable approved configuration: the audit falls back the same way
+    except (UnicodeDecodeError, ConfigError, GitError):  # unreadable: the audit falls back the same way
         return cat.settings
 
 
-def _refuse_unauthorised(cat: Catalog, settings: Settings, key: str, path: str, blob: str, pid: str, roles: set[str],
-                         emails: tuple[str, ...], head: str) -> None:
-    if is_config_path(path):
-        allowed = set(settings.approval.config_approvers)
-    else:
+def _refuse_unauthorised(cat: Catalog, settings: Settings, key: str, path: str, blob: str, person: Person,
+                         head: str) -> None:
+    """The audit's rules, checked before the commit: who may approve (policy.rules_for) and
+    segregation of duties (policy.authored)."""
+    doc = None
+    if not policy.is_config_path(path):
         from sms_docs.documents import parse_document
 
         doc = parse_document(path, cat.repo.read_blob(blob), settings, cat.schemas).doc
-        doc_type = settings.types.get(doc.type) if doc else None
-        allowed = set(doc.list_field("approvers")) if doc and doc.list_field("approvers") else set(
-            doc_type.approvers if doc_type else settings.approval.config_approvers)
-    if not (allowed & (roles | {pid})):
-        raise Refused(f"{pid} may not approve {key} (approvers: {', '.join(sorted(allowed))}); nothing was committed")
-    if settings.approval.allow_author_approval:
+    rules = policy.rules_for("config" if doc is None else "document", doc, settings, cat.settings)
+    if not policy.may_approve(rules, person):
+        raise Refused(f"{person.id} may not approve {key} (approvers: {', '.join(sorted(rules.approvers))}); "
+                      "nothing was committed")
+    if rules.allow_author_approval:
         return
     fh = cat.history.files.get(key)
     since = next((r.commit for r in reversed(fh.revisions) if r.number is not None), None) if fh else None
-    revs = f"{since}..{head}" if since else head
-    authors = {a.strip().lower() for a in cat.repo.git("log", "--no-merges", "--format=%ae", revs, "--", path).split()}
-    if authors & {e.lower() for e in emails}:
-        raise Refused(f"{pid} authored a change to {key} since its last approved revision: someone else must approve it "
+    if policy.authored(person, cat.repo.authors_between(since, head, path)):
+        raise Refused(f"{person.id} authored a change to {key} since its last approved revision: someone else must approve it "
                       "(segregation of duties); nothing was committed")
