@@ -107,8 +107,8 @@ def _settings_from_git(repo: GitRepo, root: Path, schemas: SchemaSet, ref: str |
     if blob is None:
         raise NotADocumentRepository(
             f"{root}: no {config_mod.CONFIG_FILE} at {ref or 'HEAD'}", hint="name the main branch with --ref")
-    settings, _ = config_mod.parse(root, repo.read_blob(blob).decode("utf-8-sig", errors="replace"), schemas,
-                                   validate=False)
+    settings, findings = config_mod.parse(root, repo.read_blob(blob).decode("utf-8-sig", errors="replace"), schemas)
+    config_mod.require_valid(findings)
     return settings
 
 
@@ -144,7 +144,7 @@ class Catalog:
         schemas = SchemaSet.load(root)
         repo = GitRepo(root)
         if (root / config_mod.CONFIG_FILE).is_file():
-            settings, _ = config_mod.load(root, schemas, validate=False)  # `check` reports its findings
+            settings = config_mod.load_valid(root, schemas)
         else:  # a bare mirror (`git clone --mirror`): everything, the configuration too, comes from git
             settings = _settings_from_git(repo, root, schemas, ref)
         if require_history:

@@ -123,7 +123,7 @@ def codeowners(root: Path, forge: str = "github") -> Codeowners:
     from sms_docs.schemas import SchemaSet
 
     schemas = SchemaSet.load(root)
-    settings, _ = config_mod.load(root, schemas)
+    settings = config_mod.load_valid(root, schemas)
     result = Codeowners(forge, [])
     config_people = people_for(settings, settings.approval.config_approvers, result.warnings, config_mod.CONFIG_FILE)
     config_owners = tuple(handle(p, forge) for p in config_people)
@@ -273,7 +273,7 @@ def import_github_reviews(root: Path, text: str, pull_request: int, merge_commit
         raise UsageError(f"--merge-commit {merge_commit!r}: give the full 40-character commit id",
                          hint="in GitHub Actions: ${{ github.event.pull_request.merge_commit_sha }}")
     schemas = SchemaSet.load(root)
-    settings, _ = config_mod.load(root, schemas)
+    settings = config_mod.load_valid(root, schemas)
     rtype = settings.records.get("approvals")
     if rtype is None:
         raise UsageError("sms-docs.yml has no `approvals` record type", hint="add it under records (prefix APR)")

@@ -67,7 +67,7 @@ class _Story:
         self.root = root
         self.start = start
         self.progress = progress or (lambda _line: None)
-        settings, _ = config_mod.load(root)
+        settings = config_mod.load_valid(root)
         self.people = {p.id: p for p in settings.people}
         self.git_env = isolated()  # the user's own git configuration stays out of the demo
         self.commits = 0
@@ -117,7 +117,7 @@ class _Story:
     def record(self, who: str, day: int, type_name: str, subject: list[str], fields: dict[str, Any], message: str) -> str:
         from sms_docs.actions import records
 
-        settings, _ = config_mod.load(self.root)
+        settings = config_mod.load_valid(self.root)
         on = self.start + dt.timedelta(days=day)
         written = records.create(settings, SchemaSet.load(self.root), type_name, person=self.people[who], day=on,
                                  subject=subject, fields=fields)
@@ -243,7 +243,7 @@ def _tell(s: _Story) -> bool:
 
     # Day 230: POL-005 withdrawn, superseded by a new POL-006; the documents that cite it follow.
     s.branch("release-policy-2")
-    settings, _ = config_mod.load(s.root)
+    settings = config_mod.load_valid(s.root)
     old_path = s.path_of("POL-005")
     new_path = create(settings, "policy", "Release and continuous deployment policy", "kwame", "internal")
     new_rel = new_path.relative_to(s.root).as_posix()

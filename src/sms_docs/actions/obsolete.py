@@ -46,7 +46,7 @@ def obsolete(root: Path, ident: str, superseded_by: str | None, reason: str | No
         raise UsageError(f"say what replaces {ident} (--superseded-by ID) or why it is withdrawn (--reason TEXT); "
                          "nothing was changed")
     schemas = SchemaSet.load(root)
-    settings, _ = config_mod.load(root, schemas)
+    settings = config_mod.load_valid(root, schemas)
     tree = scan_worktree(root, settings, schemas)
     docs = tree.by_id()
     doc = docs.get(ident)

@@ -77,7 +77,7 @@ def new(opts: Options, type_name: str, title: str, owner: str | None, classifica
     from sms_docs.errors import UsageError
 
     root = opts.root()
-    settings, _ = config.load(root)
+    settings = config.load_valid(root)
     if owner is None:
         from sms_docs.gitrepo import committer_identity
 

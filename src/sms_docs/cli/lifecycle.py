@@ -242,7 +242,7 @@ def records_new(opts: Options, type_name: str, assignments: tuple[str, ...], sub
 
     root = opts.root()
     schemas = SchemaSet.load(root)
-    settings, _ = config.load(root, schemas)
+    settings = config.load_valid(root, schemas)
     fields = actions.parse_assignments(assignments)
     person = actions.acting_person(root, settings)
     written = actions.create(settings, schemas, type_name, person=person, day=opts.today,
@@ -276,7 +276,7 @@ def records_list(opts: Options, type_name: str | None, since: dt.date | None, su
 
     root = opts.root()
     schemas = SchemaSet.load(root)
-    settings, _ = config.load(root, schemas)
+    settings = config.load_valid(root, schemas)
     found = actions.list_records(settings, schemas, type_name=type_name, since=since, subject=subject)
     if opts.format == "json":
         emit_json({"records": [r.to_json() for r in found]})
@@ -317,7 +317,7 @@ def records_dispose(opts: Options, ids: tuple[str, ...], reason: str) -> None:
 
     root = opts.root()
     schemas = SchemaSet.load(root)
-    settings, _ = config.load(root, schemas)
+    settings = config.load_valid(root, schemas)
     person = actions.acting_person(root, settings)
     done = actions.dispose(settings, schemas, list(ids), reason, person=person, day=opts.today)
     if opts.format == "json":

@@ -66,7 +66,7 @@ def _config_file(root: Path) -> Iterator[tuple[Path, bool]]:
 
         from sms_docs import config as config_mod
 
-        settings, _ = config_mod.load(root)
+        settings = config_mod.load_valid(root)
         data = yaml.safe_load(Template(TEMPLATE.read_text(encoding="utf-8")).safe_substitute(organisation="x"))
         data["site_name"] = f"{settings.organisation} - service management system"
         data["docs_dir"] = str(Path(tmp) / "docs")
