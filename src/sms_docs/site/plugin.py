@@ -39,9 +39,6 @@ from sms_docs.site.render_cache import Entry, RenderCache, fingerprint
 
 log = logging.getLogger("mkdocs.plugins.sms-docs")
 
-# Set by `sms-docs build` and `sms-docs serve` for their command-line flags; they win over mkdocs.yml.
-OVERRIDES: dict[str, Any] = {}
-
 _BEFORE = "<!-- sms-docs:before -->"
 _AFTER = "<!-- sms-docs:after -->"
 _ID = re.compile(r'\sid="([^"]+)"')
@@ -72,11 +69,13 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         self._documents: set[str] = set()
         self._html: dict[str, str] = {}  # generated listings: HTML already, Markdown would only slow them down
         self._wrap: dict[str, tuple[str, str]] = {}  # document pages: the HTML put around the rendered body
+        # `sms-docs build` sets its command-line flags here (they win over mkdocs.yml), `as_of` included.
+        self.overrides: dict[str, Any] = {}
 
     # --- configuration and the plan --------------------------------------------------------------
 
     def option(self, name: str) -> Any:
-        return OVERRIDES[name] if OVERRIDES.get(name) is not None else self.config[name]
+        return self.overrides[name] if self.overrides.get(name) is not None else self.config[name]
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         from sms_docs.catalog import Catalog
@@ -88,7 +87,7 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         options = SiteOptions(audience=self.option("audience"), drafts=drafts,
                               directory_urls=bool(config.use_directory_urls), site_url=config.site_url or None)
         try:
-            with Catalog.open(self.root, ref=self.option("ref"), as_of=OVERRIDES.get("as_of")) as cat:
+            with Catalog.open(self.root, ref=self.option("ref"), as_of=self.overrides.get("as_of")) as cat:
                 worktree = _worktree(cat) if drafts else None
                 self.plan = build_plan(cat, options, worktree)
                 self.git_dir = cat.repo.git_dir

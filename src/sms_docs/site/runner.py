@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-import os
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -81,22 +80,28 @@ def _config_file(root: Path) -> Iterator[tuple[Path, bool]]:
         yield path, False
 
 
-@contextlib.contextmanager
-def _overrides(**values: Any) -> Iterator[None]:
-    from sms_docs.site import plugin
+def _plugins_with(config_file: Path, options: dict[str, Any]) -> Any:
+    """mkdocs.yml's `plugins` setting as written, with `options` added to the sms-docs entry: MkDocs
+    validates them as if they were in the file (how `serve` hands its flags to every rebuild)."""
+    from mkdocs.utils import yaml_load
 
-    saved = dict(plugin.OVERRIDES)
-    plugin.OVERRIDES.clear()
-    plugin.OVERRIDES.update({k: v for k, v in values.items() if v is not None})
-    try:
-        yield
-    finally:
-        plugin.OVERRIDES.clear()
-        plugin.OVERRIDES.update(saved)
+    with config_file.open("rb") as fh:
+        data = yaml_load(fh)
+    raw: Any = data.get("plugins", []) if isinstance(data, dict) else []
+    if isinstance(raw, dict):
+        return {name: ({**(opts or {}), **options} if name == "sms-docs" else opts) for name, opts in raw.items()}
+    out: list[Any] = []
+    for item in raw:
+        if item == "sms-docs":
+            out.append({"sms-docs": dict(options)})
+        elif isinstance(item, dict) and "sms-docs" in item:
+            out.append({"sms-docs": {**(item["sms-docs"] or {}), **options}})
+        else:
+            out.append(item)
+    return out
 
 
 def _load(config_file: Path, **kwargs: Any) -> Any:
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs import config as mk_config
     from mkdocs.exceptions import ConfigurationError
 
@@ -122,12 +127,13 @@ def build(root: Path, *, site_dir: Path | None = None, audience: str | None = No
     started = time.perf_counter()
     collect = _Collect()
     logger = logging.getLogger("mkdocs")
-    with _config_file(root) as (config_file, own), _overrides(audience=audience, drafts=drafts or None, ref=ref,
-                                                               as_of=as_of, cache=cache):
+    with _config_file(root) as (config_file, own):
         kwargs: dict[str, Any] = {"strict": strict}
         if site_dir is not None:
             kwargs["site_dir"] = str(site_dir.resolve())
         cfg = _load(config_file, **kwargs)
+        overrides = {"audience": audience, "drafts": drafts or None, "ref": ref, "as_of": as_of, "cache": cache}
+        cfg.plugins["sms-docs"].overrides = {k: v for k, v in overrides.items() if v is not None}
         logger.addHandler(collect)
         try:
             cfg.plugins.on_startup(command="build", dirty=False)
@@ -155,13 +161,13 @@ def build(root: Path, *, site_dir: Path | None = None, audience: str | None = No
 
 def serve(root: Path, *, dev_addr: str | None = None, audience: str | None = None, drafts: bool = False,
           ref: str | None = None, livereload: bool = True, open_browser: bool = False) -> None:
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.commands import serve as mk_serve
     from mkdocs.exceptions import Abort, BuildError, ConfigurationError
 
-    with _config_file(root) as (config_file, _own), _overrides(audience=audience, drafts=drafts or None, ref=ref):
+    with _config_file(root) as (config_file, _own):
         _load(config_file)  # fail early, with our message, on a configuration without the plugin
-        kwargs: dict[str, Any] = {}
+        flags = {"audience": audience, "drafts": drafts or None, "ref": ref}
+        kwargs: dict[str, Any] = {"plugins": _plugins_with(config_file, {k: v for k, v in flags.items() if v is not None})}
         if dev_addr:
             kwargs["dev_addr"] = dev_addr
         # MkDocs says where it serves and when it rebuilds: show its messages as `mkdocs serve` does.
