@@ -14,9 +14,7 @@ def git_starts(tree: ast.AST) -> list[tuple[int, str]]:
     that begins with "git"."""
     found: list[tuple[int, str]] = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import) and any(a.name == "git" or a.name.startswith("git.") for a in node.names):
-            found.append((node.lineno, "imports GitPython"))
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "git" and node.level == 0:
+        if (isinstance(node, ast.Import) and any(a.name == "git" or a.name.startswith("git.") for a in node.names)) or (isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "git" and node.level == 0):
             found.append((node.lineno, "imports GitPython"))
         elif isinstance(node, ast.Call):
             func = node.func

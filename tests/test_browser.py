@@ -13,13 +13,16 @@ import http.server
 import shutil
 import threading
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
 
 from conftest import CONFIG, Repo, doc, unavailable
 from sms_docs.cli import cli
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 pytestmark = pytest.mark.browser
 

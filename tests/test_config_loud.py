@@ -54,3 +54,11 @@ def test_a_valid_configuration_still_answers(repo: Repo, args: list[str]) -> Non
     result = run(repo, *args, as_of="2026-03-31")
     assert result.exit_code == 0, result.output
     assert "POL-001" in result.output
+
+
+def test_an_invalid_repository_schema_stops_with_exit_3(repo: Repo) -> None:
+    bootstrap(repo, {POL1: doc("POL-001", "Service management policy")}, on="2026-01-05")
+    repo.write({"schemas/document.schema.json": '{"type": 12}'})
+    result = run(repo, "check")
+    assert result.exit_code == 3, result.output
+    assert "schemas/document.schema.json: invalid JSON Schema" in result.output

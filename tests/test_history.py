@@ -7,8 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from conftest import CONFIG, Repo, identity
-from trust import (APPROVAL_KEYS, AS_OF, GITHUB, POL1, POL2, PRC1, REVISION_KEYS, STATUS_KEYS, approval_commit,
-                   approve, audit, audit_doc, change, codes, day, findings, git_as, policy, run_json, setup,
+from trust import (APPROVAL_KEYS, AS_OF, GITHUB, POL1, POL2, PRC1, REVISION_KEYS, STATUS_KEYS, approve, audit, audit_doc, change, codes, day, findings, git_as, policy, run_json, setup,
                    status_of, trailer, with_settings)
 from conftest import doc
 

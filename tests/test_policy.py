@@ -5,14 +5,17 @@ site apply."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from conftest import CONFIG
 from sms_docs import config, policy
-from sms_docs.config import Settings
 from sms_docs.model import Approval, Document, State
+
+if TYPE_CHECKING:
+    from sms_docs.config import Settings
+    from pathlib import Path
 
 D = dt.date
 

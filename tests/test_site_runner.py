@@ -4,10 +4,13 @@ rebuild."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from conftest import Repo
 from sms_docs.site import plugin, runner
+
+if TYPE_CHECKING:
+    from conftest import Repo
+    from pathlib import Path
 
 
 def test_serve_flags_become_plugin_options_and_the_other_plugins_stay(repo: Repo) -> None:

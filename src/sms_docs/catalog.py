@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from sms_docs import config as config_mod
 from sms_docs import history as history_mod
@@ -14,12 +13,15 @@ from sms_docs.checks import is_record_path
 from sms_docs.config import Settings, months_of
 from sms_docs.errors import NotADocumentRepository, UsageError
 from sms_docs.gitrepo import GitRepo
-from sms_docs.history import FileHistory, History
 from sms_docs.recordlog import disposed_ids
 from sms_docs.model import Document, Finding, Revision, State, error, warning
 from sms_docs import policy
 from sms_docs.policy import next_review
 from sms_docs.schemas import SchemaSet
+
+if TYPE_CHECKING:
+    from sms_docs.history import FileHistory, History
+    from pathlib import Path
 
 
 @dataclass
@@ -140,7 +142,7 @@ class Catalog:
 
     @classmethod
     def open(cls, root: Path, ref: str | None = None, as_of: dt.date | None = None, *,
-             require_history: bool = True) -> "Catalog":
+             require_history: bool = True) -> Catalog:
         schemas = SchemaSet.load(root)
         repo = GitRepo(root)
         if (root / config_mod.CONFIG_FILE).is_file():
@@ -161,7 +163,7 @@ class Catalog:
     def close(self) -> None:
         self.repo.close()
 
-    def __enter__(self) -> "Catalog":
+    def __enter__(self) -> Catalog:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -10,12 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, TYPE_CHECKING
 
-from sms_docs.catalog import Catalog
 from sms_docs.errors import UsageError
-from sms_docs.model import Revision
 from sms_docs.policy import count_valid, visible
+
+if TYPE_CHECKING:
+    from sms_docs.model import Revision
+    from sms_docs.catalog import Catalog
+    from collections.abc import Callable
 
 KINDS = ("new", "revised", "withdrawn")
 HEADINGS = {"new": "New", "revised": "Revised", "withdrawn": "Withdrawn"}

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
-from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from sms_docs import frontmatter
 from sms_docs.errors import ConfigError, NotADocumentRepository
 from sms_docs.model import Finding, Person, error
 from sms_docs.schemas import SchemaSet
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from pathlib import Path
 
 CONFIG_FILE = "sms-docs.yml"
 SIGNERS_FILE = ".sms/allowed_signers"

@@ -17,10 +17,12 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from sms_docs.errors import GitError, NotADocumentRepository, Refused, ShallowHistory
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator, Mapping
 
 ZERO = "0" * 40
 _CACHE_VERSION = 2
@@ -152,11 +154,13 @@ class GitRepo:
                 f"{root} is not a git repository", hint="history commands read git: run `git init` and commit"
             ) from None
         self._blob_cache: dict[str, bytes] = {}
+        # What GitPython raises for an object it cannot find or read.
+        self._read_errors: tuple[type[Exception], ...] = (ValueError, OSError, git.exc.ODBError, git.exc.GitError)
 
     def close(self) -> None:
         self._repo.close()
 
-    def __enter__(self) -> "GitRepo":
+    def __enter__(self) -> GitRepo:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -274,7 +278,7 @@ class GitRepo:
         if found is None:
             try:
                 found = self._repo.odb.stream(bytes.fromhex(blob)).read()
-            except Exception as exc:
+            except self._read_errors as exc:
                 raise GitError(f"cannot read blob {blob}: {exc}") from None
             self._blob_cache[blob] = found
         return found
@@ -303,7 +307,7 @@ class GitRepo:
         """The blob id of `path` in `commit`, or None (persistent `cat-file --batch-check`)."""
         try:
             sha, kind, _size = self._repo.git.get_object_header(f"{commit}:{path}")
-        except Exception:
+        except self._read_errors:  # no such path in that commit
             return None
         sha_hex = sha.decode() if isinstance(sha, bytes) else str(sha)
         kind_s = kind.decode() if isinstance(kind, bytes) else str(kind)

@@ -13,16 +13,20 @@ import datetime as dt
 import os
 import pickle
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, TYPE_CHECKING
 
 from sms_docs import config as config_mod
 from sms_docs import policy
-from sms_docs.config import Settings
+from sms_docs.errors import ConfigError, GitError
 from sms_docs.documents import Parsed, pack, parse_record, read_document, unpack
 from sms_docs.gitrepo import ZERO, Commit, GitRepo, parse_ident
-from sms_docs.model import Approval, Author, Document, Finding, Revision, error, warning
+from sms_docs.model import Author, Document, Finding, Revision, error, warning
 from sms_docs.recordlog import RecordHistory, RecordLog, forge_reviews
-from sms_docs.schemas import SchemaSet
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from sms_docs.schemas import SchemaSet
+    from sms_docs.config import Settings
 
 _DOC_CACHE_VERSION = 2
 APPROVAL_OF = "Approval-of"
@@ -129,7 +133,7 @@ class _Reader:
             try:
                 text = self.repo.read_blob(blob).decode("utf-8-sig")
                 settings, _ = config_mod.parse(self.settings.root, text, self.schemas, validate=False)
-            except Exception:  # an unreadable historical configuration: fall back to the current one
+            except (UnicodeDecodeError, ConfigError, GitError):  # unreadable: fall back to the current one
                 settings = None
             self.configs[blob] = settings
         return self.configs[blob]

@@ -8,21 +8,24 @@ this: its merge commit template puts approvals in the merge commit as `Approved-
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, TYPE_CHECKING
 
 from sms_docs import config as config_mod
 from sms_docs import frontmatter
 from sms_docs.actions.records import next_record_id
-from sms_docs.config import Settings
 from sms_docs.errors import GitError, Refused, UsageError
 from sms_docs.gitrepo import GitRepo
-from sms_docs.model import Person
 from sms_docs.policy import key_of_path
+
+if TYPE_CHECKING:
+    from sms_docs.config import Settings
+    from collections.abc import Iterable
+    from sms_docs.model import Person
+    from pathlib import Path
+    import datetime as dt
 
 FORGES = ("github", "gitlab")
 CODEOWNERS_FILE = {"github": ".github/CODEOWNERS", "gitlab": "CODEOWNERS"}
@@ -339,8 +342,8 @@ def _already_recorded(root: Path, folder: str, pull_request: int, merge_commit: 
     for path in sorted(base.rglob("*.y*ml")):
         try:
             data = frontmatter.load_yaml(frontmatter.decode(path.read_bytes()))
-        except Exception:
-            continue
+        except (OSError, UnicodeDecodeError, frontmatter.YamlError):
+            continue  # `check` reports an unreadable record; it is not this pull request's
         if isinstance(data, dict) and data.get("pull_request") == pull_request and \
                 str(data.get("merge_commit", "")).lower() == merge_commit:
             return str(data.get("id") or path.stem), path.relative_to(root).as_posix()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +20,7 @@ from sms_docs.documents import id_from_filename
 from sms_docs.model import Approval, Person, State
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
     from sms_docs.config import Settings
     from sms_docs.model import Document
 

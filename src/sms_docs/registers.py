@@ -11,13 +11,15 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
-from sms_docs.catalog import Catalog, DocStatus
 from sms_docs.errors import UsageError
-from sms_docs.model import Document, State
 from sms_docs.policy import add_months, retention_expired, review_due
+
+if TYPE_CHECKING:
+    from sms_docs.model import Document
+    from sms_docs.catalog import Catalog, DocStatus
+    from pathlib import Path
 
 _WITHIN = re.compile(r"^\s*([0-9]+)\s*([dwmy])\s*$", re.I)
 

@@ -6,10 +6,12 @@ import csv
 import datetime as dt
 import io
 from html import escape
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
-from sms_docs.catalog import Catalog, DocStatus
-from sms_docs.model import Revision
+
+if TYPE_CHECKING:
+    from sms_docs.model import Revision
+    from sms_docs.catalog import Catalog, DocStatus
 
 
 def register_rows(cat: Catalog, ids: list[str] | None = None) -> list[DocStatus]:

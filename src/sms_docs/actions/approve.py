@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sms_docs import config as config_mod
 from sms_docs import policy
 from sms_docs.catalog import Catalog
-from sms_docs.config import Settings
 from sms_docs.errors import ConfigError, GitError, Refused, UsageError
 from sms_docs.gitrepo import GitRepo, Identity, committer_identity, parse_trailers
 from sms_docs.history import APPROVAL_MEANING, APPROVAL_OF
-from sms_docs.model import Person
+
+if TYPE_CHECKING:
+    from sms_docs.model import Person
+    from sms_docs.config import Settings
+    from pathlib import Path
+    from collections.abc import Mapping
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,7 @@ import datetime as dt
 import shutil
 import subprocess
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Callable
+from typing import Any, TYPE_CHECKING
 
 from sms_docs import config as config_mod
 from sms_docs import frontmatter
@@ -27,6 +26,10 @@ from sms_docs.errors import Refused, UsageError
 from sms_docs.gitrepo import Identity, commit_all, create_branch, isolated, merge_branch, set_config
 from sms_docs.policy import add_months
 from sms_docs.schemas import SchemaSet
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
 
 MONTHS = 18
 MAIN = "main"

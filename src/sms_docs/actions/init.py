@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from collections.abc import Mapping
-from typing import Any
+from typing import Any, TYPE_CHECKING
 from string import Template
 
 from sms_docs import frontmatter
 from sms_docs.errors import Refused, UsageError
 from sms_docs.gitrepo import init_repository
 from sms_docs.schemas import BUILTIN_DIR
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 PACKAGE = Path(__file__).resolve().parent.parent
 REPO_TEMPLATES = PACKAGE / "templates" / "repo"

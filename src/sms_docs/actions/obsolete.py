@@ -9,15 +9,17 @@ change like any other: it takes effect when it reaches the main line with its ap
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from sms_docs import config as config_mod
 from sms_docs import frontmatter
 from sms_docs.checks import scan_worktree
 from sms_docs.errors import Refused, UsageError
-from sms_docs.model import Document
 from sms_docs.schemas import SchemaSet
+
+if TYPE_CHECKING:
+    from sms_docs.model import Document
+    from pathlib import Path
 
 
 @dataclass(frozen=True)

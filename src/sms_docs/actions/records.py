@@ -12,18 +12,21 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, TYPE_CHECKING
 
 from sms_docs import frontmatter
 from sms_docs.checks import Tree, scan_worktree
-from sms_docs.config import RecordType, Settings, months_of
 from sms_docs.documents import parse_record
 from sms_docs.errors import ConfigError, Refused, UsageError
 from sms_docs.actions.new import read_template, used_numbers
 from sms_docs.gitrepo import Identity, committer_identity
-from sms_docs.model import Person, Record
 from sms_docs.policy import retention_of, retention_until
-from sms_docs.schemas import SchemaSet
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from sms_docs.model import Person, Record
+    from sms_docs.schemas import SchemaSet
+    from sms_docs.config import RecordType, Settings
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "records"
 

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sms_docs.actions import records
 from sms_docs.catalog import Catalog
 from sms_docs.config import months_of
 from sms_docs.errors import Refused, UsageError
 from sms_docs.model import Person, State
-from sms_docs.gitrepo import Identity
 from sms_docs.policy import next_review
+
+if TYPE_CHECKING:
+    from sms_docs.gitrepo import Identity
+    from pathlib import Path
 
 OUTCOMES = ("no-change", "revise")
 

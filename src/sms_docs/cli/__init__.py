@@ -15,13 +15,16 @@ import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, TypeVar, cast
+from typing import Any, TypeVar, cast, TYPE_CHECKING
+from collections.abc import Callable, Iterable
 
 import click
 
 from sms_docs import __version__
 from sms_docs.errors import SmsDocsError
-from sms_docs.model import Finding
+
+if TYPE_CHECKING:
+    from sms_docs.model import Finding
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -91,7 +94,7 @@ def common(formats: Iterable[str] = ("text", "json")) -> Callable[[F], F]:
         command: Any = click.pass_context(wrapper)
         for option in reversed(_COMMON_OPTIONS(choices)):
             command = option(command)
-        return cast(F, command)
+        return cast("F", command)
 
     return decorate
 

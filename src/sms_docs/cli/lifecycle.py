@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import textwrap
+from typing import TYPE_CHECKING
 
 import click
 
 from sms_docs.cli import Options, _parse_date, cli, common, emit_json
 from sms_docs.policy import retention_expired
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 PURGE_NOTE = (
     "Git history still holds the disposed content: anyone with a clone can read it in the commits before the "

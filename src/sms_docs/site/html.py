@@ -10,7 +10,10 @@ import datetime as dt
 import functools
 import html
 import posixpath
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
 
 STATE_LABELS = {
     "effective": "Effective",

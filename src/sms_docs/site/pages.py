@@ -17,21 +17,23 @@ Rules (SPEC section 9; ISO/IEC 20000-1:2011 4.3.2 d, e, h):
 
 from __future__ import annotations
 
-import datetime as dt
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 import yaml
 
-from sms_docs.catalog import Catalog, DocStatus
 from sms_docs.config import CLASSIFICATIONS
 from sms_docs.documents import id_from_filename
 from sms_docs.model import Approval, Document, Revision, State
 from sms_docs.policy import visible
 from sms_docs.site import html as h
 from sms_docs.site.html import e
+
+if TYPE_CHECKING:
+    from sms_docs.catalog import Catalog, DocStatus
+    import datetime as dt
 
 AUDIENCES = CLASSIFICATIONS
 ASSET_DIR = "assets/sms-docs"
@@ -366,7 +368,7 @@ def control_block(pub: Published, ctx: Context) -> str:
     ]
     if status is not None and status.next_review and not pub.obsolete:
         overdue = status.next_review < ctx.cat.as_of
-        note = f' <span class="sms-overdue">overdue</span>' if overdue else ""
+        note = ' <span class="sms-overdue">overdue</span>' if overdue else ""
         fields.append(_field("Next review", f"{e(h.day(status.next_review))} (every {e(status.review_cycle)}){note}"))
     clauses = doc.list_field("clauses")
     if clauses:

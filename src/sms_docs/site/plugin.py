@@ -15,27 +15,28 @@ In a document repository's `mkdocs.yml`:
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import posixpath
 import re
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
-from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
-from mkdocs.structure.pages import Page as MkPage
 from mkdocs.structure.toc import AnchorLink, get_toc
 
 from sms_docs.errors import SmsDocsError
 from sms_docs.site.html import e
 from sms_docs.site.pages import AUDIENCES, SitePlan, SiteOptions, build_plan
 from sms_docs.site.render_cache import Entry, RenderCache, fingerprint
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.pages import Page as MkPage
 
 log = logging.getLogger("mkdocs.plugins.sms-docs")
 

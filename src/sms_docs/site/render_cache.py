@@ -14,10 +14,12 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from sms_docs.frontmatter import atomic_write
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 log = logging.getLogger("mkdocs.plugins.sms-docs")
 FORMAT = 1

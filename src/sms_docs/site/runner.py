@@ -8,16 +8,19 @@ written (kept in a temporary folder for the run).
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
-from typing import Any, Iterator
+from typing import Any, TYPE_CHECKING
 
 from sms_docs.errors import Refused, SmsDocsError, UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    import datetime as dt
 
 CONFIG_NAME = "mkdocs.yml"
 TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "repo" / "mkdocs.yml"
@@ -83,7 +86,7 @@ def _config_file(root: Path) -> Iterator[tuple[Path, bool]]:
 def _plugins_with(config_file: Path, options: dict[str, Any]) -> Any:
     """mkdocs.yml's `plugins` setting as written, with `options` added to the sms-docs entry: MkDocs
     validates them as if they were in the file (how `serve` hands its flags to every rebuild)."""
-    from mkdocs.utils import yaml_load
+    from mkdocs.utils.yaml import yaml_load
 
     with config_file.open("rb") as fh:
         data = yaml_load(fh)
