@@ -40,3 +40,31 @@ def test_the_scan_finds_each_way_of_starting_git() -> None:
             'from git import Repo\nrun_git(root, "status")\n')
     assert sorted(line for line, _ in git_starts(ast.parse(code))) == [1, 3, 4, 5, 6]
     assert git_starts(ast.parse('subprocess.run(["ssh-keygen", "-q"])\nlabel = "git"\n')) == []
+
+
+CLI = SRC / "cli"
+
+
+def test_commands_are_registered_in_one_place() -> None:
+    """No command registers itself on import (`@cli.command`); cli/commands.py lists every one."""
+    from sms_docs.cli import cli
+    from sms_docs.cli.commands import COMMANDS
+
+    self_registering = [f"{path.name}:{node.lineno}" for path in sorted(CLI.glob("*.py"))
+                        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                        and node.value.id == "cli" and node.attr in ("command", "group", "add_command")]
+    assert self_registering == []
+    assert sorted(cli.commands) == sorted(c.name for c in COMMANDS if c.name)
+    assert len(COMMANDS) == len(set(COMMANDS))
+
+
+def test_each_format_a_command_offers_has_its_reporter() -> None:
+    from sms_docs.cli import control
+
+    for command, reporters in [(control.status, control.REGISTER_REPORTERS), (control.show, control.SHOW_REPORTERS),
+                               (control.history, control.HISTORY_REPORTERS), (control.diff, control.DIFF_REPORTERS),
+                               (control.approve, control.APPROVE_REPORTERS), (control.audit, control.AUDIT_RENDERERS),
+                               (control.export_register, control.EXPORT_REPORTERS)]:
+        option = next(p for p in command.params if p.name == "fmt")
+        assert list(option.type.choices) == list(reporters), command.name  # type: ignore[attr-defined]

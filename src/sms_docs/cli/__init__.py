@@ -204,13 +204,13 @@ def summary_counts(findings: list[Finding]) -> str:
 
 
 def main() -> None:
-    from sms_docs.cli import commands  # noqa: F401  (registers the commands)
-
     cli.main(prog_name="sms-docs")
 
 
 def _register() -> None:
-    from sms_docs.cli import commands  # noqa: F401
+    from sms_docs.cli import commands
+
+    commands.register(cli)
 
 
 _register()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sms_docs.cli import Options, _parse_date, cli, common, emit_json
+from sms_docs.cli import Options, _parse_date, common, emit_json
 from sms_docs.policy import retention_expired
 
 if TYPE_CHECKING:
@@ -44,7 +44,7 @@ def _days(days: int) -> str:
 # --- review and due ------------------------------------------------------------------------------
 
 
-@cli.command()
+@click.command()
 @click.argument("ident", metavar="ID")
 @click.option("--outcome", required=True, type=click.Choice(["no-change", "revise"]),
               help="no-change: the document stays valid as it is (restarts the review cycle); revise: it needs a revision.")
@@ -89,7 +89,7 @@ def review(opts: Options, ident: str, outcome: str, notes: str | None) -> None:
     click.echo(f"Nothing was committed: git add {rec.rel} && git commit, then merge it to the main line.")
 
 
-@cli.command()
+@click.command()
 @click.option("--within", default="30d", show_default=True, metavar="PERIOD",
               help="How far ahead to look: days, weeks, months or years (30d, 6w, 3m, 1y).")
 @click.option("--strict", is_flag=True, help="Exit 1 when a review is overdue or a record is past its retention.")
@@ -153,7 +153,7 @@ def _print_due(cat, result, within: str) -> None:  # type: ignore[no-untyped-def
 # --- obsolete ------------------------------------------------------------------------------------
 
 
-@cli.command()
+@click.command()
 @click.argument("ident", metavar="ID")
 @click.option("--superseded-by", "superseded_by", default=None, metavar="ID", help="The document that replaces it.")
 @click.option("--reason", default=None, help="Why it is withdrawn without a successor.")
@@ -203,7 +203,7 @@ def obsolete(opts: Options, ident: str, superseded_by: str | None, reason: str |
 # --- records -------------------------------------------------------------------------------------
 
 
-@cli.group()
+@click.group()
 def records() -> None:
     """Records: create from a record type's template, list and filter, dispose after retention.
 
@@ -339,7 +339,7 @@ def records_dispose(opts: Options, ids: tuple[str, ...], reason: str) -> None:
 # --- external-origin documents --------------------------------------------------------------------
 
 
-@cli.command()
+@click.command()
 @click.option("--strict", is_flag=True, help="Exit 1 when a registered local copy is missing or its checksum differs.")
 @common()
 def external(opts: Options, strict: bool) -> None:
@@ -383,7 +383,7 @@ def external(opts: Options, strict: bool) -> None:
 # --- change notices ------------------------------------------------------------------------------
 
 
-@cli.command()
+@click.command()
 @click.option("--since", required=True, metavar="REF|DATE",
               help="A date (revisions effective on or after it) or a ref, e.g. the tag of the last notice.")
 @click.option("--audience", type=click.Choice(["public", "internal", "confidential", "restricted"]), default=None,
