@@ -407,8 +407,9 @@ def test_deleting_a_configuration_file_needs_approval(repo: Repo) -> None:
     repo.commit("Drop the schema override", {SCHEMA: None}, who="omar", date=day("2026-02-05"))
     data = audit(repo, expect=1)
     assert [(f["code"], f["path"]) for f in data["findings"]] == [("unapproved-change", SCHEMA)]
-    # Restoring the approved content needs no new approval: the approval binds to that blob.
-    change(repo, "restore", {SCHEMA: '{"$ref": "record.schema.json"}\n'}, approvers=(), date=day("2026-02-06"))
+    # Restoring the approved content is a change of its own: the old approval was for its first
+    # landing (graph order; tests/security/test_graph_order.py has the attack this closes).
+    change(repo, "restore", {SCHEMA: '{"$ref": "record.schema.json"}\n'}, approvers=("priya",), date=day("2026-02-06"))
     assert [r["revision"] for r in run_json(repo, "history", SCHEMA)["revisions"]] == [1, None, 1]
     repo.branch("drop")
     repo.commit("Drop it, approved this time", {SCHEMA: None}, who="omar", date=day("2026-02-07"))
@@ -477,8 +478,10 @@ def test_restoring_a_deleted_document_is_not_id_reuse(repo: Repo) -> None:
     repo.commit("Delete", {POL1: None}, who="omar", date=day("2026-02-01"))
     repo.git("revert", "--no-edit", "HEAD", who="omar", date=day("2026-02-02"))
     data = audit(repo, expect=1)
-    assert codes(data) == ["document-deleted"]  # the deletion stays on the record
-    assert status_of(repo, "POL-001")["state"] == "effective"
+    # the deletion stays on the record, and the restore, a change of its own, awaits approval
+    assert codes(data) == ["document-deleted", "unapproved-change"]
+    assert "id-reused" not in codes(data)
+    assert status_of(repo, "POL-001")["state"] == "effective"  # what stands is the approved text of revision 1
 
 
 def test_disposed_record_is_not_deleted_and_a_moved_record_is_not_either(repo: Repo) -> None:

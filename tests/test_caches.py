@@ -22,7 +22,7 @@ def test_audit_is_identical_with_warm_cold_and_deleted_caches(repo: Repo) -> Non
     _history(repo)
     cache = repo.path / ".git" / "sms-docs"
     first = repo.json("audit", "--as-of", "2026-02-01")
-    assert (cache / "commits.pickle").is_file() and (cache / "documents.pickle").is_file()
+    assert (cache / "commits.cache").is_file() and (cache / "documents.cache").is_file()
     second = repo.json("audit", "--as-of", "2026-02-01")
     shutil.rmtree(cache)
     third = repo.json("audit", "--as-of", "2026-02-01")
@@ -44,8 +44,8 @@ def test_new_commits_after_a_cached_run_are_read(repo: Repo) -> None:
 def test_a_corrupt_cache_is_ignored(repo: Repo) -> None:
     _history(repo)
     expected = repo.json("audit", "--as-of", "2026-02-01")
-    for name in ("commits.pickle", "documents.pickle"):
-        (repo.path / ".git" / "sms-docs" / name).write_bytes(b"not a pickle")
+    for name in ("commits.cache", "documents.cache"):
+        (repo.path / ".git" / "sms-docs" / name).write_bytes(b"not a cache")
     assert repo.json("audit", "--as-of", "2026-02-01") == expected
 
 
@@ -59,3 +59,25 @@ def test_site_pages_have_bodies_when_front_matter_comes_from_the_cache(repo: Rep
         assert status.current is not None
         full = cat.read_document(status.current)
         assert full is not None and "New text." in full.body
+
+
+def test_a_cache_written_with_another_key_is_ignored(repo: Repo, monkeypatch: object) -> None:
+    """Entries are signed with a key kept outside the repository: a file written by someone else
+    (another account, a shared CI cache) is never read, whatever it says."""
+    from sms_docs import cache
+
+    _history(repo)
+    expected = repo.json("audit", "--as-of", "2026-02-01")
+    store = cache.Store(repo.path / ".git", "commits", 3)
+    assert store.load() is not None
+    import pytest
+
+    mp = pytest.MonkeyPatch()
+    try:
+        mp.setenv("SMS_DOCS_CACHE_KEY", "someone else's key")
+        assert store.load() is None  # the same file, another key: not ours
+        store.save({"commits": [], "tips": []})  # a foreign file, validly signed with the other key
+    finally:
+        mp.undo()
+    assert store.load() is None
+    assert repo.json("audit", "--as-of", "2026-02-01") == expected

@@ -444,7 +444,7 @@ def test_check_path_relative_to_the_current_folder(clean: Repo, monkeypatch: pyt
 
 # --- the cache ----------------------------------------------------------------------------------------
 
-CACHE = Path(".git/sms-docs/check-cache.pickle")
+CACHE = Path(".git/sms-docs/check.cache")
 
 
 def test_second_run_gives_identical_results(clean: Repo) -> None:

@@ -4,12 +4,16 @@ renames, and the exact JSON of `history`, `show` and `status`; `diff` between re
 
 from __future__ import annotations
 
-from typing import Any
+
+from typing import Any, TYPE_CHECKING
 
 from conftest import CONFIG, Repo, identity
 from trust import (APPROVAL_KEYS, AS_OF, GITHUB, POL1, POL2, PRC1, REVISION_KEYS, STATUS_KEYS, approve, audit, audit_doc, change, codes, day, findings, git_as, policy, run_json, setup,
-                   status_of, trailer, with_settings)
+                   status_of, trailer, with_settings, with_ci, ci_signers, ci_commit)
 from conftest import doc
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 OMAR = {"name": "Omar Haddad", "email": "omar@example.com"}
 
@@ -233,15 +237,28 @@ def test_post_hoc_approval_on_main_takes_effect_when_given(repo: Repo) -> None:
     assert audit(repo, expect=0)["findings"] == []
 
 
-def test_revert_to_an_approved_blob_is_that_revision_again(repo: Repo) -> None:
+def test_an_approved_revert_is_that_revision_again(repo: Repo) -> None:
+    setup(repo, date=day("2026-01-05"))
+    change(repo, "r1", {POL1: policy()}, ids=("POL-001",), date=day("2026-02-02"))
+    change(repo, "r2", {POL1: policy(body="Second.\n")}, ids=("POL-001",), date=day("2026-03-02"))
+    change(repo, "r3", {POL1: policy()}, ids=("POL-001",), date=day("2026-04-02"))
+    hist = run_json(repo, "history", "POL-001")
+    assert [r["revision"] for r in hist["revisions"]] == [1, 2, 1]
+    assert status_of(repo, "POL-001")["state"] == "effective"
+    assert audit(repo, expect=0)["findings"] == []
+
+
+def test_a_revert_needs_an_approval_of_its_own(repo: Repo) -> None:
+    """The approvals of revision 1 were given for its first landing; the same text brought back
+    later is a new change (graph order, not blob identity, decides; tests/security covers the attack)."""
     setup(repo, date=day("2026-01-05"))
     change(repo, "r1", {POL1: policy()}, ids=("POL-001",), date=day("2026-02-02"))
     change(repo, "r2", {POL1: policy(body="Second.\n")}, ids=("POL-001",), date=day("2026-03-02"))
     change(repo, "r3", {POL1: policy()}, ids=("POL-001",), approvers=(), date=day("2026-04-02"))
     hist = run_json(repo, "history", "POL-001")
-    assert [r["revision"] for r in hist["revisions"]] == [1, 2, 1]
-    assert status_of(repo, "POL-001")["state"] == "effective"
-    assert audit(repo, expect=0)["findings"] == []
+    assert [r["revision"] for r in hist["revisions"]] == [1, 2, None]
+    assert status_of(repo, "POL-001")["state"] == "changed"
+    assert codes(audit(repo), key="POL-001") == ["unapproved-change"]
 
 
 # --- renames ---------------------------------------------------------------------------------------
@@ -308,18 +325,19 @@ def github_merge(repo: Repo, branch: str, date: str) -> str:
                   author=identity("omar"), committer=GITHUB, date=date)
 
 
-def test_forge_review_record_approves_the_blob_the_reviewer_saw(repo: Repo) -> None:
-    setup(repo, with_settings(CONFIG).replace("id: priya, name: Priya Nair, email: priya@example.com,",
-                                              "id: priya, name: Priya Nair, email: priya@example.com, github: pnair,"),
-          date=day("2026-01-05"))
+def test_forge_review_record_approves_the_blob_the_reviewer_saw(repo: Repo, tmp_path: Path) -> None:
+    key, signers = ci_signers(tmp_path)
+    setup(repo, with_ci(CONFIG).replace("id: priya, name: Priya Nair, email: priya@example.com,",
+                                        "id: priya, name: Priya Nair, email: priya@example.com, github: pnair,"),
+          date=day("2026-01-05"), extra={".sms/allowed_signers": signers})
     repo.branch("pol1")
     reviewed = repo.commit("Policy", {POL1: policy()}, who="omar", date=day("2026-02-02"))
     repo.checkout("main")
     merge = github_merge(repo, "pol1", day("2026-02-05"))
     assert codes(audit(repo), key="POL-001") == ["unapproved-change"]  # before CI records the reviews
-    record = repo.commit("Record the reviews of #12", {"records/approvals/APR-2026-0001.yml":
-                                                        review_record(merge, reviewed, email=None)},
-                         who="omar", date=day("2026-02-05"))
+    record = ci_commit(repo, "Record the reviews of #12", {"records/approvals/APR-2026-0001.yml":
+                                                           review_record(merge, reviewed, email=None)},
+                       key, date=day("2026-02-05"))
     data = audit(repo, expect=0)
     assert data["findings"] == []
     rev = audit_doc(data, "POL-001")["revisions"][0]

@@ -14,6 +14,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from trust import ci_commit, ci_signers, with_ci
 from conftest import CONFIG, Repo, doc
 from sms_docs.cli import cli
 from sms_docs.integrations import parse_reviews_json, select_reviews
@@ -164,7 +165,8 @@ def merged(repo: Repo, tmp_path: Path) -> dict[str, Any]:
     merged with a merge commit that carries no approval."""
     repo.git("commit", "-q", "--allow-empty", "-m", "Root", who="eve")
     repo.branch("first")
-    repo.commit("First document set", {"sms-docs.yml": FORGE_CONFIG,
+    key, signers = ci_signers(tmp_path)
+    repo.commit("First document set", {"sms-docs.yml": with_ci(FORGE_CONFIG), ".sms/allowed_signers": signers,
                                        POL1: doc("POL-001", "Service management policy", body="Version one.\n"),
                                        PRC1: doc("PRC-001", "Change management", type="procedure", owner="omar")},
                 who="eve")
@@ -177,7 +179,7 @@ def merged(repo: Repo, tmp_path: Path) -> dict[str, Any]:
     b = repo.commit("Final wording", {POL1: doc("POL-001", "Service management policy", body="Version two.\n")}, who="eve")
     repo.checkout("main")
     m = repo.merge("pr-7", "Merge pull request #7 from example/pr-7", who="dana")
-    return {"repo": repo, "A": a, "B": b, "M": m, "dir": tmp_path}
+    return {"repo": repo, "A": a, "B": b, "M": m, "dir": tmp_path, "key": key}
 
 
 def import_reviews(ctx: dict[str, Any], reviews: list[dict[str, Any]], *extra: str) -> Any:
@@ -202,7 +204,7 @@ def test_imported_review_of_the_merged_content_approves_it(merged: dict[str, Any
     assert record["reviews"] == [{"reviewer": "pnair", "email": "priya@example.com", "state": "APPROVED",
                                   "commit_id": merged["B"], "submitted_at": "2026-01-05T11:00:00Z"}]
     assert r.run("check").exit_code == 0  # the record passes its schema
-    r.commit("Record reviews of pull request #7", who="dana")  # CI commits it on main
+    ci_commit(r, "Record reviews of pull request #7", None, merged["key"])  # CI commits it on main
     history = r.json("history", "POL-001", "--as-of", AS_OF)
     rev2 = history["revisions"][-1]
     assert rev2["revision"] == 2 and rev2["commit"] == merged["M"]
@@ -218,7 +220,7 @@ def test_a_review_of_an_older_commit_whose_content_differs_approves_nothing(merg
     r: Repo = merged["repo"]
     res = import_reviews(merged, [review("pnair", "APPROVED", merged["A"], "2026-01-05T11:00:00Z", 11)])
     assert res.exit_code == 0, res.output
-    r.commit("Record reviews of pull request #7", who="dana")
+    ci_commit(r, "Record reviews of pull request #7", None, merged["key"])
     status = r.json("status", "POL-001", "--as-of", AS_OF)["documents"][0]
     assert status["state"] == "changed" and status["revision"] == 1
     audit = r.json("audit", "--as-of", AS_OF)
@@ -234,7 +236,7 @@ def test_a_later_change_request_cancels_the_approval(merged: dict[str, Any]) -> 
     assert "no standing approval" in res.stderr
     record = yaml.safe_load((r.path / res.stdout.strip()).read_text())
     assert record["reviews"] == []
-    r.commit("Record reviews of pull request #7", who="dana")
+    ci_commit(r, "Record reviews of pull request #7", None, merged["key"])
     assert r.json("status", "POL-001", "--as-of", AS_OF)["documents"][0]["state"] == "changed"
 
 
@@ -246,7 +248,7 @@ def test_an_unknown_login_is_recorded_but_never_counts(merged: dict[str, Any]) -
     record = yaml.safe_load((r.path / res.stdout.strip()).read_text())
     assert record["reviews"][0] == {"reviewer": "stranger", "state": "APPROVED", "commit_id": merged["B"],
                                     "submitted_at": "2026-01-05T11:00:00Z"}
-    r.commit("Record reviews of pull request #7", who="dana")
+    ci_commit(r, "Record reviews of pull request #7", None, merged["key"])
     rev = r.json("history", "POL-001", "--as-of", AS_OF)["revisions"][-1]
     assert rev["revision"] is None
     assert [(a["evidence"], a["valid"]) for a in rev["approvals"]] == [("forge-review", False)]

@@ -15,7 +15,6 @@ from sms_docs.model import Approval, Document, State
 
 if TYPE_CHECKING:
     from sms_docs.config import Settings
-    from pathlib import Path
 
 D = dt.date
 
@@ -65,30 +64,26 @@ def test_path_to_key(settings: Settings) -> None:
     assert policy.key_of_path("policies/README.md", settings) is None
     assert policy.key_of_path("records/change/CHG-2026-0001.yml", settings) is None
     assert policy.key_of_path("policies/no-id.md", settings) == ("policies/no-id.md", "document")
+    assert policy.key_of_path("mkdocs.yml", settings) == ("mkdocs.yml", "config")  # the site's inputs too
+    assert policy.change_key("policies/POL-001-security.md") == "POL-001"
+    assert policy.change_key("notes/readme.txt") is None
 
 
 # --- who may approve, segregation of duties ------------------------------------------------------
 
 
-def test_approvers_come_from_the_document_else_its_type_else_the_configuration(settings: Settings) -> None:
+def test_approvers_come_from_the_previous_revision_else_the_type_of_the_prefix(settings: Settings) -> None:
     dana, omar = settings.person("dana"), settings.person("omar")
     assert dana is not None and omar is not None
-    by_type = policy.rules_for("document", document(), settings)
+    by_type = policy.rules_for("document", "POL-001", settings)
     assert by_type.approvers == ("top-management",) and by_type.min_approvals == 1
     assert policy.may_approve(by_type, dana) and not policy.may_approve(by_type, omar)
-    own = policy.rules_for("document", document(approvers=["omar"]), settings)
-    assert policy.may_approve(own, omar) and not policy.may_approve(own, dana)
-    unknown_type = policy.rules_for("document", document(type="memo"), settings)
-    assert unknown_type.approvers == settings.approval.config_approvers and unknown_type.min_approvals == 1
-    assert policy.rules_for("config", None, settings).min_approvals == settings.approval.config_min_approvals
-
-
-def test_a_type_the_configuration_in_force_lacks_comes_from_the_current_one(settings: Settings, tmp_path: Path) -> None:
-    newer = config.parse(tmp_path, CONFIG.replace(
-        "approval:\n", "  memo: {prefix: MEM, folder: memos, approvers: [sms-manager], min_approvals: 2}\napproval:\n"),
-        validate=False)[0]
-    rules = policy.rules_for("document", document(type="memo"), settings, newer)
-    assert rules.approvers == ("sms-manager",) and rules.min_approvals == 2
+    previous = policy.rules_for("document", "POL-001", settings, document(approvers=["omar"]))
+    assert policy.may_approve(previous, omar) and not policy.may_approve(previous, dana)
+    unknown_prefix = policy.rules_for("document", "MEM-001", settings)
+    assert unknown_prefix.approvers == settings.approval.config_approvers
+    assert unknown_prefix.min_approvals == settings.approval.config_min_approvals
+    assert policy.rules_for("config", "sms-docs.yml", settings).min_approvals == settings.approval.config_min_approvals
 
 
 def test_segregation_of_duties(settings: Settings) -> None:
@@ -98,7 +93,7 @@ def test_segregation_of_duties(settings: Settings) -> None:
     assert not policy.authored(dana, ["omar@example.com"])
     ev = policy.Evidence("POL-001", "b" * 40, "Dana", "dana@example.com", "approval",
                          dt.datetime(2026, 1, 5, tzinfo=dt.timezone.utc), "c" * 40, "approval-commit", "none")
-    rules = policy.rules_for("document", document(), settings)
+    rules = policy.rules_for("document", "POL-001", settings)
     assert policy.judge(ev, rules, settings.person_by_email, ["dana@example.com"]).code == "self-approval"
     assert policy.judge(ev, rules, settings.person_by_email, ["omar@example.com"]).code is None
 

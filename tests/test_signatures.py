@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 SIGNED = signed_config(CONFIG)
+OPENPGP = ".sms/openpgp-keys.asc"
 
 
 @pytest.fixture
@@ -247,8 +248,22 @@ def gnupg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-u
     subprocess.run(["gpgconf", "--kill", "gpg-agent"], capture_output=True)
 
 
+def openpgp_setup(repo: Repo, keys: dict[str, tuple[Path, str]], fingerprint: str) -> None:
+    """The approvers' OpenPGP keys are controlled like their SSH keys: .sms/openpgp-keys.asc."""
+    exported = subprocess.run(["gpg", "--batch", "--armor", "--export", fingerprint], capture_output=True, text=True,
+                              check=True).stdout
+    start(repo, date=day("2026-01-05"))
+    repo.branch("setup")
+    repo.commit("Adopt sms-docs with signed approvals", {"sms-docs.yml": SIGNED, SIGNERS: signers(keys, "dana", "priya"),
+                                                         OPENPGP: exported}, who="omar", date=day("2026-01-05"))
+    use_key(repo, keys["dana"][0])
+    approve(repo, "--all", "--sign", who="dana", date=day("2026-01-05"))
+    repo.checkout("main")
+    repo.merge("setup", who="dana", date=day("2026-01-05"))
+
+
 def test_openpgp_signature_of_the_approver_is_good(repo: Repo, keys: dict[str, tuple[Path, str]], gnupg: str) -> None:
-    signed_setup(repo, keys)
+    openpgp_setup(repo, keys, gnupg)
     policy_branch(repo)
     repo.git("config", "gpg.format", "openpgp")
     repo.git("config", "user.signingkey", gnupg)
@@ -262,7 +277,7 @@ def test_openpgp_signature_of_the_approver_is_good(repo: Repo, keys: dict[str, t
 
 def test_openpgp_signature_of_someone_else_is_signature_invalid(repo: Repo, keys: dict[str, tuple[Path, str]],
                                                                 gnupg: str) -> None:
-    signed_setup(repo, keys)
+    openpgp_setup(repo, keys, gnupg)
     policy_branch(repo)
     repo.git("config", "gpg.format", "openpgp")
     repo.git("config", "user.signingkey", gnupg)
@@ -272,3 +287,19 @@ def test_openpgp_signature_of_someone_else_is_signature_invalid(repo: Repo, keys
     assert codes(data) == ["signature-invalid", "unapproved-change"]
     [a] = approvals(repo)
     assert a["signature"] == "good" and "Priya Nair <priya@example.com>" in a["reason"]
+
+
+def test_openpgp_key_only_in_the_auditors_keyring_is_not_trusted(repo: Repo, keys: dict[str, tuple[Path, str]],
+                                                                 gnupg: str) -> None:
+    """The keyring of whoever runs the audit holds Priya's key, but the repository's approved keys do
+    not: her signature cannot be verified, so under require_signature it does not count."""
+    signed_setup(repo, keys)
+    policy_branch(repo)
+    repo.git("config", "gpg.format", "openpgp")
+    repo.git("config", "user.signingkey", gnupg)
+    approve(repo, "POL-001", "--sign", who="priya")
+    merge(repo)
+    data = audit(repo, expect=1)
+    [a] = approvals(repo)
+    assert a["signature"] != "good" and not a["valid"]
+    assert "unapproved-change" in codes(data)

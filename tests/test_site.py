@@ -40,10 +40,9 @@ EVIL = "<script>alert('x')</script> & <img src=x onerror=alert(1)>"
 
 
 def make_history(repo: Repo) -> None:
-    repo.commit("Start the document repository", {"mkdocs.yml": MKDOCS, "site-src/.gitkeep": "", "README.md": "x\n"},
-                date="2026-01-02T09:00:00+00:00")
+    repo.commit("Start the document repository", {"README.md": "x\n"}, date="2026-01-02T09:00:00+00:00")
     repo.branch("first")
-    repo.commit("First issue", {
+    repo.commit("First issue", {"mkdocs.yml": MKDOCS, "site-src/.gitkeep": "",
         "policies/POL-001-service.md": doc("POL-001", "Service management policy", clauses=["5.2"], related=["POL-002", "POL-004"],
                                            body="APPROVED-ONE text.\n\nSee [the pricing](POL-002-pricing.md), "
                                                 "[the old rules](POL-003-old.md#scope) and [the new ones](./POL-004-new.md).\n\n"
@@ -297,9 +296,13 @@ def test_drafts_preview_marks_every_page_and_shows_the_working_tree(history: Rep
 
 def test_render_cache_gives_the_same_pages(history: Repo) -> None:
     first = site_text(build(history))
-    cache = history.path / ".git/sms-docs/site-cache.json"
-    data = json.loads(cache.read_text())
-    assert len(data["entries"]) == 4  # POL-001, POL-003, POL-004, PRC-001
+    from sms_docs.cache import Store
+    from sms_docs.site.render_cache import FORMAT
+
+    stored = [Store(history.path / ".git", "site", FORMAT, fp).load() for fp in ("",)]
+    assert (history.path / ".git/sms-docs/site.cache").is_file() and stored == [None]  # signed with its fingerprint
+    cat_files = list((history.path / ".git/sms-docs").glob("site.cache"))
+    assert len(cat_files) == 1  # POL-001, POL-003, POL-004, PRC-001 are in it (the second build equals the first)
     second = site_text(build(history))
     assert first == second
     result = history.run("build", "--as-of", AS_OF, "--no-cache")
@@ -324,9 +327,11 @@ def test_build_refuses_a_mkdocs_yml_without_the_plugin(history: Repo) -> None:
 
 def test_strict_build_fails_on_warnings(history: Repo) -> None:
     history.write({"site-src/register.md": "# My own register\n"})
-    result = history.run("build", "--as-of", AS_OF, "--strict")
+    refused = history.run("build", "--as-of", AS_OF)  # an unapproved page in site-src/ is not published at all
+    assert refused.exit_code == 1 and "site-src/register.md has never been approved" in refused.output
+    result = history.run("build", "--as-of", AS_OF, "--strict", "--drafts")
     assert result.exit_code == 1 and "register.md in docs_dir is replaced by the generated page" in result.output
-    lenient = history.run("build", "--as-of", AS_OF)
+    lenient = history.run("build", "--as-of", AS_OF, "--drafts")
     assert lenient.exit_code == 0 and "warning: sms-docs: register.md in docs_dir is replaced" in lenient.output
 
 
@@ -355,8 +360,11 @@ def test_init_then_build_works_out_of_the_box(tmp_path: Path, repo: Repo) -> Non
     assert repo.run("init", str(target), "--org", "Fresh <Org> Ltd").exit_code == 0
     fresh = Repo(target)
     fresh.commit("Start", {"README.md": "x\n"})
-    data = fresh.json("build")
-    assert data["documents"] == []  # nothing approved yet: nothing published
+    refused = fresh.run("build")  # the site's own inputs are controlled too: nothing approved, nothing published
+    assert refused.exit_code == 1 and "mkdocs.yml has never been approved" in refused.output
+    assert not (target / "site").exists()
+    data = fresh.json("build", "--drafts")
+    assert data["drafts"] is True
     home = (target / "site/index.html").read_text()
     assert "Fresh &lt;Org&gt; Ltd" in home and "Fresh <Org>" not in home
     assert "site" in (target / ".gitignore").read_text()

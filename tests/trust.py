@@ -188,3 +188,34 @@ def git_as(repo: Repo, *args: str, author: tuple[str, str], committer: tuple[str
 
 
 GITHUB = ("GitHub", "noreply@github.com")
+
+
+# --- the CI identity that records forge reviews ------------------------------------------------------
+
+CI_BOT = ("Records bot", "ci-bot@example.com")
+
+
+def with_ci(config: str = CONFIG) -> str:
+    """The configuration with a CI identity allowed to commit forge review records."""
+    return config.replace("  allow_author_approval: false",
+                          "  allow_author_approval: false\n  ci_identities: [ci-bot@example.com]")
+
+
+def ci_signers(tmp: Path) -> tuple[Path, str]:
+    """The CI job's SSH key, and its allowed-signers line."""
+    folder = tmp / "ci-keys"
+    folder.mkdir(exist_ok=True)
+    key, public = ssh_key(folder, "ci-bot")
+    key_type, key_data = public.split()[:2]
+    return key, f'{CI_BOT[1]} namespaces="git" {key_type} {key_data}\n'
+
+
+def ci_commit(repo: Repo, message: str, files: dict[str, str | bytes | None] | None, key: Path, *,
+              date: str | None = None) -> str:
+    """What CI does on merge: commit the records it wrote, signed with its own key."""
+    if files:
+        repo.write(files)
+    repo.git("add", "-A")
+    use_key(repo, key)
+    return git_as(repo, "commit", "-q", "-S", "-m", message, author=CI_BOT, committer=CI_BOT,
+                  date=date or "2026-01-05T12:00:00+00:00")

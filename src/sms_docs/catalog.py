@@ -114,6 +114,25 @@ def _settings_from_git(repo: GitRepo, root: Path, schemas: SchemaSet, ref: str |
     return settings
 
 
+def _main_branch_in_force(repo: GitRepo, settings: Settings, schemas: SchemaSet, ref: str, as_of: dt.date | None,
+                          hist: History) -> tuple[str, History]:
+    """Which branch is the main line is itself a rule: the one the approved configuration names,
+    never the working tree's (one unapproved commit could point the audit and the site at a branch
+    nobody protects). The candidate comes from the working tree; when the configuration in force on
+    its main line names another branch, that one is read instead. A candidate that shares no history
+    with the checkout is refused: it cannot be this repository's main line."""
+    head = repo.resolve("HEAD")
+    tip = repo.resolve(ref)
+    if head and tip and not repo.related(head, tip):
+        raise UsageError(f"main_branch {ref!r} shares no history with the checked-out commit",
+                         hint="name the branch to read with --ref")
+    approved = hist.settings.main_branch if hist.settings is not None else settings.main_branch
+    if approved == ref.removeprefix("origin/") or repo.resolve(approved) is None:
+        return ref, hist
+    ref = repo.default_ref(approved)
+    return ref, history_mod.build(repo, settings, schemas, ref, as_of)
+
+
 def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
@@ -151,12 +170,15 @@ class Catalog:
             settings = _settings_from_git(repo, root, schemas, ref)
         if require_history:
             repo.require_full_history()
+        named = ref
         ref = ref or repo.default_ref(settings.main_branch)
         if ref and repo.resolve(ref) is None:
             raise UsageError(f"unknown ref {ref!r}", hint="name a branch, tag or commit")
         today = as_of or dt.date.today()
         hist = history_mod.build(repo, settings, schemas, ref, as_of)
-        cat = cls(root, settings, schemas, repo, ref, today, hist)
+        if named is None:
+            ref, hist = _main_branch_in_force(repo, settings, schemas, ref, as_of, hist)
+        cat = cls(root, hist.settings or settings, schemas, repo, ref, today, hist)
         cat._join()
         return cat
 

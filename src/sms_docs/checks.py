@@ -10,12 +10,13 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
-import pickle
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TYPE_CHECKING
 
 from sms_docs import __version__, config
+from sms_docs.cache import Store
 from sms_docs.documents import IGNORED_NAMES, RECORD_SUFFIXES, Parsed, pack, parse_document, parse_record, unpack
 from sms_docs.model import Document, Finding, Record, error, warning
 from sms_docs.schemas import BUILTIN_DIR, SchemaSet
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
     from sms_docs.config import Settings
 
-CACHE_NAME = "check-cache.pickle"
 
 
 @dataclass
@@ -77,7 +77,7 @@ def _walk(root: Path, folder: str) -> Iterable[tuple[str, os.stat_result]]:
                 continue
             if entry.is_dir(follow_symlinks=False):
                 stack.append(Path(entry.path))
-            elif entry.is_file(follow_symlinks=False):
+            elif entry.is_file(follow_symlinks=False) or entry.is_symlink():
                 rel = entry.path[prefix:].replace(os.sep, "/")
                 yield rel, entry.stat(follow_symlinks=False)
 
@@ -108,29 +108,32 @@ def _fingerprint(root: Path) -> str:
 
 
 class _Cache:
+    """Per-file results of `check` (see `sms_docs.cache`: signed, never pickle)."""
+
     def __init__(self, root: Path, enabled: bool) -> None:
         git_dir = _git_dir(root) if enabled else None
-        self.path = git_dir / "sms-docs" / CACHE_NAME if git_dir else None
-        self.fingerprint = _fingerprint(root)
+        self.store = Store(git_dir, "check", 1, _fingerprint(root))
         self.entries: dict[str, tuple[int, int, tuple[Any, ...]]] = {}
         self.dirty = False
         # The cache file's own mtime. An entry whose file is not older than it is "racily clean" (as in
         # git's index): the file may have changed again within the same timestamp tick, so re-read it.
         self.written_ns = 0
-        if self.path and self.path.is_file():
+        if self.store.path is not None:
             try:
-                with self.path.open("rb") as fh:
-                    self.written_ns = os.fstat(fh.fileno()).st_mtime_ns
-                    stored = pickle.load(fh)  # noqa: S301 - our own file under .git/
-                if stored.get("fingerprint") == self.fingerprint:
-                    self.entries = stored["entries"]
-            except Exception:  # a stale or broken cache is just a miss
-                self.entries = {}
+                self.written_ns = self.store.path.stat().st_mtime_ns
+            except OSError:
+                self.written_ns = 0
+            stored = self.store.load()
+            if isinstance(stored, dict):
+                self.entries = stored
 
     def get(self, path: str, st: os.stat_result) -> Parsed | None:
         hit = self.entries.get(path)
         if hit and hit[0] == st.st_mtime_ns and hit[1] == st.st_size and hit[0] < self.written_ns:
-            return unpack(hit[2])
+            try:
+                return unpack(hit[2])
+            except (TypeError, ValueError, IndexError):
+                return None
         return None
 
     def put(self, path: str, st: os.stat_result, parsed: Parsed) -> None:
@@ -138,18 +141,18 @@ class _Cache:
         self.dirty = True
 
     def save(self, live: set[str]) -> None:
-        if not self.path or not (self.dirty or len(live) != len(self.entries)):
-            return
-        entries = {k: v for k, v in self.entries.items() if k in live}
-        tmp = self.path.with_suffix(".tmp")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with tmp.open("wb") as fh:
-                pickle.dump({"fingerprint": self.fingerprint, "entries": entries}, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.path)
-        except (OSError, RecursionError, pickle.PicklingError):
-            # The cache is an optimisation only (absurdly deep front matter cannot be pickled).
-            tmp.unlink(missing_ok=True)
+        if self.dirty or len(live) != len(self.entries):
+            self.store.save({k: v for k, v in self.entries.items() if k in live})
+
+
+def _linked(root: Path, rel: str) -> str | None:
+    """The first component of `rel` (below `root`) that is a symbolic link, or None."""
+    current = root
+    for part in Path(rel).parts:
+        current = current / part
+        if current.is_symlink():
+            return str(current.relative_to(root)).replace(os.sep, "/")
+    return None
 
 
 def scan_worktree(root: Path, settings: Settings, schemas: SchemaSet, *, use_cache: bool = True) -> Tree:
@@ -158,6 +161,11 @@ def scan_worktree(root: Path, settings: Settings, schemas: SchemaSet, *, use_cac
     seen: set[str] = set()
     folders = [*settings.document_folders, settings.record_root]
     for folder in sorted(set(folders)):
+        link = _linked(root, folder)
+        if link is not None:
+            tree.findings.append(error("symlink", f"{link} is a symbolic link: controlled files must live in the "
+                                       "repository itself, so it is not read", path=link))
+            continue
         for rel, st in _walk(root, folder):
             tree.files.add(rel)
             if rel in seen:
@@ -166,6 +174,10 @@ def scan_worktree(root: Path, settings: Settings, schemas: SchemaSet, *, use_cac
             if not is_doc and not is_record_path(rel, settings):
                 continue
             seen.add(rel)
+            if stat.S_ISLNK(st.st_mode):
+                tree.findings.append(error("symlink", "a symbolic link: a controlled file must be a file of its own "
+                                           "(a link shows whatever it points at); it is not read", path=rel))
+                continue
             parsed = cache.get(rel, st)
             if parsed is None:
                 try:

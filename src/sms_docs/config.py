@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 
 CONFIG_FILE = "sms-docs.yml"
 SIGNERS_FILE = ".sms/allowed_signers"
+OPENPGP_KEYS_FILE = ".sms/openpgp-keys.asc"  # approvers' OpenPGP public keys, armored
+# The inputs that shape the published site: controlled like sms-docs.yml (SPEC section 4).
+SITE_FILE = "mkdocs.yml"
+SITE_FOLDERS = ("site-src/", "overrides/")
 
 CLASSIFICATIONS = ("public", "internal", "confidential", "restricted")
 
@@ -58,6 +62,7 @@ DEFAULT_APPROVAL: dict[str, Any] = {
     "allow_author_approval": False,
     "config_approvers": ["top-management"],
     "config_min_approvals": 1,
+    "ci_identities": [],
 }
 
 _PERIOD = re.compile(r"^([1-9][0-9]*) (month|months|year|years)$")
@@ -104,6 +109,9 @@ class ApprovalPolicy:
     allow_author_approval: bool
     config_approvers: tuple[str, ...]
     config_min_approvals: int
+    # Emails of the CI jobs that may commit forge review records (each commit signed by the key that
+    # .sms/allowed_signers lists for that email): a record anyone else commits approves nothing.
+    ci_identities: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -310,6 +318,7 @@ def _build(root: Path, data: dict[str, Any], findings: list[Finding], text: str)
         allow_author_approval=approval["allow_author_approval"] is True,
         config_approvers=tuple(approval["config_approvers"]) if isinstance(approval["config_approvers"], list) else ("top-management",),
         config_min_approvals=approval["config_min_approvals"] if isinstance(approval["config_min_approvals"], int) else 1,
+        ci_identities=tuple(str(e).lower() for e in approval["ci_identities"]) if isinstance(approval["ci_identities"], list) else (),
     )
     standard = data.get("standard")
     return Settings(

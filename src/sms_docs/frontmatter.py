@@ -301,11 +301,31 @@ def dump_yaml(data: Any) -> str:
     return out.getvalue()
 
 
-def atomic_write(path: Path, data: bytes, *, exclusive: bool = False) -> None:
+def refuse_links(root: Path, path: Path) -> None:
+    """A file written inside the repository must stay there: no component of its path below `root`
+    may be a symbolic link (a committed link could point a command at any file the user can write)."""
+    from sms_docs.errors import Refused
+
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        raise Refused(f"{path} is outside the repository {root}; nothing was written") from None
+    current = root
+    for part in parts:
+        current = current / part
+        if current.is_symlink():
+            raise Refused(f"{current.relative_to(root)} is a symbolic link: sms-docs writes only inside the "
+                          "repository itself; nothing was written", hint="replace the link with a real folder")
+
+
+def atomic_write(path: Path, data: bytes, *, exclusive: bool = False, root: Path | None = None) -> None:
     """Write to a temporary file beside `path`, then move it into place.
 
-    With `exclusive`, an existing file is never replaced (FileExistsError instead).
+    With `exclusive`, an existing file is never replaced (FileExistsError instead). With `root`,
+    nothing is written through a symbolic link below it.
     """
+    if root is not None:
+        refuse_links(root, path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

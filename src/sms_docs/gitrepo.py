@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import pickle
 import re
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -25,7 +25,14 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Mapping
 
 ZERO = "0" * 40
-_CACHE_VERSION = 2
+_CACHE_VERSION = 3
+# Nothing under .git/ but objects and refs is trusted: replace refs and grafts would change the
+# content and parents git reports, a planted commit-graph file the parents, and a repository's own
+# configuration the programs that verify signatures and the shape of `git log` output. Every git
+# process this module starts runs with these settings.
+SAFE_ENV = {"GIT_NO_REPLACE_OBJECTS": "1", "GIT_GRAFT_FILE": os.devnull}
+SAFE_CONFIG = ("-c", "core.commitGraph=false", "-c", "log.showSignature=false", "-c", "gpg.program=gpg",
+               "-c", "gpg.ssh.program=ssh-keygen", "-c", "core.fsmonitor=false")
 _HEADER = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%at%x1f%cn%x1f%ce%x1f%ct%x1f%B%x1f"
 _TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*):\s*(.*?)\s*$")
 _IDENT = re.compile(r"^(.*?)\s*<([^<>]*)>\s*$")
@@ -37,10 +44,15 @@ class Change:
     old_blob: str
     new_blob: str  # ZERO when deleted
     status: str  # A M D T
+    mode: str = "100644"  # the new mode: 120000 is a symbolic link, 160000 a submodule
 
     @property
     def deleted(self) -> bool:
         return self.status == "D"
+
+    @property
+    def is_link(self) -> bool:
+        return self.mode == "120000"
 
 
 @dataclass(slots=True)
@@ -119,8 +131,8 @@ def parse_ident(value: str) -> tuple[str, str] | None:
 
 
 def _environment(env: Mapping[str, str | None] | None) -> dict[str, str]:
-    """The process environment with `env` applied: a value of None removes the variable."""
-    out = dict(os.environ)
+    """The process environment with SAFE_ENV and `env` applied: a value of None removes the variable."""
+    out = {**os.environ, **SAFE_ENV}
     for key, value in (env or {}).items():
         if value is None:
             out.pop(key, None)
@@ -129,9 +141,12 @@ def _environment(env: Mapping[str, str | None] | None) -> dict[str, str]:
     return out
 
 
-def _run_git(root: Path, *args: str, env: Mapping[str, str | None] | None = None, input: str | None = None) -> str:
+def _run_git(root: Path, *args: str, env: Mapping[str, str | None] | None = None, input: str | None = None,
+             safe: bool = True) -> str:
+    """git in `root`; `safe` (reads) overrides the repository's own settings listed in SAFE_CONFIG,
+    which commands that write on the user's behalf (signing with their configured program) keep."""
     try:
-        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, input=input,
+        proc = subprocess.run(["git", *(SAFE_CONFIG if safe else ()), *args], cwd=root, capture_output=True, text=True, input=input,
                               env=_environment(env), encoding="utf-8", errors="surrogateescape")
     except OSError as exc:
         raise GitError(f"cannot run git: {exc}", hint="install git") from None
@@ -153,6 +168,7 @@ class GitRepo:
             raise NotADocumentRepository(
                 f"{root} is not a git repository", hint="history commands read git: run `git init` and commit"
             ) from None
+        self._repo.git.update_environment(**SAFE_ENV)
         self._blob_cache: dict[str, bytes] = {}
         # What GitPython raises for an object it cannot find or read.
         self._read_errors: tuple[type[Exception], ...] = (ValueError, OSError, git.exc.ODBError, git.exc.GitError)
@@ -218,10 +234,12 @@ class GitRepo:
                 commit.changes = merge_changes.get(commit.sha, [])
             yield commit
 
-    def _spawn(self, args: list[str], stdin: bool = False) -> subprocess.Popen[bytes]:
+    def _spawn(self, args: list[str], stdin: bool = False,
+               env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         try:
-            return subprocess.Popen(["git", *args], cwd=self.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                    stdin=subprocess.PIPE if stdin else None)
+            return subprocess.Popen(["git", *SAFE_CONFIG, *args], cwd=self.root, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, stdin=subprocess.PIPE if stdin else None,
+                                    env={**os.environ, **SAFE_ENV, **(env or {})})
         except OSError as exc:
             raise GitError(f"cannot run git: {exc}") from None
 
@@ -233,20 +251,20 @@ class GitRepo:
         return out.decode("utf-8", errors="surrogateescape")
 
     def commits(self, tip: str, *, use_cache: bool = True) -> dict[str, Commit]:
-        """Every commit reachable from `tip`, by id. Parsed commits are cached under
-        `.git/sms-docs/` by commit id, so a later run reads only the commits that are new; the cache is
+        """Every commit reachable from `tip`, by id. Parsed commits are kept in the cache (see
+        `sms_docs.cache`) by commit id, so a later run reads only the commits that are new; the cache is
         an optimisation only (commits never change; delete it and the result is identical)."""
-        path = self.git_dir / "sms-docs" / "commits.pickle"
+        from sms_docs.cache import Store
+
+        store = Store(self.git_dir if use_cache else None, "commits", _CACHE_VERSION)
         cached: dict[str, Commit] = {}
         tips: list[str] = []
-        if use_cache and path.is_file():
+        stored = store.load()
+        if isinstance(stored, dict) and isinstance(stored.get("commits"), list):
             try:
-                with path.open("rb") as fh:
-                    stored = pickle.load(fh)  # noqa: S301 - our own file under .git/
-                if stored.get("version") == _CACHE_VERSION:
-                    cached = {p[0]: _unpack_commit(p) for p in stored["commits"]}
-                    tips = stored["tips"]
-            except Exception:
+                cached = {p[0]: _unpack_commit(p) for p in stored["commits"]}
+                tips = [t for t in stored.get("tips", []) if isinstance(t, str)]
+            except (TypeError, ValueError, IndexError):
                 cached, tips = {}, []
         if tip in cached:
             return cached
@@ -260,16 +278,7 @@ class GitRepo:
             new = {c.sha: c for c in self.log(tip)}
         cached.update(new)
         if use_cache:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(".tmp")
-                with tmp.open("wb") as fh:
-                    packed = [_pack_commit(c) for c in cached.values()]
-                    pickle.dump({"version": _CACHE_VERSION, "commits": packed, "tips": [*known[-20:], tip]}, fh,
-                                protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, path)
-            except OSError:
-                pass
+            store.save({"commits": [_pack_commit(c) for c in cached.values()], "tips": [*known[-20:], tip]})
         return cached
 
     def read_blob(self, blob: str) -> bytes:
@@ -288,8 +297,9 @@ class GitRepo:
         wanted = [b for b in dict.fromkeys(blobs) if b not in self._blob_cache and b != ZERO]
         if not wanted:
             return
-        proc = subprocess.run(["git", "cat-file", "--batch"], cwd=self.root, input="\n".join(wanted).encode() + b"\n",
-                              capture_output=True)
+        proc = subprocess.run(["git", *SAFE_CONFIG, "cat-file", "--batch"], cwd=self.root,
+                              input="\n".join(wanted).encode() + b"\n", capture_output=True,
+                              env={**os.environ, **SAFE_ENV})
         if proc.returncode != 0:
             raise GitError(f"git cat-file failed: {proc.stderr.decode(errors='replace').strip()}")
         data, pos = proc.stdout, 0
@@ -327,19 +337,32 @@ class GitRepo:
                 result[path] = sha
         return result
 
-    def start_signatures(self, commits: Iterable[str],
-                         allowed_signers: bytes | None) -> Callable[[], dict[str, tuple[str, str, str]]]:
+    def start_signatures(self, commits: Iterable[str], allowed_signers: bytes | None,
+                         openpgp_keys: bytes | None = None) -> Callable[[], dict[str, tuple[str, str, str]]]:
         """Start verifying signatures in a git process of its own; call the result to wait for it:
-        commit -> (%G?, signer principal %GS, key fingerprint %GF), checked by git against the given
-        allowed-signers content (SSH) and the user's GPG keyring. It runs beside our own work."""
+        commit -> (%G?, signer principal %GS, key fingerprint %GF). Only the keys given count: SSH
+        signatures against `allowed_signers` (git's allowed-signers format), OpenPGP signatures
+        against `openpgp_keys` imported into a keyring of the run's own, never the keyring of whoever
+        runs the audit. It runs beside our own work."""
         wanted = sorted(set(commits))
         if not wanted:
             return dict
         tmp = tempfile.TemporaryDirectory()
         signers = Path(tmp.name) / "allowed_signers"
         signers.write_bytes(allowed_signers or b"")
+        home = Path(tmp.name) / "gnupg"
+        home.mkdir(mode=0o700)
+        (home / "gpg.conf").write_text("trust-model always\n")
+        if openpgp_keys:
+            keys = Path(tmp.name) / "keys.asc"
+            keys.write_bytes(openpgp_keys)
+            try:
+                subprocess.run(["gpg", "--batch", "--quiet", "--homedir", str(home), "--import", str(keys)],
+                               capture_output=True, check=False, timeout=60)
+            except (OSError, subprocess.TimeoutExpired):
+                pass  # no gpg here: OpenPGP signatures stay unverified ("unknown")
         proc = self._spawn(["-c", f"gpg.ssh.allowedSignersFile={signers}", "log", "--no-walk=unsorted", "--stdin",
-                            "--format=%H%x1f%G?%x1f%GS%x1f%GF%x1e"], stdin=True)
+                            "--format=%H%x1f%G?%x1f%GS%x1f%GF%x1e"], stdin=True, env={"GNUPGHOME": str(home)})
         done: dict[str, bytes] = {}
 
         def talk() -> None:
@@ -350,6 +373,8 @@ class GitRepo:
 
         def result() -> dict[str, tuple[str, str, str]]:
             worker.join()
+            if openpgp_keys and shutil.which("gpgconf"):  # the run's own gpg-agent goes with its keyring
+                subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], capture_output=True, check=False)
             tmp.cleanup()
             if proc.returncode != 0:
                 raise GitError(f"git log failed: {done.get('err', b'').decode('utf-8', errors='replace').strip()}")
@@ -362,6 +387,26 @@ class GitRepo:
             return out
 
         return result
+
+    def related(self, a: str, b: str) -> bool:
+        """Do two commits share any history?"""
+        try:
+            return bool(self._git("merge-base", a, b).strip())
+        except GitError:
+            return False
+
+    def replacements(self) -> list[str]:
+        """What would make git report other objects than the ones stored: replace refs, a graft file.
+        Every read here ignores them; their presence is still worth a finding."""
+        found = [line.split()[0] for line in self._git("for-each-ref", "--format=%(refname)", "refs/replace/").splitlines()
+                 if line.strip()]
+        grafts = self.git_dir / "info" / "grafts"
+        try:
+            if grafts.is_file() and grafts.read_text(encoding="utf-8", errors="replace").strip():
+                found.append(str(Path("info") / "grafts"))
+        except OSError:
+            pass
+        return found
 
     def working_tree_clean_index(self) -> bool:
         """True when nothing is staged (an approval commit must not carry staged changes)."""
@@ -382,7 +427,8 @@ class GitRepo:
         if sign:
             args.insert(1, "-S")
         try:
-            self._git(*args, input=message, env={**(env or {}), **(identity.env() if identity else {})})
+            _run_git(self.root, *args, input=message, safe=False,
+                     env={**(env or {}), **(identity.env() if identity else {})})
         except GitError as exc:
             if not sign:
                 raise
@@ -440,10 +486,11 @@ class GitRepo:
             return []
         return out.splitlines()
 
-    def messages_with_trailer(self, tip: str, key: str) -> list[tuple[str, str, str]]:
-        """(commit, committer email, message) of the commits reachable from `tip` whose message has a
-        line starting `key:`."""
-        out = self._git("log", tip, f"--grep=^{key}:", "--format=%H%x1f%ce%x1f%B%x1e")
+    def messages_with_trailer(self, tip: str, key: str, exclude: str | None = None) -> list[tuple[str, str, str]]:
+        """(commit, committer email, message) of the commits reachable from `tip` but not from
+        `exclude` whose message has a line starting `key:`."""
+        out = self._git("log", tip, *([f"^{exclude}"] if exclude else []), f"--grep=^{key}:",
+                        "--format=%H%x1f%ce%x1f%B%x1e")
         found: list[tuple[str, str, str]] = []
         for record in out.split("\x1e"):
             parts = record.strip("\n").split("\x1f")
@@ -456,9 +503,10 @@ class GitRepo:
         return bool(self._git("status", "--porcelain", "--", path).strip())
 
     def authors_between(self, since: str | None, head: str, path: str) -> set[str]:
-        """Author emails (lower case) of the non-merge commits after `since` up to `head` that touched `path`."""
+        """Author and committer emails (lower case) of the non-merge commits after `since` up to
+        `head` that touched `path`."""
         revs = f"{since}..{head}" if since else head
-        return {a.strip().lower() for a in self._git("log", "--no-merges", "--format=%ae", revs, "--", path).split()}
+        return {a.strip().lower() for a in self._git("log", "--no-merges", "--format=%ae%n%ce", revs, "--", path).split()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -476,10 +524,11 @@ class Identity:
             out.update(GIT_AUTHOR_DATE=self.when, GIT_COMMITTER_DATE=self.when)
         return out
 
+
 def _pack_commit(c: Commit) -> tuple[Any, ...]:
     """Plain tuples for the cache: (un)pickling slotted dataclasses is several times slower."""
     return (c.sha, c.parents, c.author_name, c.author_email, c.author_time, c.committer_name, c.committer_email,
-            c.commit_time, c.message, tuple((ch.path, ch.old_blob, ch.new_blob, ch.status) for ch in c.changes))
+            c.commit_time, c.message, tuple((ch.path, ch.old_blob, ch.new_blob, ch.status, ch.mode) for ch in c.changes))
 
 
 def _unpack_commit(p: tuple[Any, ...]) -> Commit:
@@ -505,7 +554,7 @@ def _parse_log(data: str) -> Iterator[Commit]:
             if meta.startswith(":") and i + 1 < len(tokens):
                 fields = meta[1:].split()
                 if len(fields) >= 5:
-                    commit.changes.append(Change(tokens[i + 1], fields[2], fields[3], fields[4][:1]))
+                    commit.changes.append(Change(tokens[i + 1], fields[2], fields[3], fields[4][:1], fields[1]))
                 i += 2
             else:
                 i += 1
@@ -514,11 +563,12 @@ def _parse_log(data: str) -> Iterator[Commit]:
 
 def added_paths(root: Path, folder: str | None = None) -> list[str]:
     """Every path ever added in any commit of any ref (branches, tags, remotes); [] outside git."""
-    args = ["git", "log", "--all", "--diff-filter=A", "--name-only", "--format=", "--no-renames"]
+    args = ["git", *SAFE_CONFIG, "log", "--all", "--diff-filter=A", "--name-only", "--format=", "--no-renames"]
     if folder:
         args += ["--", folder]
     try:
-        out = subprocess.run(args, cwd=root, capture_output=True, text=True, check=False).stdout
+        out = subprocess.run(args, cwd=root, capture_output=True, text=True, check=False,
+                             env={**os.environ, **SAFE_ENV}).stdout
     except OSError:
         return []
     return [line.strip() for line in out.splitlines() if line.strip()]
@@ -552,7 +602,7 @@ def isolated() -> dict[str, str | None]:
 
 def init_repository(target: Path, env: Mapping[str, str | None] | None = None) -> None:
     """`git init` of an existing folder, with main as the first branch."""
-    _run_git(target, "init", "-q", "--initial-branch=main", str(target), env=env)
+    _run_git(target, "init", "-q", "--initial-branch=main", str(target), env=env, safe=False)
 
 
 def commit_all(root: Path, message: str, identity: Identity, paths: Iterable[str] = (),
@@ -560,27 +610,27 @@ def commit_all(root: Path, message: str, identity: Identity, paths: Iterable[str
     """Stage `paths` (everything when none) and commit them as `identity`."""
     full = {**(env or {}), **identity.env()}
     wanted = list(paths)
-    _run_git(root, "add", "-A", *(["--", *wanted] if wanted else []), env=full)
-    _run_git(root, "commit", "-q", "--no-verify", "-F", "-", env=full, input=message + "\n")
+    _run_git(root, "add", "-A", *(["--", *wanted] if wanted else []), env=full, safe=False)
+    _run_git(root, "commit", "-q", "--no-verify", "-F", "-", env=full, input=message + "\n", safe=False)
 
 
 def create_branch(root: Path, name: str, start: str, env: Mapping[str, str | None] | None = None) -> None:
     """A new branch from `start`, checked out."""
-    _run_git(root, "checkout", "-q", "-b", name, start, env=env)
+    _run_git(root, "checkout", "-q", "-b", name, start, env=env, safe=False)
 
 
 def merge_branch(root: Path, branch: str, into: str, message: str, identity: Identity,
                  env: Mapping[str, str | None] | None = None) -> None:
     """Merge `branch` into `into` with a merge commit (--no-ff) made as `identity`, then delete it."""
     full = {**(env or {}), **identity.env()}
-    _run_git(root, "checkout", "-q", into, env=full)
-    _run_git(root, "merge", "-q", "--no-ff", "--no-verify", "-m", message, branch, env=full)
-    _run_git(root, "branch", "-q", "-d", branch, env=full)
+    _run_git(root, "checkout", "-q", into, env=full, safe=False)
+    _run_git(root, "merge", "-q", "--no-ff", "--no-verify", "-m", message, branch, env=full, safe=False)
+    _run_git(root, "branch", "-q", "-d", branch, env=full, safe=False)
 
 
 def set_config(root: Path, key: str, value: str | None, env: Mapping[str, str | None] | None = None) -> None:
     """Set a repository's local configuration value; None unsets it."""
     if value is None:
-        _run_git(root, "config", "--unset", key, env=env)
+        _run_git(root, "config", "--unset", key, env=env, safe=False)
     else:
-        _run_git(root, "config", key, value, env=env)
+        _run_git(root, "config", key, value, env=env, safe=False)

@@ -10,25 +10,27 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
-import pickle
 from dataclasses import dataclass, field
 from typing import Any, TYPE_CHECKING
 
 from sms_docs import config as config_mod
 from sms_docs import policy
-from sms_docs.errors import ConfigError, GitError
-from sms_docs.documents import Parsed, pack, parse_record, read_document, unpack
-from sms_docs.gitrepo import ZERO, Commit, GitRepo, parse_ident
+from sms_docs.policy import change_key
+from sms_docs.checks import is_document_path
+from sms_docs.cache import Store
+from sms_docs.errors import SmsDocsError
+from sms_docs.documents import (RECORD_SUFFIXES, Parsed, pack, parse_record, read_document,
+                                unpack)
+from sms_docs.gitrepo import ZERO, Change, Commit, GitRepo, parse_ident
 from sms_docs.model import Author, Document, Finding, Revision, error, warning
-from sms_docs.recordlog import RecordHistory, RecordLog, forge_reviews
+from sms_docs.recordlog import RecordHistory, RecordLog, forge_person, parse_time
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from sms_docs.schemas import SchemaSet
     from sms_docs.config import Settings
 
-_DOC_CACHE_VERSION = 2
+_DOC_CACHE_VERSION = 3
 APPROVAL_OF = "Approval-of"
 APPROVAL_MEANING = "Approval-meaning"
 CHANGE_REASON = "Change-reason"
@@ -62,6 +64,7 @@ class History:
     records: dict[str, RecordHistory]  # by path
     findings: list[Finding]
     meta_by_blob: dict[str, Parsed]
+    settings: Settings | None = None  # the configuration in force at the tip (last approved)
 
     def document(self, ident: str) -> FileHistory | None:
         found = self.files.get(ident)
@@ -77,18 +80,12 @@ class _Reader:
         self.schemas = schemas
         self.parsed: dict[str, Parsed] = {}
         self.configs: dict[str, Settings | None] = {}
-        # Front matter by blob id and path, kept under .git/sms-docs/ between runs: a blob never changes,
+        # Front matter by blob id and path, kept in the cache between runs: a blob never changes,
         # so this is an optimisation only. Bodies are not kept (Catalog.read_document reads them).
-        self.cache_path = repo.git_dir / "sms-docs" / "documents.pickle"
-        self.cached: dict[str, tuple[Any, ...]] = {}
+        self.store = Store(repo.git_dir, "documents", _DOC_CACHE_VERSION)
+        stored = self.store.load()
+        self.cached: dict[str, tuple[Any, ...]] = stored if isinstance(stored, dict) else {}
         self.added = False
-        try:
-            with self.cache_path.open("rb") as fh:
-                stored = pickle.load(fh)  # noqa: S301 - our own file under .git/
-            if stored.get("version") == _DOC_CACHE_VERSION:
-                self.cached = stored["documents"]
-        except Exception:  # missing, stale or broken: a miss
-            self.cached = {}
 
     def uncached(self, items: Iterable[tuple[str, str]]) -> list[str]:
         """Blob ids (of (path, blob) pairs) whose front matter is not cached yet."""
@@ -98,9 +95,11 @@ class _Reader:
         found = self.parsed.get(blob)
         if found is None:
             packed = self.cached.get(f"{blob}:{path}")
-            if packed is not None:
-                found = unpack(packed)
-            else:
+            try:
+                found = unpack(packed) if packed is not None else None
+            except (TypeError, ValueError, IndexError):
+                found = None
+            if found is None:
                 found = Parsed(read_document(path, self.repo.read_blob(blob), front_matter_only=True), None, ())
                 self.cached[f"{blob}:{path}"] = pack(found)
                 self.added = True
@@ -108,17 +107,8 @@ class _Reader:
         return found.doc
 
     def save(self) -> None:
-        if not self.added:
-            return
-        tmp = self.cache_path.with_suffix(".tmp")
-        try:
-            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-            with tmp.open("wb") as fh:
-                pickle.dump({"version": _DOC_CACHE_VERSION, "documents": self.cached}, fh,
-                            protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.cache_path)
-        except (OSError, RecursionError, pickle.PicklingError):
-            tmp.unlink(missing_ok=True)
+        if self.added:
+            self.store.save(self.cached)
 
     def record(self, path: str, blob: str) -> dict[str, Any] | None:
         found = self.parsed.get(blob)
@@ -133,8 +123,8 @@ class _Reader:
             try:
                 text = self.repo.read_blob(blob).decode("utf-8-sig")
                 settings, _ = config_mod.parse(self.settings.root, text, self.schemas, validate=False)
-            except (UnicodeDecodeError, ConfigError, GitError):  # unreadable: fall back to the current one
-                settings = None
+            except (UnicodeDecodeError, SmsDocsError, ValueError, RecursionError):
+                settings = None  # an unreadable configuration never comes into force
             self.configs[blob] = settings
         return self.configs[blob]
 
@@ -149,27 +139,38 @@ def _cutoff(as_of: dt.date | None) -> int | None:
 def build(repo: GitRepo, settings: Settings, schemas: SchemaSet, ref: str, as_of: dt.date | None) -> History:
     tip = repo.resolve(ref)
     if tip is None:
-        return History(None, [], {}, {}, [], {})
+        return History(None, [], {}, {}, [], {}, settings)
     commits = repo.commits(tip)
-    cutoff = _cutoff(as_of)
-    # The main line, oldest first, as it stood at the end of the as-of day.
+    # The main line, oldest first. Its clock never runs backwards: a commit dated before its
+    # predecessor is taken to be as late as it (a date is what its author typed; the order is the
+    # graph's), so `--as-of` cuts the main line at one point, and no commit dated into the past or
+    # the future can step out of it.
     chain: list[Commit] = []
     sha: str | None = tip
     while sha is not None and sha in commits:
         chain.append(commits[sha])
         sha = commits[sha].parents[0] if commits[sha].parents else None
-    if cutoff is not None:
-        while chain and chain[0].commit_time >= cutoff:
-            chain.pop(0)
     main = list(reversed(chain))
+    clock: list[int] = []
+    for c in main:
+        clock.append(max(c.commit_time, clock[-1]) if clock else c.commit_time)
+    cutoff = _cutoff(as_of)
+    if cutoff is not None:
+        keep = sum(1 for t in clock if t < cutoff)
+        main, clock = main[:keep], clock[:keep]
     on_main = {c.sha for c in main}
     bundles = _bundles(main, commits, on_main)
-    reachable = [c for m in main for c in bundles[m.sha]]
-    if cutoff is not None:
-        reachable = [c for c in reachable if c.commit_time < cutoff]
     reader = _Reader(repo, settings, schemas)
-    walker = _Walker(repo, settings, reader, main, bundles, reachable)
-    return walker.run()
+    walker = _Walker(repo, settings, reader, main, clock, bundles)
+    hist = walker.run()
+    replaced = repo.replacements()
+    if replaced:
+        hist.findings.append(error(
+            "replaced-objects",
+            f"this repository holds {', '.join(replaced)}: they would make git report other content or parents than "
+            "the stored commits. The audit ignored them and read the stored objects; find out who made them and "
+            "delete them (git replace -d, or remove .git/info/grafts)"))
+    return hist
 
 
 def _bundles(main: list[Commit], commits: dict[str, Commit], on_main: set[str]) -> dict[str, list[Commit]]:
@@ -192,139 +193,238 @@ def _bundles(main: list[Commit], commits: dict[str, Commit], on_main: set[str]) 
 
 
 class _Walker:
-    def __init__(self, repo: GitRepo, settings: Settings, reader: _Reader, main: list[Commit],
-                 bundles: dict[str, list[Commit]], reachable: list[Commit]) -> None:
+    def __init__(self, repo: GitRepo, settings: Settings, reader: _Reader, main: list[Commit], clock: list[int],
+                 bundles: dict[str, list[Commit]]) -> None:
         self.repo = repo
-        self.settings = settings
+        self.settings = settings  # the working tree's: only where git holds no configuration at all
         self.reader = reader
         self.main = main
+        self.clock = clock
         self.bundles = bundles
-        self.reachable = reachable
+        self.index = {m.sha: i for i, m in enumerate(main)}
+        self.landing = {c.sha: i for i, m in enumerate(main) for c in bundles[m.sha]}
         self.files: dict[str, FileHistory] = {}
         self.record_log = RecordLog(settings)
         self.findings: list[Finding] = []
         self.paths_of: dict[str, dict[str, str]] = {}  # document ID -> {path: blob}
         self.pending_authors: dict[str, dict[str, Author]] = {}
         self.evidence: dict[tuple[str, str], list[policy.Evidence]] = {}
-        self.config_blob: str | None = None  # the configuration in force (last approved)
-        self.tree_config_blob: str | None = None
-        self.signatures: dict[str, tuple[str, str, str]] = {}
-        self._key_cache: dict[str, tuple[str, str] | None] = {}
+        self.forge: dict[str, list[policy.Evidence]] = {}  # merge commit -> forge review evidence
+        self.approved_blob: dict[str, str] = {}  # config path -> its last approved blob (the rules in force)
+        self.bootstrap_blob: str | None = None  # the first configuration on the main line judges itself
+        self.bootstrap_trust: dict[str, str] = {}  # and so do the keys that came with it, in the same commit
+        self.signatures: dict[tuple[str | None, str | None], dict[str, tuple[str, str, str]]] = {}
+        self.changes_at: dict[str, list[int]] = {}  # change key -> main-line indexes where it changed
         self._evidence_by_key: dict[str, list[policy.Evidence]] | None = None
-        self._commit_keys: dict[str, set[str]] = {}
+        self._reported: set[tuple[str, str, str]] = set()
 
-    # --- classification -----------------------------------------------------------------------
-
-    def key_of(self, path: str) -> tuple[str, str] | None:
-        try:
-            return self._key_cache[path]
-        except KeyError:
-            pass
-        found = self._key_cache[path] = policy.key_of_path(path, self.settings)
-        return found
-
-    def keys_of(self, commit: Commit) -> set[str]:
-        """The controlled keys a commit's changes touch (computed once per commit)."""
-        found = self._commit_keys.get(commit.sha)
-        if found is None:
-            found = {k[0] for k in map(self.key_of, (ch.path for ch in commit.changes)) if k is not None}
-            self._commit_keys[commit.sha] = found
-        return found
-
-    # --- evidence gathered before the walk ----------------------------------------------------
-
-    def collect_approval_commits(self) -> None:
-        for c in self.reachable:
-            if APPROVAL_OF + ":" not in c.message:
-                continue
-            trailers = c.trailers()
-            meaning = next((v.strip().lower() for k, v in trailers if k.lower() == APPROVAL_MEANING.lower()), "approval")
-            claimed = next((parse_ident(v) for k, v in trailers if k.lower() == "approved-by"), None)
-            name, email = claimed if claimed else (c.committer_name, c.committer_email)
-            for key, value in trailers:
-                if key.lower() != APPROVAL_OF.lower():
-                    continue
-                parts = value.split()
-                if len(parts) != 2:
-                    continue
-                self.evidence.setdefault((parts[0], parts[1]), []).append(policy.Evidence(
-                    key=parts[0], blob=parts[1], name=name, email=email,
-                    meaning=meaning if meaning in ("approval", "review") else "approval",
-                    when=c.date, commit=c.sha, kind="approval-commit", signature="none",
-                    committer_email=c.committer_email))
-
-    def verify_signatures(self, tip: Commit | None) -> Callable[[], dict[str, tuple[str, str, str]]]:
-        """Start checking the signatures of every commit that carries evidence; returns the waiter."""
-        wanted = {ev.commit for evs in self.evidence.values() for ev in evs}
-        # Merges matter only when they change a controlled file (their trailers or merger are evidence):
-        # a forge that signs every merge would otherwise cost one gpg run per merge.
-        wanted |= {m.sha for m in self.main if m.is_merge and self.keys_of(m)}
-        signers = None
-        if tip is not None:
-            blob = self.repo.blob_at(tip.sha, config_mod.SIGNERS_FILE)
-            signers = self.repo.read_blob(blob) if blob else None
-        return self.repo.start_signatures(wanted, signers)
-
-    def signature_of(self, sha: str, committer_email: str) -> tuple[str, str | None]:
-        status, signer, _ = self.signatures.get(sha, ("N", "", ""))
-        word = policy.signature_word(status)
-        if committer_email.lower() in policy.FORGE_EMAILS and status != "N":
-            return "system", None
-        return word, (signer or None)
-
-    # --- the walk -------------------------------------------------------------------------------
-
-    def run(self) -> History:
-        self.collect_approval_commits()
-        signatures = self.verify_signatures(self.main[-1] if self.main else None)
-        forge = forge_reviews(self.repo, self.settings, self.main, self.reader.record)
-        wanted = [(ch.path, ch.new_blob) for m in self.main for ch in m.changes
-                  if not ch.deleted and (self.key_of(ch.path) or ("", ""))[1] == "document"]
-        self.repo.prefetch(self.reader.uncached(wanted))
-        for path, blob in wanted:  # front matter read while git verifies signatures
-            self.reader.document(path, blob)
-        self.signatures = signatures()
-        for m in self.main:
-            self.step(m, forge.get(m.sha, []))
-        self.reader.save()
-        return History(self.main[-1].sha if self.main else None, self.main, self.files, self.record_log.records,
-                       self.findings + self.record_log.findings, self.reader.parsed)
-
-    def step(self, m: Commit, forge_reviews: list[dict[str, Any]]) -> None:
-        touched: dict[str, str] = {}  # key -> kind
-        self.record_log.step(m)
-        for ch in m.changes:
-            found = self.key_of(ch.path)
-            if found is None:
-                continue
-            key, kind = found
-            paths = self.paths_of.setdefault(key, {})
-            paths.pop(ch.path, None)
-            if not ch.deleted:
-                paths[ch.path] = ch.new_blob  # last: the file this change touched is the one judged
-            touched[key] = kind
-        if not touched:
-            return
-        # Authors: every non-merge commit of this change that touched the key's files.
-        for c in self.bundles[m.sha]:
-            if c.is_merge:
-                continue
-            author = Author(c.author_name, c.author_email)
-            for key in self.keys_of(c) & touched.keys():
-                self.pending_authors.setdefault(key, {})[c.author_email.lower()] = author
-        # Configuration first: documents in the same change are judged by the configuration in force.
-        for key in sorted(touched, key=lambda k: touched[k] != "config"):
-            self.revision(m, key, touched[key], forge_reviews)
+    # --- the rules in force -------------------------------------------------------------------
 
     def settings_in_force(self) -> Settings:
-        for blob in (self.config_blob, self.tree_config_blob):
+        """The last approved sms-docs.yml on the main line so far; before one is approved, the first
+        one the main line holds (it judges itself and everything before it); the working tree's only
+        when git holds none at all."""
+        for blob in (self.approved_blob.get(config_mod.CONFIG_FILE), self.bootstrap_blob):
             if blob:
                 found = self.reader.config(blob)
                 if found is not None:
                     return found
         return self.settings
 
-    def revision(self, m: Commit, key: str, kind: str, forge_reviews: list[dict[str, Any]]) -> None:
+    def trust_in_force(self) -> tuple[str | None, str | None]:
+        """The approvers' keys in force: the last approved versions; before any, the ones that came
+        with the first configuration (they judge themselves, as it does)."""
+        ssh, pgp = config_mod.SIGNERS_FILE, config_mod.OPENPGP_KEYS_FILE
+        return (self.approved_blob.get(ssh, self.bootstrap_trust.get(ssh)),
+                self.approved_blob.get(pgp, self.bootstrap_trust.get(pgp)))
+
+    def classify(self, path: str, settings: Settings) -> tuple[str, str] | None:
+        return policy.key_of_path(path, settings)
+
+    # --- evidence gathered before the walk ----------------------------------------------------
+
+    def collect(self) -> None:
+        """One pass over the bundles: where each key changed, every approval commit, and the forge
+        review records, each with the main-line index where it landed."""
+        first_config: int | None = None
+        approvals_type = self.settings.records.get("approvals")
+        approvals_folder = approvals_type.folder.rstrip("/") + "/" if approvals_type else "records/approvals/"
+        for i, m in enumerate(self.main):
+            for ch in m.changes:
+                key = change_key(ch.path)
+                if key is not None:
+                    self.changes_at.setdefault(key, []).append(i)
+                if ch.path == config_mod.CONFIG_FILE and not ch.deleted and first_config is None:
+                    first_config, self.bootstrap_blob = i, ch.new_blob
+                    self.bootstrap_trust = {c.path: c.new_blob for c in m.changes if not c.deleted and c.path in (
+                        config_mod.SIGNERS_FILE, config_mod.OPENPGP_KEYS_FILE)}
+            for c in self.bundles[m.sha]:
+                if APPROVAL_OF + ":" in c.message:
+                    self.approval_commit(c, i)
+                for ch in c.changes:
+                    if (not c.is_merge and ch.status == "A" and ch.path.startswith(approvals_folder)
+                            and ch.path.endswith(RECORD_SUFFIXES)):
+                        self.forge_record(c, i, ch.path, ch.new_blob)
+
+    def approval_commit(self, c: Commit, landed: int) -> None:
+        trailers = c.trailers()
+        meaning = next((v.strip().lower() for k, v in trailers if k.lower() == APPROVAL_MEANING.lower()), "approval")
+        claimed = next((parse_ident(v) for k, v in trailers if k.lower() == "approved-by"), None)
+        name, email = claimed if claimed else (c.committer_name, c.committer_email)
+        for key, value in trailers:
+            if key.lower() != APPROVAL_OF.lower():
+                continue
+            parts = value.split()
+            if len(parts) != 2:
+                continue
+            self.evidence.setdefault((parts[0], parts[1]), []).append(policy.Evidence(
+                key=parts[0], blob=parts[1], name=name, email=email,
+                meaning=meaning if meaning in ("approval", "review") else "approval",
+                when=c.date, commit=c.sha, kind="approval-commit", signature="none",
+                committer_email=c.committer_email, author_email=c.author_email, landed=self.moment(landed)))
+
+    def forge_record(self, c: Commit, landed: int, path: str, blob: str) -> None:
+        """A forge review record (SPEC section 5.3): its APPROVED reviews, as evidence for the merge it
+        names, with the commit that recorded it (whose author, committer and signature decide whether
+        the record is trusted at all)."""
+        try:
+            meta = parse_record(path, self.repo.read_blob(blob), self.settings, self.reader.schemas, validate=False)
+        except SmsDocsError:
+            return
+        record = dict(meta.record.meta) if meta.record else {}
+        if record.get("type") != "approvals" or not isinstance(record.get("reviews"), list):
+            return
+        for review in record["reviews"]:
+            if not isinstance(review, dict) or str(review.get("state", "")).upper() != "APPROVED":
+                continue
+            person = forge_person(self.settings, review)
+            if person is None or not review.get("commit_id"):
+                continue
+            when = parse_time(review.get("submitted_at")) or c.date
+            self.forge.setdefault(str(record.get("merge_commit", "")), []).append(policy.Evidence(
+                key="", blob=str(review["commit_id"]), name=person[0], email=person[1], meaning="approval", when=when,
+                commit=c.sha, kind="forge-review", signature="system", landed=self.moment(landed),
+                recorder=(c.author_email, c.committer_email)))
+
+    def verify_signatures(self) -> Callable[[], None]:
+        """Start checking the signatures of every commit that carries evidence, against every version
+        of the approvers' keys the main line held (which one is in force is known only during the
+        walk); returns the waiter."""
+        wanted = {ev.commit for evs in self.evidence.values() for ev in evs}
+        wanted |= {ev.commit for evs in self.forge.values() for ev in evs}
+        # Merges matter only when they change a controlled file (their trailers or merger are evidence):
+        # a forge that signs every merge would otherwise cost one gpg run per merge.
+        wanted |= {m.sha for m in self.main if m.is_merge and any(change_key(ch.path) for ch in m.changes)}
+        versions: dict[str, list[str | None]] = {config_mod.SIGNERS_FILE: [None], config_mod.OPENPGP_KEYS_FILE: [None]}
+        for m in self.main:
+            for ch in m.changes:
+                if ch.path in versions and not ch.deleted and ch.new_blob not in versions[ch.path]:
+                    versions[ch.path].append(ch.new_blob)
+        waiters = {}
+        for ssh in versions[config_mod.SIGNERS_FILE]:
+            for pgp in versions[config_mod.OPENPGP_KEYS_FILE]:
+                waiters[(ssh, pgp)] = self.repo.start_signatures(
+                    wanted, self.repo.read_blob(ssh) if ssh else None, self.repo.read_blob(pgp) if pgp else None)
+
+        def wait() -> None:
+            for trust, waiter in waiters.items():
+                self.signatures[trust] = waiter()
+
+        return wait
+
+    def signature_of(self, sha: str, committer_email: str) -> tuple[str, str | None]:
+        status, signer, _ = self.signatures.get(self.trust_in_force(), {}).get(sha, ("N", "", ""))
+        word = policy.signature_word(status)
+        if committer_email.lower() in policy.FORGE_EMAILS and status != "N":
+            return "system", None
+        return word, (signer or None)
+
+    def moment(self, index: int) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.clock[index], tz=dt.timezone.utc)
+
+    def window(self, key: str, at: int) -> tuple[int, int]:
+        """The main-line indexes between the key's previous change and its next one: evidence for the
+        content that landed at `at` counts only when it landed in between. An approval of an older
+        landing of the same text (before a revert) lies outside, and so does one given for a text
+        that has changed again since."""
+        positions = self.changes_at.get(key, [])
+        before = max((p for p in positions if p < at), default=-1)
+        after = min((p for p in positions if p > at), default=len(self.main))
+        return before, after
+
+    # --- the walk -------------------------------------------------------------------------------
+
+    def run(self) -> History:
+        self.collect()
+        wait = self.verify_signatures()
+        settings = self.settings_in_force()
+        wanted = [(ch.path, ch.new_blob) for m in self.main for ch in m.changes
+                  if not ch.deleted and not ch.is_link and ch.path.endswith(".md") and change_key(ch.path)]
+        self.repo.prefetch(self.reader.uncached(wanted))
+        for path, blob in wanted:  # front matter read while git verifies signatures
+            if is_document_path(path, settings):
+                self.reader.document(path, blob)
+        wait()
+        for i, m in enumerate(self.main):
+            self.step(i, m)
+        self.reader.save()
+        return History(self.main[-1].sha if self.main else None, self.main, self.files, self.record_log.records,
+                       self.findings + self.record_log.findings, self.reader.parsed, self.settings_in_force())
+
+    def step(self, i: int, m: Commit) -> None:
+        settings = self.settings_in_force()  # everything in this change is judged by rules from before it
+        touched: dict[str, str] = {}  # key -> kind
+        self.record_log.settings = settings
+        self.record_log.step(m)
+        for ch in m.changes:
+            found = self.classify(ch.path, settings)
+            if found is None:
+                continue
+            key, kind = found
+            if ch.is_link and not ch.deleted:
+                self.findings.append(error(
+                    "symlink", f"{ch.path} is a symbolic link (commit {m.sha[:10]}, {self.moment(i).date()}): a controlled "
+                    "file must be a file of its own; a link shows whatever it points at", path=ch.path,
+                    id=key if kind == "document" else None))
+            paths = self.paths_of.setdefault(key, {})
+            paths.pop(ch.path, None)
+            if not ch.deleted and not ch.is_link:
+                paths[ch.path] = ch.new_blob  # last: the file this change touched is the one judged
+            touched[key] = kind
+        if not touched:
+            return
+        self.collect_authors(m, touched, settings)
+        for key in sorted(touched, key=lambda k: touched[k] != "config"):
+            self.revision(i, m, key, touched[key], settings)
+
+    def collect_authors(self, m: Commit, touched: dict[str, str], settings: Settings) -> None:
+        """Who authored each touched file in this change: the author and the committer of every commit
+        that changed it, and whoever made a merge that brought content neither parent had
+        (segregation of duties, SPEC section 5)."""
+        for c in self.bundles[m.sha]:
+            people = [Author(c.author_name, c.author_email)]
+            if c.committer_email.lower() != c.author_email.lower() and c.committer_email.lower() not in policy.FORGE_EMAILS:
+                people.append(Author(c.committer_name, c.committer_email))
+            for ch in c.changes:
+                found = self.classify(ch.path, settings)
+                if found is None or found[0] not in touched:
+                    continue
+                if c.is_merge and not self.merge_introduced(c, ch):
+                    continue
+                for author in people:
+                    self.pending_authors.setdefault(found[0], {})[author.email.lower()] = author
+
+    def merge_introduced(self, c: Commit, ch: Change) -> bool:
+        """Did this merge make content for the path that none of its other parents had? (A merge's
+        changes are against its first parent; content that came from another parent was authored
+        there.)"""
+        for parent in c.parents[1:]:
+            theirs = self.repo.blob_at(parent, ch.path)
+            if (theirs or ZERO) == ch.new_blob:
+                return False
+        return True
+
+    def revision(self, i: int, m: Commit, key: str, kind: str, settings: Settings) -> None:
         fh = self.files.get(key)
         if fh is None:
             fh = self.files[key] = FileHistory(key, kind)
@@ -352,9 +452,7 @@ class _Walker:
         else:
             path = next(reversed(paths))  # two files with one ID: the one changed last (check reports the duplicate)
             blob = paths[path]
-        if kind == "config" and key == config_mod.CONFIG_FILE and not deleted:
-            if self.tree_config_blob is None:
-                self.tree_config_blob = blob  # bootstrap: the first configuration judges itself
+        when = self.moment(i)
         if blob == fh.blob:
             fh.path = path  # a rename: same content, same approvals
             return
@@ -362,58 +460,96 @@ class _Walker:
             # A document that was issued and deleted comes back with other content: its ID is taken
             # for good (a restore of approved content is not a reuse; its deletion stays reported).
             self.findings.append(error(
-                "id-reused", f"{key} comes back in {m.sha[:10]} ({m.date.date()}) after it was deleted: IDs are never reused, take a new one",
+                "id-reused", f"{key} comes back in {m.sha[:10]} ({when.date()}) after it was deleted: IDs are never reused, take a new one",
                 path=path, id=key))
         if fh.obsolete_at is not None and not deleted:
             self.findings.append(error(
                 "obsolete-modified",
-                f"{key} was changed in {m.sha[:10]} ({m.date.date()}) after it was withdrawn in revision {fh.obsolete_at.number}",
+                f"{key} was changed in {m.sha[:10]} ({when.date()}) after it was withdrawn in revision {fh.obsolete_at.number}",
                 path=path, id=key))
+        previous = fh.approved[-1] if fh.approved else None
         fh.path, fh.blob = (None, None) if deleted else (path, blob)
-        settings = self.settings_in_force()
         doc = self.reader.document(path, blob) if kind == "document" else None
-        rules = self.rules_for(kind, doc, settings)
+        if doc is not None:
+            self.identity_findings(key, path, doc, settings, m, when)
+        rules = self.rules_for(kind, key, previous, settings)
         authors = list(self.pending_authors.get(key, {}).values())
+        unknown = sorted({a.email for a in authors if settings.person_by_email(a.email) is None})
         verdicts = [policy.judge(ev, rules, settings.person_by_email, [a.email for a in authors])
-                    for ev in self.evidence_for(m, key, path, blob, kind, settings, forge_reviews)]
-        approvals = tuple(sorted((v.approval for v in verdicts), key=lambda a: (a.date, a.email)))
+                    for ev in self.evidence_for(i, m, key, path, blob, settings)]
+        approvals = tuple(sorted((v.approval for v in verdicts), key=lambda a: (a.landed or a.date, a.date, a.email)))
         valid = policy.count_valid(approvals)
-        approved = len(valid) >= rules.min_approvals
+        # Segregation of duties cannot be shown for an author nobody knows: no approval covers that.
+        approved = len(valid) >= rules.min_approvals and not unknown
         number = None
         effective = None
         if approved:
             number = fh.numbers.get(blob) or (max(fh.numbers.values(), default=0) + 1)
             fh.numbers[blob] = number
             planned = doc.meta.get("effective") if doc is not None else None
-            effective = policy.effective_date(m.date, valid, rules.min_approvals, planned if isinstance(planned, str) else None)
+            effective = policy.effective_date(when, valid, rules.min_approvals, planned if isinstance(planned, str) else None)
         trailers = dict((k.lower(), v) for k, v in m.trailers())
         side = [c for c in self.bundles[m.sha] if not c.is_merge]
         reason = trailers.get(CHANGE_REASON.lower()) or next(
-            (c.subject for c in side if key in self.keys_of(c)), m.subject)
-        rev = Revision(key=key, path=path, blob=blob, commit=m.sha, date=m.date, subject=m.subject, reason=reason,
+            (c.subject for c in side if any(change_key(ch.path) == key or ch.path == path for ch in c.changes)), m.subject)
+        rev = Revision(key=key, path=path, blob=blob, commit=m.sha, date=when, subject=m.subject, reason=reason,
                        authors=tuple(authors), approvals=approvals, number=number, effective=effective, deleted=deleted)
         fh.revisions.append(rev)
-        self.revision_findings(rev, verdicts, approved, len(valid), rules, kind)
+        if unknown:
+            label = f"{key} (commit {m.sha[:10]}, {when.date()})"
+            self.findings.append(error(
+                "unknown-author", f"{label}: written by {', '.join(unknown)}, who is nobody in sms-docs.yml, so nobody can "
+                "show that its approvers did not write it: add the address to the person's emails, or have a known "
+                "person make the change", path=path, id=key if kind == "document" else None))
+        self.revision_findings(rev, verdicts, approved or bool(unknown), len(valid), rules, kind)
         if approved:
             self.pending_authors.pop(key, None)
-            if kind == "config" and key == config_mod.CONFIG_FILE and not deleted:
-                self.config_blob = blob
+            if kind == "config":
+                self.approved_blob[key] = blob
             if doc is not None and doc.obsolete and fh.obsolete_at is None:
                 fh.obsolete_at = rev
-        if kind == "config" and key == config_mod.CONFIG_FILE and self.config_blob is None and not deleted:
-            self.tree_config_blob = blob
 
-    def rules_for(self, kind: str, doc: Document | None, settings: Settings) -> policy.Rules:
-        return policy.rules_for(kind, doc, settings, self.settings)
+    def identity_findings(self, key: str, path: str, doc: Document, settings: Settings, m: Commit,
+                          when: dt.datetime) -> None:
+        """A document's address is its file's ID, and its type is its ID prefix's: front matter that
+        says otherwise on the main line is reported (once per content)."""
+        doc_type = settings.type_for_prefix(key.split("-", 1)[0])
+        where = f"{path} (commit {m.sha[:10]}, {when.date()})"
+        problems: list[tuple[str, str]] = []
+        if doc.id and doc.id != key:
+            problems.append(("id-filename-mismatch", f"{where} says id {doc.id}, but its file name makes it {key}: "
+                             f"it is published as {key}; rename the file or correct the id"))
+        type_name = next((n for n, t in settings.types.items() if t is doc_type), None)
+        if doc_type is not None and doc.type and doc.type != type_name:
+            problems.append(("id-type-mismatch", f"{where} says type {doc.type}, but {key.split('-', 1)[0]} is the prefix "
+                             f"of {type_name}: it is approved and listed as {type_name}"))
+        if doc_type is not None and not path.startswith(doc_type.folder.rstrip("/") + "/"):
+            problems.append(("id-type-mismatch", f"{where} is outside {doc_type.folder}/, the folder of {type_name}"))
+        for code, message in problems:
+            if (key, code, doc.id + doc.type + path) not in self._reported:
+                self._reported.add((key, code, doc.id + doc.type + path))
+                self.findings.append(error(code, message, path=path, id=key))
 
-    def evidence_for(self, m: Commit, key: str, path: str, blob: str, kind: str, settings: Settings,
-                     forge_reviews: list[dict[str, Any]]) -> list[policy.Evidence]:
+    def rules_for(self, kind: str, key: str, previous: Revision | None, settings: Settings) -> policy.Rules:
+        before = self.reader.document(previous.path, previous.blob) if previous is not None and not previous.deleted else None
+        return policy.rules_for(kind, key, settings, before)
+
+    def evidence_for(self, i: int, m: Commit, key: str, path: str, blob: str,
+                     settings: Settings) -> list[policy.Evidence]:
         kinds = settings.approval.evidence
+        before, after = self.window(key, i)
         out: list[policy.Evidence] = []
+
+        def inside(ev: policy.Evidence) -> bool:
+            index = self.landing.get(ev.commit)
+            return index is not None and before < index < after
+
         if "approval-commit" in kinds:
             for ev in self.evidence.get((key, blob), []) + (self.evidence.get((path, blob), []) if path != key else []):
-                sig, signer = self.signature_of(ev.commit, ev.committer_email or "")
-                out.append(dataclasses.replace(ev, signature=sig, signer=signer))
+                if inside(ev):
+                    sig, signer = self.signature_of(ev.commit, ev.committer_email or "")
+                    out.append(dataclasses.replace(ev, signature=sig, signer=signer))
+        when = self.moment(i)
         if m.is_merge and "merge-trailer" in kinds:
             keys = {k.lower() for k in settings.approval.merge_trailers}
             sig, signer = self.signature_of(m.sha, m.committer_email)
@@ -421,7 +557,7 @@ class _Walker:
                 ident = parse_ident(v) if k.lower() in keys else None
                 if ident:
                     out.append(policy.Evidence(key, blob, ident[0], ident[1], "approval", m.date, m.sha,
-                                               "merge-trailer", sig, signer))
+                                               "merge-trailer", sig, signer, landed=when))
         if m.is_merge and "merger" in kinds:
             sig, signer = self.signature_of(m.sha, m.committer_email)
             name, email = m.committer_name, m.committer_email
@@ -429,15 +565,19 @@ class _Walker:
                 # GitHub's "Merge pull request #N" is committed by GitHub itself; the person who
                 # pressed the button is the merge commit's author.
                 name, email = m.author_name, m.author_email
-            out.append(policy.Evidence(key, blob, name, email, "approval", m.date, m.sha, "merger", sig, signer))
+            out.append(policy.Evidence(key, blob, name, email, "approval", m.date, m.sha, "merger", sig, signer,
+                                       landed=when))
         if "forge-review" in kinds:
-            for review in forge_reviews:
-                reviewed = self.repo.blob_at(review["commit_id"], path)
-                if reviewed is None and blob == ZERO and self.repo.resolve(review["commit_id"]):
+            for review in self.forge.get(m.sha, []):
+                if not inside(review):
+                    continue
+                reviewed = self.repo.blob_at(review.blob, path)  # a review's `blob` holds the reviewed commit
+                if reviewed is None and blob == ZERO and self.repo.resolve(review.blob):
                     reviewed = ZERO  # the reviewed commit deletes the file too
                 if reviewed == blob:
-                    out.append(policy.Evidence(key, blob, review["name"], review["email"], "approval",
-                                               review["when"], review["record_commit"], "forge-review", "system"))
+                    recorder = review.recorder or ("", "")
+                    status = self.signature_of(review.commit, recorder[1])
+                    out.append(dataclasses.replace(review, key=key, blob=blob, recorder_signature=status))
         return out
 
     def revision_findings(self, rev: Revision, verdicts: list[policy.Verdict], approved: bool, valid: int,

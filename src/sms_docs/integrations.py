@@ -322,7 +322,7 @@ def import_github_reviews(root: Path, text: str, pull_request: int, merge_commit
                       hint="check schemas/record-approvals.schema.json in this repository")
     if not dry_run:
         try:
-            frontmatter.atomic_write(root / rel, body.encode("utf-8"), exclusive=True)
+            frontmatter.atomic_write(root / rel, body.encode("utf-8"), exclusive=True, root=root)
         except FileExistsError:
             raise Refused(f"{rel} already exists; nothing was written", hint="run it again: it takes the next number") from None
     return Imported(ident, rel, reviews, notes, created=not dry_run, text=body)

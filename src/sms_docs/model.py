@@ -164,6 +164,9 @@ class Approval:
     valid: bool
     reason: str | None = None
     person: str | None = None  # person id when the email is known
+    # When the evidence reached the main line (the main-line clock of its landing): what orders
+    # approvals and dates a post-hoc one; never the date its author set.
+    landed: dt.datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -58,6 +58,11 @@ class Evidence:
     signature: str  # good | bad | none | unknown | system
     signer: str | None = None  # the principal git verified the signature against
     committer_email: str | None = None  # approval commits: who made the commit
+    author_email: str | None = None  # approval commits: who wrote it (must be the committer)
+    landed: dt.datetime | None = None  # the main-line clock when this evidence reached the main line
+    # Forge review records: who committed the record (author, committer) and that commit's signature.
+    recorder: tuple[str, str] | None = None
+    recorder_signature: tuple[str, str | None] = ("none", None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +73,23 @@ class Rules:
     min_approvals: int
     require_signature: bool
     allow_author_approval: bool
+    ci_identities: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
     approval: Approval
     code: str | None  # the finding code when not valid
+
+
+def approvers_for(type_approvers: tuple[str, ...] | None, type_min: int | None, previous_approvers: Iterable[str],
+                  config_approvers: tuple[str, ...], config_min: int) -> tuple[tuple[str, ...], int]:
+    """Who may approve a document's next revision, and how many must: the `approvers:` of its
+    previous approved revision, else its type's (the type its ID prefix names), else the
+    configuration approvers. Never what the revision being judged says about itself (SPEC section 5,
+    rules in force)."""
+    approvers = tuple(previous_approvers) or type_approvers or config_approvers
+    return approvers, type_min if type_min is not None else config_min
 
 
 def judge(ev: Evidence, rules: Rules, person_of: Callable[[str], Person | None], authors: Iterable[str]) -> Verdict:
@@ -85,15 +101,22 @@ def judge(ev: Evidence, rules: Rules, person_of: Callable[[str], Person | None],
         return Verdict(
             Approval(name=name, email=ev.email, meaning=ev.meaning, date=ev.when, commit=ev.commit,
                      evidence=ev.kind, signature=ev.signature, valid=code is None, reason=reason,
-                     person=person.id if person else None),
+                     person=person.id if person else None, landed=ev.landed),
             code,
         )
 
+    if ev.kind == "forge-review":
+        untrusted = _untrusted_record(ev, rules)
+        if untrusted:
+            return verdict("untrusted-evidence", untrusted)
     if person is None:
         return verdict("approver-not-authorised", f"{ev.email} is not a person in sms-docs.yml")
     if ev.kind == "approval-commit" and ev.committer_email is not None and person_of(ev.committer_email) != person:
         return verdict("approver-not-authorised",
                        f"the approval names {ev.email} but the commit was made by {ev.committer_email}")
+    if ev.kind == "approval-commit" and ev.author_email is not None and person_of(ev.author_email) != person:
+        return verdict("approver-not-authorised",
+                       f"the approval names {ev.email} but the commit was written by {ev.author_email}")
     if not may_approve(rules, person):
         return verdict("approver-not-authorised",
                        f"{person.id} is not among the approvers ({', '.join(rules.approvers)})")
@@ -113,11 +136,32 @@ def judge(ev: Evidence, rules: Rules, person_of: Callable[[str], Person | None],
     return verdict(None, None)
 
 
+def _untrusted_record(ev: Evidence, rules: Rules) -> str | None:
+    """Why a forge review record cannot be trusted, or None. It is as trustworthy as the CI that
+    wrote it: the record's commit must be authored and committed by a configured CI identity and
+    signed good by the key listed for that identity (SPEC section 5.3)."""
+    if ev.recorder is None:
+        return "the record's commit is unknown"
+    author, committer = (e.lower() for e in ev.recorder)
+    if not rules.ci_identities:
+        return "no CI identity may record forge reviews (approval.ci_identities in sms-docs.yml)"
+    if author not in rules.ci_identities or committer not in rules.ci_identities or author != committer:
+        return f"the record was committed by {committer} (written by {author}), not by a CI identity in approval.ci_identities"
+    status, signer = ev.recorder_signature
+    if status != "good" or signer is None or signer_email(signer) != committer:
+        return f"the record's commit is not signed by the key .sms/allowed_signers lists for {committer}"
+    return None
+
+
+def _order(a: Approval) -> tuple[dt.datetime, dt.datetime]:
+    return (a.landed or a.date, a.date)
+
+
 def count_valid(approvals: Iterable[Approval]) -> list[Approval]:
-    """Valid approvals with meaning `approval`, one per person, earliest first."""
+    """Valid approvals with meaning `approval`, one per person, in the order they reached the main line."""
     seen: set[str] = set()
     out: list[Approval] = []
-    for a in sorted(approvals, key=lambda a: a.date):
+    for a in sorted(approvals, key=_order):
         who = a.person or a.email.lower()
         if a.valid and a.meaning == "approval" and who not in seen:
             seen.add(who)
@@ -127,10 +171,12 @@ def count_valid(approvals: Iterable[Approval]) -> list[Approval]:
 
 def effective_date(landed: dt.datetime, valid: list[Approval], min_approvals: int, planned: str | None) -> dt.date:
     """When an approved revision takes effect: when it reached the main line, or when the approval
-    that completed it was given if later (a post-hoc approval), or its planned date if later still."""
+    that completed it reached the main line if later (a post-hoc approval), or its planned date if
+    later still. Both moments are the main line's clock, never a date an approver set."""
     moment = landed
     if len(valid) >= min_approvals:
-        moment = max(moment, valid[min_approvals - 1].date)
+        completing = valid[min_approvals - 1]
+        moment = max(moment, completing.landed or completing.date)
     day = moment.date()
     if planned:
         try:
@@ -157,10 +203,20 @@ def next_review(effective: dt.date | None, last_review: dt.date | None, cycle_mo
 
 
 def is_config_path(path: str) -> bool:
-    """The configuration files under control: sms-docs.yml, the allowed signers and the schemas."""
-    return path in (config_mod.CONFIG_FILE, config_mod.SIGNERS_FILE) or (
+    """Files that set the rules or shape the published site: controlled like documents, approved by
+    the configuration approvers (SPEC section 4)."""
+    return path in (config_mod.CONFIG_FILE, config_mod.SIGNERS_FILE, config_mod.OPENPGP_KEYS_FILE,
+                    config_mod.SITE_FILE) or (
         path.startswith("schemas/") and path.endswith(".json") and path.count("/") == 1
-    )
+    ) or path.startswith(config_mod.SITE_FOLDERS)
+
+
+def change_key(path: str) -> str | None:
+    """The key a path's changes are counted under, whatever the configuration says: what bounds the
+    window in which an approval of a file's content counts (see `history._Walker.window`)."""
+    if is_config_path(path):
+        return path
+    return id_from_filename(path) if path.endswith(".md") else None
 
 
 def key_of_path(path: str, settings: Settings) -> tuple[str, str] | None:
@@ -176,16 +232,20 @@ def key_of_path(path: str, settings: Settings) -> tuple[str, str] | None:
 # --- who may approve -------------------------------------------------------------------------------
 
 
-def rules_for(kind: str, doc: Document | None, settings: Settings, fallback: Settings | None = None) -> Rules:
-    """Who may approve a revision and how many must: a document's own `approvers`, else its type's,
-    else the configuration approvers; `fallback` names types the configuration in force lacks."""
+def rules_for(kind: str, key: str, settings: Settings, previous: Document | None = None) -> Rules:
+    """Who may approve a revision, and how many must, under the configuration in force (`settings`):
+    the configuration approvers for configuration files; for a document, the `approvers:` of its
+    previous approved revision (`previous`), else those of the type its ID prefix names. Never what
+    the revision being judged says about itself."""
     ap = settings.approval
-    if kind == "config" or doc is None:
-        return Rules(ap.config_approvers, ap.config_min_approvals, ap.require_signature, ap.allow_author_approval)
-    doc_type = settings.types.get(doc.type) or (fallback.types.get(doc.type) if fallback else None)
-    approvers = tuple(doc.list_field("approvers")) or (doc_type.approvers if doc_type else ap.config_approvers)
-    minimum = doc_type.min_approvals if doc_type else 1
-    return Rules(approvers, minimum, ap.require_signature, ap.allow_author_approval)
+    if kind == "config":
+        return Rules(ap.config_approvers, ap.config_min_approvals, ap.require_signature,
+                     ap.allow_author_approval, ap.ci_identities)
+    doc_type = settings.type_for_prefix(key.split("-", 1)[0])
+    approvers, minimum = approvers_for(
+        doc_type.approvers if doc_type else None, doc_type.min_approvals if doc_type else None,
+        previous.list_field("approvers") if previous is not None else (), ap.config_approvers, ap.config_min_approvals)
+    return Rules(approvers, minimum, ap.require_signature, ap.allow_author_approval, ap.ci_identities)
 
 
 def may_approve(rules: Rules, person: Person) -> bool:

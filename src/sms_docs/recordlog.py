@@ -15,9 +15,9 @@ from sms_docs.documents import RECORD_ID_RE
 from sms_docs.model import Finding, error
 
 if TYPE_CHECKING:
-    from sms_docs.gitrepo import Commit, GitRepo
+    from sms_docs.gitrepo import Commit
     from sms_docs.config import Settings
-    from collections.abc import Callable, Iterable
+    from collections.abc import Iterable
 
 
 @dataclass
@@ -82,42 +82,7 @@ class RecordLog:
             existing.blob = blob
 
 
-def forge_reviews(repo: GitRepo, settings: Settings, main: list[Commit],
-                  read_record: Callable[[str, str], dict[str, Any] | None]) -> dict[str, list[dict[str, Any]]]:
-    """Approvals records (records/approvals/) on the main line's tip: merge commit -> its APPROVED
-    reviews. Whether they count is for the configuration in force to say, revision by revision."""
-    out: dict[str, list[dict[str, Any]]] = {}
-    rtype = settings.records.get("approvals")
-    if rtype is None or not main:
-        return out
-    tip = main[-1].sha
-    folder = rtype.folder.rstrip("/") + "/"
-    first: dict[str, str] = {}  # record path -> the main-line commit that brought it (one pass)
-    for m in main:
-        for ch in m.changes:
-            if not ch.deleted and ch.path.startswith(folder):
-                first.setdefault(ch.path, m.sha)
-    for path, blob in repo.list_tree(tip, [rtype.folder]).items():
-        if not is_record_path(path, settings):
-            continue
-        meta = read_record(path, blob)
-        if not meta or not isinstance(meta.get("reviews"), list):
-            continue
-        added = first.get(path, tip)
-        for review in meta["reviews"]:
-            if not isinstance(review, dict) or str(review.get("state", "")).upper() != "APPROVED":
-                continue
-            person = _forge_person(settings, review)
-            if person is None or not review.get("commit_id"):
-                continue
-            when = _parse_time(review.get("submitted_at")) or main[-1].date
-            out.setdefault(str(meta.get("merge_commit", "")), []).append({
-                "name": person[0], "email": person[1], "commit_id": str(review["commit_id"]),
-                "when": when, "record_commit": added})
-    return out
-
-
-def _forge_person(settings: Settings, review: dict[str, Any]) -> tuple[str, str] | None:
+def forge_person(settings: Settings, review: dict[str, Any]) -> tuple[str, str] | None:
     if isinstance(review.get("email"), str) and review["email"]:
         p = settings.person_by_email(review["email"])
         return (p.name if p else str(review.get("reviewer", "")), review["email"])
@@ -128,7 +93,7 @@ def _forge_person(settings: Settings, review: dict[str, Any]) -> tuple[str, str]
     return (login, f"{login}@users.noreply.forge") if login else None
 
 
-def _parse_time(value: Any) -> dt.datetime | None:
+def parse_time(value: Any) -> dt.datetime | None:
     if not isinstance(value, str):
         return None
     try:

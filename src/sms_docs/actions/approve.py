@@ -8,15 +8,17 @@ from typing import TYPE_CHECKING
 from sms_docs import config as config_mod
 from sms_docs import policy
 from sms_docs.catalog import Catalog
-from sms_docs.errors import ConfigError, GitError, Refused, UsageError
-from sms_docs.gitrepo import GitRepo, Identity, committer_identity, parse_trailers
+from sms_docs.errors import Refused, UsageError
+from sms_docs.gitrepo import committer_identity, parse_trailers
 from sms_docs.history import APPROVAL_MEANING, APPROVAL_OF
 
 if TYPE_CHECKING:
-    from sms_docs.model import Person
-    from sms_docs.config import Settings
-    from pathlib import Path
     from collections.abc import Mapping
+    from pathlib import Path
+
+    from sms_docs.config import Settings
+    from sms_docs.gitrepo import GitRepo, Identity
+    from sms_docs.model import Person
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,7 @@ def approve(root: Path, keys: list[str], *, meaning: str, sign: bool, all_change
         repo, settings = cat.repo, cat.settings
         # Who may approve is what the audit will judge by: the configuration in force on the main
         # line (its last approved sms-docs.yml), not the one on this branch.
-        in_force = _settings_in_force(cat)
+        in_force = cat.history.settings or cat.settings
         person = in_force.person_by_email(email)
         if person is None:
             raise Refused(f"your git email {email} is not a person in the approved sms-docs.yml on the main line; "
@@ -55,14 +57,17 @@ def approve(root: Path, keys: list[str], *, meaning: str, sign: bool, all_change
         head = repo.resolve("HEAD")
         if head is None:
             raise Refused("there is no commit to approve yet", hint="commit the documents first")
+        folders = [*settings.document_folders, "schemas", ".sms", config_mod.CONFIG_FILE, config_mod.SITE_FILE,
+                   *(f.rstrip("/") for f in config_mod.SITE_FOLDERS)]
         by_key: dict[str, tuple[str, str]] = {}
-        for path, blob in repo.list_tree(head, [*settings.document_folders, "schemas", ".sms", config_mod.CONFIG_FILE]).items():
+        for path, blob in repo.list_tree(head, folders).items():
             found = policy.key_of_path(path, settings)
             if found is not None:
                 by_key[found[0]] = (path, blob)
         # An approval binds to a blob: the same person approving the same content twice adds nothing
         # (unless this time they sign it).
-        mine = {} if sign else _given(repo, head, person.all_emails, meaning)
+        main_tip = repo.resolve(in_force.main_branch)
+        mine = {} if sign else _given(repo, head, person.all_emails, meaning, main_tip if main_tip != head else None)
         if all_changed:
             keys = [k for k in sorted(by_key) if _unapproved(cat, k, by_key[k][1])]
             keys = [k for k in keys if _changed_on_branch(cat, head, by_key[k][0])]
@@ -81,14 +86,14 @@ def approve(root: Path, keys: list[str], *, meaning: str, sign: bool, all_change
             path, blob = by_key[key]
             _refuse_uncommitted(repo, path, key)
             if not _unapproved(cat, key, blob):
-                number = cat.history.files[key].numbers.get(blob)
+                number = cat.history.files[key].revisions[-1].number
                 raise Refused(f"{key} is unchanged since its approved revision {number}; nothing was committed")
             if (key, blob) in mine:
                 raise Refused(f"{key} at this content ({blob[:10]}) is already approved by {person.id} in commit "
                               f"{mine[(key, blob)][:10]}; nothing was committed",
                               hint="an approval binds to the content: it stands until the file changes")
             try:
-                _refuse_unauthorised(cat, in_force, key, path, blob, person, head)
+                _refuse_unauthorised(cat, in_force, key, path, person, head)
             except Refused as exc:
                 if not all_changed:
                     raise
@@ -106,12 +111,14 @@ def approve(root: Path, keys: list[str], *, meaning: str, sign: bool, all_change
         return Approved(commit, name or person.name, email, meaning, items, sign, skipped)
 
 
-def _given(repo: GitRepo, head: str, emails: tuple[str, ...], meaning: str) -> dict[tuple[str, str], str]:
-    """(key, blob) -> commit, for the approval commits reachable from HEAD that this person made
-    with this meaning."""
+def _given(repo: GitRepo, head: str, emails: tuple[str, ...], meaning: str,
+           main_tip: str | None) -> dict[tuple[str, str], str]:
+    """(key, blob) -> commit, for the approval commits this person made with this meaning on this
+    branch (reachable from HEAD, not from the main line's tip: an approval of an earlier landing of
+    the same text does not count for this one)."""
     wanted = {e.lower() for e in emails}
     given: dict[tuple[str, str], str] = {}
-    for commit, committer, message in repo.messages_with_trailer(head, APPROVAL_OF):
+    for commit, committer, message in repo.messages_with_trailer(head, APPROVAL_OF, main_tip):
         if committer.lower() not in wanted:
             continue
         trailers = parse_trailers(message)
@@ -126,8 +133,12 @@ def _given(repo: GitRepo, head: str, emails: tuple[str, ...], meaning: str) -> d
 
 
 def _unapproved(cat: Catalog, key: str, blob: str) -> bool:
+    """Is this content something other than the approved content on the main line now? (A revert
+    to an older approved text needs an approval of its own.)"""
     fh = cat.history.files.get(key)
-    return fh is None or blob not in fh.numbers
+    if fh is None or fh.blob != blob or not fh.revisions:
+        return True
+    return fh.revisions[-1].number is None
 
 
 def _changed_on_branch(cat: Catalog, head: str, path: str) -> bool:
@@ -143,36 +154,23 @@ def _refuse_uncommitted(repo: GitRepo, path: str, key: str) -> None:
                       hint="commit the change, then approve")
 
 
-def _settings_in_force(cat: Catalog) -> Settings:
-    """The last approved sms-docs.yml on the main line; before there is one, the working tree's (the
-    first configuration judges itself)."""
-    fh = cat.configs.get(config_mod.CONFIG_FILE)
-    approved = [r for r in fh.revisions if r.number is not None and not r.deleted] if fh else []
-    if not approved:
-        return cat.settings
-    try:
-        text = cat.repo.read_blob(approved[-1].blob).decode("utf-8-sig")
-        return config_mod.parse(cat.root, text, cat.schemas)[0]
-    except (UnicodeDecodeError, ConfigError, GitError):  # unreadable: the audit falls back the same way
-        return cat.settings
+def _refuse_unauthorised(cat: Catalog, settings: Settings, key: str, path: str, person: Person, head: str) -> None:
+    """The audit's rules, checked before the commit: who may approve (policy.rules_for, under the
+    configuration in force) and segregation of duties (policy.authored)."""
+    fh = cat.history.files.get(key)
+    kind = "config" if policy.is_config_path(path) else "document"
+    previous = next((r for r in reversed(fh.revisions) if r.number is not None and not r.deleted), None) if fh else None
+    before = None
+    if kind == "document" and previous is not None:
+        from sms_docs.documents import read_document
 
-
-def _refuse_unauthorised(cat: Catalog, settings: Settings, key: str, path: str, blob: str, person: Person,
-                         head: str) -> None:
-    """The audit's rules, checked before the commit: who may approve (policy.rules_for) and
-    segregation of duties (policy.authored)."""
-    doc = None
-    if not policy.is_config_path(path):
-        from sms_docs.documents import parse_document
-
-        doc = parse_document(path, cat.repo.read_blob(blob), settings, cat.schemas).doc
-    rules = policy.rules_for("config" if doc is None else "document", doc, settings, cat.settings)
+        before = read_document(previous.path, cat.repo.read_blob(previous.blob))
+    rules = policy.rules_for(kind, key, settings, before)
     if not policy.may_approve(rules, person):
         raise Refused(f"{person.id} may not approve {key} (approvers: {', '.join(sorted(rules.approvers))}); "
                       "nothing was committed")
     if rules.allow_author_approval:
         return
-    fh = cat.history.files.get(key)
     since = next((r.commit for r in reversed(fh.revisions) if r.number is not None), None) if fh else None
     if policy.authored(person, cat.repo.authors_between(since, head, path)):
         raise Refused(f"{person.id} authored a change to {key} since its last approved revision: someone else must approve it "

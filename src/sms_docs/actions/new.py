@@ -93,7 +93,7 @@ def create(settings: Settings, type_name: str, title: str, owner: str, classific
     text = "---\n" + frontmatter.dump_yaml(meta) + "---\n\n" + body.lstrip("\n")
     path = settings.root / doc_type.folder / f"{ident}-{slugify(title)}.md"
     try:
-        frontmatter.atomic_write(path, text.encode("utf-8"), exclusive=True)
+        frontmatter.atomic_write(path, text.encode("utf-8"), exclusive=True, root=settings.root)
     except FileExistsError:
         raise Refused(f"{path.relative_to(settings.root)} already exists; nothing was written") from None
     return path

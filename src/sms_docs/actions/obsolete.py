@@ -94,9 +94,9 @@ def obsolete(root: Path, ident: str, superseded_by: str | None, reason: str | No
         new_successor = frontmatter.update_front_matter((root / successor.path).read_bytes(), supersede)
         added = True
     # Both rewrites are computed before either file is written: a failure leaves both untouched.
-    frontmatter.atomic_write(root / doc.path, new_doc)
+    frontmatter.atomic_write(root / doc.path, new_doc, root=root)
     if new_successor is not None and successor is not None:
-        frontmatter.atomic_write(root / successor.path, new_successor)
+        frontmatter.atomic_write(root / successor.path, new_successor, root=root)
     referrers: list[tuple[str, str, str]] = []
     for other in tree.documents:
         if other.id in (ident, superseded_by) or other.obsolete:

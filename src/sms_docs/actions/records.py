@@ -264,7 +264,7 @@ def create(settings: Settings, schemas: SchemaSet, type_name: str, *, person: Pe
                       hint=f"fix the field=value arguments (schema {rtype.schema})")
     path = root / rel
     try:
-        frontmatter.atomic_write(path, data, exclusive=True)
+        frontmatter.atomic_write(path, data, exclusive=True, root=root)
     except FileExistsError:
         raise Refused(f"{rel} already exists; nothing was written", hint="run the command again for the next number") from None
     return Written(ident, path, rel, dict(parsed.record.meta))

@@ -139,8 +139,12 @@ def type_folder(type_name: str) -> str:
     return type_name if _SLUG.match(type_name) else "documents"
 
 
-def doc_src(doc: Document) -> str:
-    return f"{type_folder(doc.type)}/{doc.id}.md"
+def doc_src(cat: Catalog, ident: str, doc: Document) -> str:
+    """A document's page: its address comes from its file's ID and the type that ID's prefix names,
+    never from what its front matter says (one document must never take over another's page)."""
+    prefix = ident.split("-", 1)[0]
+    type_name = next((name for name, t in cat.settings.types.items() if t.prefix == prefix), doc.type)
+    return f"{type_folder(type_name)}/{ident}.md"
 
 
 def select(cat: Catalog, options: SiteOptions, worktree: list[Document] | None = None) -> tuple[dict[str, Published], set[str], list[str]]:
@@ -165,17 +169,20 @@ def select(cat: Catalog, options: SiteOptions, worktree: list[Document] | None =
             if not allowed(doc, status.head):
                 hidden.add(ident)
                 continue
-            out[ident] = Published(ident, status, doc, rev, doc_src(doc))
+            out[ident] = Published(ident, status, doc, rev, doc_src(cat, ident, doc))
         return out, hidden, warnings
+    from sms_docs.documents import id_from_filename
+
     for doc in sorted(worktree, key=lambda d: d.id):
-        known = cat.documents.get(doc.id)
+        ident = id_from_filename(doc.path) or doc.id
+        known = cat.documents.get(ident)
         if not allowed(doc, known.published if known else None, known.head if known else None):
-            hidden.add(doc.id)
+            hidden.add(ident)
             continue
-        if doc.id in out:
-            warnings.append(f"{doc.path}: {doc.id} is also {out[doc.id].doc.path}; only the first is previewed")
+        if ident in out:
+            warnings.append(f"{doc.path}: {ident} is also {out[ident].doc.path}; only the first is previewed")
             continue
-        out[doc.id] = Published(doc.id, known, doc, known.current if known else None, doc_src(doc), draft=True)
+        out[ident] = Published(ident, known, doc, known.current if known else None, doc_src(cat, ident, doc), draft=True)
     return out, hidden, warnings
 
 

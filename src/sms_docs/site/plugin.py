@@ -89,6 +89,8 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
                               directory_urls=bool(config.use_directory_urls), site_url=config.site_url or None)
         try:
             with Catalog.open(self.root, ref=self.option("ref"), as_of=self.overrides.get("as_of")) as cat:
+                if not drafts:
+                    _refuse_unapproved_inputs(cat, self.root, config)
                 worktree = _worktree(cat) if drafts else None
                 self.plan = build_plan(cat, options, worktree)
                 self.git_dir = cat.repo.git_dir
@@ -110,7 +112,7 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         if self.option("cache") and self.git_dir is not None:
             renderer = fingerprint(_versions(), config.markdown_extensions, config.mdx_configs,
                                    config.use_directory_urls, _theme_name(config))
-            self.cache = RenderCache(self.git_dir / "sms-docs" / "site-cache.json", renderer)
+            self.cache = RenderCache(self.git_dir, renderer)
         return config
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -202,6 +204,17 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
             shown = len(self.plan.published)
             log.info(f"sms-docs: published {shown} documents for audience {self.option('audience')}"
                      + (" (drafts preview)" if self.option("drafts") else ""))
+
+
+def _refuse_unapproved_inputs(cat: Any, root: Path, config: MkDocsConfig) -> None:
+    from sms_docs.errors import Refused
+    from sms_docs.site import inputs
+
+    config_file = Path(config.config_file_path).resolve() if config.config_file_path else None
+    found = inputs.problems(cat, root, config_file, config)
+    if found:
+        raise Refused("the site's inputs are not approved: " + "; ".join(found),
+                      hint="approve them (sms-docs approve mkdocs.yml ...), or preview with --drafts")
 
 
 def _worktree(cat: Any) -> list[Any]:

@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from dataclasses import dataclass
 from typing import Any, TYPE_CHECKING
 
-from sms_docs.frontmatter import atomic_write
+from sms_docs.cache import Store
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-log = logging.getLogger("mkdocs.plugins.sms-docs")
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass
@@ -33,20 +31,18 @@ class Entry:
 
 
 class RenderCache:
-    def __init__(self, path: Path, fingerprint: str) -> None:
-        self.path = path
-        self.fingerprint = fingerprint
+    """Rendered pages by key (see `sms_docs.cache`: a file anyone else wrote is never read, so no
+    planted entry can put HTML on a page)."""
+
+    def __init__(self, git_dir: Path, fingerprint: str) -> None:
+        self.store = Store(git_dir, "site", FORMAT, fingerprint)
         self.entries: dict[str, dict[str, Any]] = {}
         self.used: dict[str, dict[str, Any]] = {}
         self.hits = 0
         self.misses = 0
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return
-        if isinstance(data, dict) and data.get("format") == FORMAT and data.get("fingerprint") == fingerprint:
-            entries = data.get("entries")
-            self.entries = entries if isinstance(entries, dict) else {}
+        stored = self.store.load()
+        if isinstance(stored, dict):
+            self.entries = stored
 
     def key(self, src_uri: str, markdown: str, links: list[tuple[str, str | None]]) -> str:
         digest = hashlib.sha256()
@@ -68,12 +64,7 @@ class RenderCache:
         self.used[key] = {"html": entry.html, "toc": entry.toc, "anchors": entry.anchors}
 
     def save(self) -> None:
-        data = {"format": FORMAT, "fingerprint": self.fingerprint, "entries": self.used}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
-        except OSError as exc:  # the cache is an optimisation: a read-only .git still builds
-            log.debug(f"sms-docs: render cache not written: {exc}")
+        self.store.save(self.used)
 
 
 def fingerprint(*parts: Any) -> str:

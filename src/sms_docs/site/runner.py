@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -131,12 +133,21 @@ def build(root: Path, *, site_dir: Path | None = None, audience: str | None = No
     collect = _Collect()
     logger = logging.getLogger("mkdocs")
     with _config_file(root) as (config_file, own):
+        if own and not drafts:
+            _refuse_unapproved_code(root, config_file, ref, as_of)
         kwargs: dict[str, Any] = {"strict": strict}
         if site_dir is not None:
-            kwargs["site_dir"] = str(site_dir.resolve())
+            kwargs["site_dir"] = str(site_dir.resolve() if not site_dir.is_symlink() else site_dir.absolute())
         cfg = _load(config_file, **kwargs)
         overrides = {"audience": audience, "drafts": drafts or None, "ref": ref, "as_of": as_of, "cache": cache}
         cfg.plugins["sms-docs"].overrides = {k: v for k, v in overrides.items() if v is not None}
+        final = Path(cfg.site_dir)
+        _refuse_links(root, final)
+        # Built beside its place and moved there whole: a failed build leaves the previous site (or
+        # none), never half of one, and nothing is ever deleted through a link.
+        final.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{final.name}-", dir=final.parent))
+        cfg["site_dir"] = str(staging)
         logger.addHandler(collect)
         try:
             cfg.plugins.on_startup(command="build", dirty=False)
@@ -144,6 +155,7 @@ def build(root: Path, *, site_dir: Path | None = None, audience: str | None = No
                 mk_build.build(cfg)
             finally:
                 cfg.plugins.on_shutdown()
+            _swap(staging, final)
         except Abort as exc:
             found = getattr(cfg.plugins["sms-docs"], "error", None)
             if isinstance(found, SmsDocsError):
@@ -155,11 +167,50 @@ def build(root: Path, *, site_dir: Path | None = None, audience: str | None = No
             raise SmsDocsError(f"the site was not built: {exc}") from None
         finally:
             logger.removeHandler(collect)
+            shutil.rmtree(staging, ignore_errors=True)
         plugin = cfg.plugins["sms-docs"]
         plan = plugin.plan
-        return Built(Path(cfg.site_dir), plugin.option("audience"), bool(plugin.option("drafts")),
+        return Built(final, plugin.option("audience"), bool(plugin.option("drafts")),
                      sorted(plan.published), sorted(plan.hidden), len(plan.pages), time.perf_counter() - started,
                      config_file if own else None, collect.messages)
+
+
+def _refuse_unapproved_code(root: Path, config_file: Path, ref: str | None, as_of: dt.date | None) -> None:
+    """MkDocs runs hooks (Python) and reads INHERITed configuration while it loads mkdocs.yml, before
+    any plugin can look: when mkdocs.yml names any, every site input is checked first."""
+    from sms_docs.site import inputs
+
+    if not any(what in ("hooks", "INHERIT") for what, _ in inputs.referenced(root, config_file)):
+        return
+    from sms_docs.catalog import Catalog
+
+    with Catalog.open(root, ref=ref, as_of=as_of) as cat:
+        found = inputs.problems(cat, root, config_file)
+    if found:
+        raise Refused("the site was not built: its inputs are not approved: " + "; ".join(found),
+                      hint="approve them (sms-docs approve mkdocs.yml ...), or preview with --drafts")
+
+
+def _refuse_links(root: Path, site_dir: Path) -> None:
+    """The site directory is emptied before a build: never through a symbolic link."""
+    current = site_dir
+    while True:
+        if current.is_symlink():
+            raise Refused(f"the site was not built: {current} is a symbolic link, and the site directory is emptied "
+                          "before a build", hint="remove the link, or name a real folder with --site-dir")
+        if current.parent == current or current == root.parent:
+            return
+        current = current.parent
+
+
+def _swap(staging: Path, final: Path) -> None:
+    old = None
+    if final.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{final.name}-old-", dir=final.parent))
+        os.replace(final, old / final.name)
+    os.replace(staging, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def serve(root: Path, *, dev_addr: str | None = None, audience: str | None = None, drafts: bool = False,

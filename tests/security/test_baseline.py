@@ -1,0 +1,35 @@
+"""Class 10: files in the first commits are judged by the configuration history holds, never by
+today's working tree."""
+
+from __future__ import annotations
+
+from attack import assert_caught, evil_policy
+from conftest import CONFIG, Repo
+from trust import CONFIG_FILE, POL1, approval_commit, approve, codes, day
+
+
+def test_documents_before_any_configuration_are_not_judged_by_the_working_tree(repo: Repo) -> None:
+    repo.write({CONFIG_FILE: None})
+    repo.commit("Policy", {POL1: evil_policy()}, who="omar", date=day("2026-01-02"))
+    approval_commit(repo, "eve", [("POL-001", repo.blob(POL1))], date=day("2026-01-03"))
+    repo.branch("setup")
+    repo.commit("Adopt", {CONFIG_FILE: CONFIG}, who="omar", date=day("2026-01-05"))
+    approve(repo, CONFIG_FILE, who="dana", date=day("2026-01-05"))
+    repo.checkout("main")
+    repo.merge("setup", who="dana", date=day("2026-01-05"))
+    # today's working tree makes eve top management (an edit nobody approved)
+    repo.write({CONFIG_FILE: CONFIG.replace("id: eve, name: Eve Stone, email: eve@example.com",
+                                            "id: eve, name: Eve Stone, email: eve@example.com, roles: [top-management]")})
+    assert_caught(repo, "unapproved-change")
+
+
+def test_the_first_configuration_judges_the_first_commit(repo: Repo) -> None:
+    """Configuration and documents arrive together in the root commit: that configuration (in which
+    eve approves nothing) judges them, not today's working tree (in which she is top management)."""
+    repo.commit("Everything at once", {POL1: evil_policy()}, who="omar", date=day("2026-01-02"))
+    approval_commit(repo, "eve", [("POL-001", repo.blob(POL1)), (CONFIG_FILE, repo.blob(CONFIG_FILE))],
+                    date=day("2026-01-03"))
+    repo.write({CONFIG_FILE: CONFIG.replace("id: eve, name: Eve Stone, email: eve@example.com",
+                                            "id: eve, name: Eve Stone, email: eve@example.com, roles: [top-management]")})
+    data = assert_caught(repo, "unapproved-change")
+    assert "approver-not-authorised" in codes(data, key="POL-001")

@@ -1,0 +1,102 @@
+"""Class 4: evidence anyone could write. A forge review record counts only when the configured CI
+identity committed it with a signature by its own key; a disposal record excuses a deletion only
+when the record's retention had ended."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from attack import MARKER, approved_policy, evil_policy, published
+from conftest import CONFIG, Repo
+from trust import (CONFIG_FILE, GITHUB, POL1, SIGNERS, approve, audit, codes, day, git_as, identity, signer_line,
+                   ssh_key, start, use_key)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+CI = ("Records bot", "ci-bot@example.com")
+CI_CONFIG = CONFIG.replace("  allow_author_approval: false",
+                           "  allow_author_approval: false\n  ci_identities: [ci-bot@example.com]").replace(
+    "id: priya, name: Priya Nair, email: priya@example.com,", "id: priya, name: Priya Nair, email: priya@example.com, github: pnair,")
+
+
+def review_record(merge: str, reviewed: str) -> str:
+    return (f"id: APR-2026-0001\ntype: approvals\ndate: 2026-03-02\ncreated_by: system\nforge: github\n"
+            f"pull_request: 12\nmerge_commit: {merge}\nreviews:\n  - reviewer: pnair\n    email: priya@example.com\n"
+            f"    state: APPROVED\n    commit_id: {reviewed}\n    submitted_at: '2026-03-02T15:30:00Z'\n")
+
+
+def forge_setup(repo: Repo, tmp_path: Path) -> Path:
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    ci_key, ci_pub = ssh_key(keys, "ci-bot")
+    start(repo, date=day("2026-01-05"))
+    repo.branch("setup")
+    repo.commit("Adopt", {CONFIG_FILE: CI_CONFIG, SIGNERS: signer_line("ci-bot", ci_pub) + "\n"}, who="omar",
+                date=day("2026-01-05"))
+    approve(repo, "--all", who="dana", date=day("2026-01-05"))
+    repo.checkout("main")
+    repo.merge("setup", who="dana", date=day("2026-01-05"))
+    return ci_key
+
+
+def github_change(repo: Repo, author: str) -> tuple[str, str]:
+    repo.branch("pol1")
+    reviewed = repo.commit("Policy", {POL1: evil_policy()}, who=author, date=day("2026-03-01"))
+    repo.checkout("main")
+    merge = git_as(repo, "merge", "-q", "--no-ff", "-m", "Merge pull request #12", "pol1", author=identity(author),
+                   committer=GITHUB, date=day("2026-03-02"))
+    return reviewed, merge
+
+
+def test_a_review_record_committed_by_an_ordinary_author_approves_nothing(repo: Repo, tmp_path: Path) -> None:
+    forge_setup(repo, tmp_path)
+    reviewed, merge = github_change(repo, "omar")
+    repo.commit("Record the reviews of #12", {"records/approvals/APR-2026-0001.yml": review_record(merge, reviewed)},
+                who="omar", date=day("2026-03-02"))
+    data = audit(repo)
+    assert "untrusted-evidence" in codes(data, key="POL-001") or "untrusted-evidence" in codes(data)
+    assert "unapproved-change" in codes(data, key="POL-001")
+    assert MARKER not in published(repo)
+
+
+def test_a_review_record_signed_by_the_ci_identity_approves(repo: Repo, tmp_path: Path) -> None:
+    ci_key = forge_setup(repo, tmp_path)
+    reviewed, merge = github_change(repo, "omar")
+    repo.write({"records/approvals/APR-2026-0001.yml": review_record(merge, reviewed)})
+    repo.git("add", "-A")
+    use_key(repo, ci_key)
+    git_as(repo, "commit", "-q", "-S", "-m", "Record the reviews of #12", author=CI, committer=CI, date=day("2026-03-02"))
+    data = audit(repo)
+    assert "untrusted-evidence" not in codes(data)
+    assert "unapproved-change" not in codes(data), data["findings"]
+    assert MARKER in published(repo)
+
+
+REVIEW_RECORD = "id: REV-2026-0001\ntype: review\ndate: 2026-02-03\ncreated_by: dana\nsubject: [POL-001]\noutcome: no-change\nnotes: fine\n"
+
+
+def test_a_disposal_record_does_not_excuse_deleting_a_record_still_in_retention(repo: Repo) -> None:
+    approved_policy(repo)
+    rec = "records/review/2026/REV-2026-0001.yml"
+    repo.commit("Review record", {rec: REVIEW_RECORD}, who="dana", date=day("2026-02-03"))
+    assert "record-deleted" not in codes(audit(repo))
+    disposal = ("id: DSP-2026-0001\ntype: disposal\ndate: 2026-03-01\ncreated_by: eve\n"
+                "disposed: [REV-2026-0001]\nreason: tidy up\npaths: [records/review/2026/REV-2026-0001.yml]\n")
+    repo.commit("Dispose", {"records/disposal/2026/DSP-2026-0001.yml": disposal, rec: None}, who="eve",
+                date=day("2026-03-01"))
+    data = audit(repo)
+    assert "record-deleted" in codes(data)
+    assert not data["ok"]
+
+
+def test_a_disposal_after_retention_is_clean(repo: Repo) -> None:
+    approved_policy(repo)
+    rec = "records/review/2026/REV-2026-0001.yml"
+    old = REVIEW_RECORD.replace("2026-02-03", "2026-02-03").replace("notes: fine", "retention: 1 month\nnotes: fine")
+    repo.commit("Review record", {rec: old}, who="dana", date=day("2026-02-03"))
+    disposal = ("id: DSP-2026-0001\ntype: disposal\ndate: 2026-04-01\ncreated_by: dana\n"
+                "disposed: [REV-2026-0001]\nreason: retention ended\npaths: [records/review/2026/REV-2026-0001.yml]\n")
+    repo.commit("Dispose", {"records/disposal/2026/DSP-2026-0001.yml": disposal, rec: None}, who="dana",
+                date=day("2026-04-01"))
+    assert "record-deleted" not in codes(audit(repo))

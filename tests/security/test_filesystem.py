@@ -1,0 +1,78 @@
+"""Class 7: the local filesystem. A committed symlink never makes a command read or write outside
+the repository; the site directory is never deleted through a link; a symlinked document is a
+finding; a failed strict build leaves no half-built site."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from attack import approved_policy
+from trust import AS_OF, audit, codes, day
+
+if TYPE_CHECKING:
+    from conftest import Repo
+    from pathlib import Path
+
+
+def outside(repo: Repo) -> Path:
+    target = repo.path.parent / "outside"
+    target.mkdir(exist_ok=True)
+    (target / "precious.txt").write_text("keep me\n")
+    return target
+
+
+def test_build_never_deletes_through_a_site_symlink(repo: Repo) -> None:
+    approved_policy(repo)
+    target = outside(repo)
+    os.symlink(target, repo.path / "site")
+    result = repo.run("build", "--as-of", AS_OF)
+    assert result.exit_code != 0 and "symbolic link" in result.output
+    assert (target / "precious.txt").read_text() == "keep me\n"
+
+
+def test_new_never_writes_through_a_folder_symlink(repo: Repo) -> None:
+    approved_policy(repo)
+    target = outside(repo)
+    os.symlink(target, repo.path / "procedures")
+    result = repo.run("new", "procedure", "--title", "Escape", "--owner", "omar")
+    assert result.exit_code != 0 and "symbolic link" in result.output
+    assert sorted(p.name for p in target.iterdir()) == ["precious.txt"]
+
+
+def test_records_new_never_writes_through_a_folder_symlink(repo: Repo) -> None:
+    approved_policy(repo)
+    target = outside(repo)
+    (repo.path / "records").mkdir(exist_ok=True)
+    os.symlink(target, repo.path / "records" / "review")
+    result = repo.run("records", "new", "review", "outcome=no-change", "--subject", "POL-001", who="dana")
+    assert result.exit_code != 0 and "symbolic link" in result.output, result.output
+    assert sorted(p.name for p in target.iterdir()) == ["precious.txt"]
+
+
+def test_a_symlinked_document_is_a_finding(repo: Repo) -> None:
+    approved_policy(repo)
+    target = outside(repo)
+    os.symlink(target / "precious.txt", repo.path / "policies" / "POL-009-link.md")
+    check = repo.json("check")
+    assert "symlink" in [f["code"] for f in check["findings"]]
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "Link", who="omar", date=day("2026-03-01"))
+    assert "symlink" in codes(audit(repo))
+
+
+def test_a_failed_strict_build_leaves_no_half_built_site(repo: Repo) -> None:
+    approved_policy(repo)
+    site = repo.path.parent / "strict-site"
+    (repo.path / "mkdocs.yml").write_text("site_name: x\ndocs_dir: site-src\ntheme:\n  name: material\n"
+                                          "plugins:\n  - search\n  - sms-docs\nnav:\n  - Missing: missing.md\n")
+    (repo.path / "site-src").mkdir()
+    result = repo.run("build", "--drafts", "--strict", "--site-dir", str(site))
+    assert result.exit_code != 0
+    assert not site.exists()
+
+
+def test_no_findings_for_plain_files(repo: Repo) -> None:
+    approved_policy(repo)
+    assert "symlink" not in [f["code"] for f in repo.json("check")["findings"]]
+    assert audit(repo, expect=0)["findings"] == []
