@@ -16,7 +16,7 @@ from sms_docs.gitrepo import GitRepo
 from sms_docs.recordlog import disposed_ids
 from sms_docs.model import Document, Finding, Revision, State, error, warning
 from sms_docs import policy
-from sms_docs.policy import next_review
+from sms_docs.policy import next_review, retention_end
 from sms_docs.schemas import SchemaSet
 
 if TYPE_CHECKING:
@@ -308,6 +308,20 @@ class Catalog:
                     out[key] = rec.date
         return out
 
+    def _retention_end(self, path: str, blob: str, landed: dt.date) -> dt.date | None:
+        parsed = self.history.meta_by_blob.get(blob)
+        if parsed is None:
+            from sms_docs.documents import parse_record
+
+            parsed = parse_record(path, self.repo.read_blob(blob), self.settings, self.schemas, validate=False)
+        meta = dict(parsed.record.meta) if parsed.record else {}
+        retention = policy.retention_of(meta, self.settings)
+        try:
+            months = months_of(retention) if retention else None
+        except ValueError:
+            months = None
+        return retention_end(str(meta.get("date", "")), landed, months)
+
     def disposed(self) -> set[str]:
         return disposed_ids(r.meta for r in self.records)
 
@@ -318,6 +332,16 @@ class Catalog:
                 self.findings.append(error(
                     "record-deleted", f"{rh.id} was deleted in {rh.deleted.sha[:10]} ({rh.deleted.date.date()}) without a disposal record: restore it, or dispose of it with `sms-docs records dispose`",
                     path=rh.path, id=rh.id))
+            elif rh.deleted is not None:
+                # A disposal record is evidence anyone can write: it excuses a deletion only when the
+                # record's retention had ended by the day it was deleted (REQUIREMENTS R3).
+                until = self._retention_end(rh.path, rh.blob, rh.added.date.date())
+                gone = min(rh.deleted.date.date(), self.as_of)
+                if until is None or gone <= until:
+                    kept = f"must be kept until {until}" if until else "has no readable date or retention"
+                    self.findings.append(error(
+                        "record-deleted", f"{rh.id} was deleted in {rh.deleted.sha[:10]} ({rh.deleted.date.date()}) but {kept}: "
+                        "a disposal record cannot shorten its retention; restore it", path=rh.path, id=rh.id))
         for rec in self.records:
             if policy.retention_expired(rec.retention_until, rec.type, self.as_of):
                 self.findings.append(warning(

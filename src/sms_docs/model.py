@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, TYPE_CHECKING
@@ -42,12 +43,28 @@ class Finding:
         return (self.path or "", self.line or 0, self.code, self.message)
 
 
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+# Control characters (C0, DEL, C1), line and paragraph separators, and the invisible format characters
+# that reorder or hide text (bidirectional overrides, zero-width marks).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+
+
+def printable(text: str) -> str:
+    """A value from a file or a commit, safe to put on one line of a report: every character that
+    could end the line, move the cursor or drive a terminal is shown escaped (`\\x1b`)."""
+    return _UNPRINTABLE.sub(_escape, text)
+
+
 def error(code: str, message: str, **where: Any) -> Finding:
-    return Finding(code, Severity.ERROR, message, **where)
+    return Finding(code, Severity.ERROR, printable(message), **where)
 
 
 def warning(code: str, message: str, **where: Any) -> Finding:
-    return Finding(code, Severity.WARNING, message, **where)
+    return Finding(code, Severity.WARNING, printable(message), **where)
 
 
 class State(str, Enum):
@@ -83,7 +100,7 @@ class Document:
 
     @property
     def title(self) -> str:
-        return str(self.meta.get("title", ""))
+        return printable(str(self.meta.get("title", "")))
 
     @property
     def type(self) -> str:
@@ -91,7 +108,7 @@ class Document:
 
     @property
     def owner(self) -> str:
-        return str(self.meta.get("owner", ""))
+        return printable(str(self.meta.get("owner", "")))
 
     @property
     def classification(self) -> str:

@@ -335,3 +335,14 @@ def visible(audience: str | None, *classifications: str | None) -> bool:
         return True
     limit = rank(audience)
     return all(rank(c) <= limit for c in classifications if c is not None)
+def retention_end(recorded: str | None, landed: dt.date | None, months: int | None) -> dt.date | None:
+    """The last day a record must be kept: its retention counted from its own date, or from the day
+    it reached the main line if that is later (a record dated in the past is not thereby older)."""
+    starts = [d for d in (landed,) if d is not None]
+    try:
+        starts.append(dt.date.fromisoformat(str(recorded or "")[:10]))
+    except ValueError:
+        pass
+    if not starts or months is None:
+        return None
+    return add_months(max(starts), months)

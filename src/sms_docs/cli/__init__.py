@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import json
+import re
 import os
 import sys
 import traceback
@@ -103,6 +105,8 @@ class Group(click.Group):
     """Turns our exceptions into `Error: ...` and an exit code; a traceback only under --debug."""
 
     def invoke(self, ctx: click.Context) -> Any:
+        out, err = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = _Terminal(out), _Terminal(err)
         try:
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
@@ -126,6 +130,56 @@ class Group(click.Group):
             click.echo(f"Error: internal error: {type(exc).__name__}: {exc}", err=True)
             click.echo("Hint: this is a bug in sms-docs; run again with --debug and report the traceback", err=True)
             ctx.exit(3)
+        finally:
+            sys.stdout, sys.stderr = out, err
+
+
+# Colours and bold that sms-docs itself prints (click.style); every other escape sequence is shown
+# escaped, whatever value carried it.
+_CONTROL = re.compile("\x1b\\[(?:0|1|22|39|3[0-7]|9[0-7])m|[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f"
+                      "\u2028-\u202e\u2060-\u206f\ufeff]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    text = match.group(0)
+    if len(text) > 1:
+        return text  # one of our own styles
+    return f"\\u{ord(text):04x}"  # valid inside a JSON string too
+
+
+class _Terminal(io.TextIOBase):
+    """What sms-docs prints, with every control character from a file or commit made visible: a title
+    or file name cannot clear the screen, plant a link or rewrite a line of a report. (JSON escapes
+    the C0 range itself; the rest becomes `\\uXXXX`, which JSON reads back as the same character.)"""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return str(getattr(self._inner, "encoding", "utf-8"))
+
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]
+        return getattr(self._inner, "errors", None)
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError("write() argument must be str")
+        self._inner.write(_CONTROL.sub(_visible, text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._inner.flush()
+
+    def isatty(self) -> bool:
+        return bool(self._inner.isatty())
+
+    def fileno(self) -> int:
+        return int(self._inner.fileno())
+
+    def writable(self) -> bool:
+        return True
 
 
 def _debugging(ctx: click.Context) -> bool:

@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import html
 import posixpath
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -113,3 +114,22 @@ def print_stamp(label: str, built: dt.date) -> str:
     The date is the build day until the page's script puts in the day it is printed."""
     return (f'<div class="sms-print-stamp" data-search-exclude aria-hidden="true">Uncontrolled when printed — '
             f'{e(label)} — printed <span class="sms-print-date">{e(built.isoformat())}</span></div>')
+
+
+_URL_ATTR = re.compile(r'\b(href|src|action|formaction|xlink:href)\s*=\s*("([^"]*)"|\'([^\']*)\')', re.I)
+_SAFE_SCHEMES = ("http", "https", "mailto", "tel", "ftp")
+
+
+def safe_links(markup: str) -> str:
+    """Link targets a reader could not expect to run code: `javascript:`, `data:`, `vbscript:` and any
+    other scheme but the web's and mail's become `#` (a document body is data, never a program).
+    Browsers ignore control characters, whitespace and entities inside a scheme, so this does too."""
+    def fix(match: re.Match[str]) -> str:
+        value = match.group(3) if match.group(3) is not None else match.group(4)
+        plain = "".join(ch for ch in html.unescape(value) if ch > " " and ch != "\x7f")
+        scheme = re.match(r"^([A-Za-z][A-Za-z0-9+.-]*):", plain)
+        if scheme is None or scheme.group(1).lower() in _SAFE_SCHEMES:
+            return match.group(0)
+        return f'{match.group(1)}="#"'
+
+    return _URL_ATTR.sub(fix, markup)

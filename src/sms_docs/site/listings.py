@@ -15,7 +15,7 @@ from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
 from sms_docs.policy import add_months
-from sms_docs.report import REGISTER_COLUMNS
+from sms_docs.report import REGISTER_COLUMNS, cell
 from sms_docs.site import html as h
 from sms_docs.site.html import e
 from sms_docs.site.pages import AUDIENCES, Context, NavItem, Page, Published, type_folder
@@ -136,7 +136,7 @@ def register_csv(ctx: Context) -> str:
     writer.writeheader()
     for pub in sorted(ctx.published.values(), key=lambda p: p.id):
         data = _row(pub)
-        writer.writerow({k: "" if data.get(k) is None else data[k] for k in REGISTER_COLUMNS})
+        writer.writerow({k: cell(data.get(k)) for k in REGISTER_COLUMNS})
     return out.getvalue()
 
 

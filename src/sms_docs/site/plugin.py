@@ -30,7 +30,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.toc import AnchorLink, get_toc
 
 from sms_docs.errors import SmsDocsError
-from sms_docs.site.html import e
+from sms_docs.site.html import e, safe_links
 from sms_docs.site.pages import AUDIENCES, SitePlan, SiteOptions, build_plan
 from sms_docs.site.render_cache import Entry, RenderCache, fingerprint
 
@@ -184,6 +184,7 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
             key = self._keys.pop(src, None)
             if key is not None and self.cache is not None:
                 self.cache.put(key, Entry(html, [_token(a) for a in page.toc], sorted(page.present_anchor_ids or ())))
+        html = safe_links(html)
         if src in self._wrap:
             before, after = self._wrap[src]
             page.present_anchor_ids = set(page.present_anchor_ids or ()) | set(_ID.findall(before + after))
