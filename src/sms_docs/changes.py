@@ -117,9 +117,25 @@ def collect(cat: Catalog, since: Since, audience: str | None = None) -> list[Cha
     return sorted(out, key=lambda c: (KINDS.index(c.kind), c.effective, c.id))
 
 
-def to_json(cat: Catalog, since: Since, changes: list[Change]) -> dict[str, Any]:
-    return {"since": since.label, "ref": cat.ref, "as_of": cat.as_of.isoformat(),
-            "changes": [c.to_json() for c in changes]}
+@dataclass(frozen=True)
+class Notice:
+    """What `changes` reports: the changes since a date or ref, as of a day, for an audience."""
+
+    since: str
+    ref: str
+    as_of: dt.date
+    organisation: str
+    changes: list[Change]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"since": self.since, "ref": self.ref, "as_of": self.as_of.isoformat(),
+                "changes": [c.to_json() for c in self.changes]}
+
+
+def notice(cat: Catalog, since: str, audience: str | None = None) -> Notice:
+    """The change notice since `since` (a date or a ref) for `audience` (None: every document)."""
+    window = resolve_since(cat, since)
+    return Notice(window.label, cat.ref, cat.as_of, cat.settings.organisation, collect(cat, window, audience))
 
 
 _MD = re.compile(r"([\\`*_\[\]<>|])")
@@ -148,15 +164,15 @@ def _line(c: Change, markdown: bool) -> str:
     return line
 
 
-def render(cat: Catalog, since: Since, changes: list[Change], markdown: bool) -> str:
+def render(n: Notice, markdown: bool) -> str:
+    changes = n.changes
     counts = {k: sum(1 for c in changes if c.kind == k) for k in KINDS}
     summary = ", ".join(f"{counts[k]} {k}" for k in KINDS)
-    title = f"Document changes since {since.label}"
+    title = f"Document changes since {n.since}"
     out = [f"# {title}" if markdown else title, ""]
-    out.append(f"{_md(cat.settings.organisation) if markdown else cat.settings.organisation} · {summary} · "
-               f"{cat.ref} as of {cat.as_of}")
+    out.append(f"{_md(n.organisation) if markdown else n.organisation} · {summary} · {n.ref} as of {n.as_of}")
     if not changes:
-        out += ["", f"No document was issued, revised or withdrawn since {since.label}."]
+        out += ["", f"No document was issued, revised or withdrawn since {n.since}."]
     for kind in KINDS:
         items = [c for c in changes if c.kind == kind]
         if not items:
