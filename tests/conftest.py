@@ -7,13 +7,15 @@ import json
 import os
 import subprocess
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner, Result
 
 from sms_docs.cli import cli
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 PEOPLE = {
     "dana": ("Dana Reyes", "dana@example.com", ["top-management"]),

@@ -6,11 +6,13 @@ Everything runs on real repositories; nothing mocks git."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from conftest import Repo, identity
 from sms_docs.frontmatter import load_yaml
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 POL1 = "policies/POL-001-service-management-policy.md"
 POL2 = "policies/POL-002-old-change-policy.md"

@@ -8,8 +8,7 @@ import csv
 import io
 import json
 import subprocess
-from pathlib import Path
-from typing import Any, Callable
+from typing import Any, TYPE_CHECKING
 
 import pytest
 
@@ -17,6 +16,10 @@ from conftest import CONFIG, Repo, doc
 from trust import (AS_OF, CONFIG_FILE, FINDING_KEYS, POL1, POL2, PRC1, SIGNERS, approval_commit, approve, audit,
                    audit_doc, change, codes, day, findings, policy, run_json, setup, signed_config, signer_line,
                    ssh_key, status_of, trailer, use_key)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
 
 POL3 = "policies/POL-003-information-security-policy.md"
 REV1 = "records/review/2026/REV-2026-0001.yml"

@@ -13,13 +13,16 @@ import http.server
 import shutil
 import threading
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
 
 from conftest import CONFIG, Repo, doc, unavailable
 from sms_docs.cli import cli
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 pytestmark = pytest.mark.browser
 
@@ -215,12 +218,13 @@ def test_a_title_holding_html_shows_as_text(browser: Any, tmp_path: Path) -> Non
     repo = Repo(tmp_path / "repo")
     repo.path.mkdir()
     repo.git("init", "-q", "--initial-branch=main")
-    repo.write({"sms-docs.yml": CONFIG, "site-src/.gitkeep": "",
-                "mkdocs.yml": "site_name: x\ndocs_dir: site-src\ntheme:\n  name: material\nplugins:\n  - search\n  - sms-docs\n"})
+    repo.write({"sms-docs.yml": CONFIG})
     repo.commit("start")
     repo.branch("first")
-    repo.commit("First", {"policies/POL-001-x.md": doc("POL-001", EVIL, body="Body.\n")}, who="omar")
-    assert repo.run("approve", "POL-001", who="dana").exit_code == 0
+    repo.commit("First", {"policies/POL-001-x.md": doc("POL-001", EVIL, body="Body.\n"), "site-src/.gitkeep": "",
+                          "mkdocs.yml": "site_name: x\ndocs_dir: site-src\ntheme:\n  name: material\n"
+                                        "plugins:\n  - search\n  - sms-docs\n"}, who="omar")
+    assert repo.run("approve", "--all", who="dana").exit_code == 0  # the document and the site inputs
     repo.checkout("main")
     repo.merge("first")
     assert repo.run("build").exit_code == 0

@@ -176,3 +176,21 @@ def test_since_must_be_a_date_or_a_ref(history: Repo, since: str, words: list[st
 def test_since_is_required(history: Repo) -> None:
     result = run(history, "changes", as_of=AS_OF)
     assert result.exit_code == 2 and "--since" in result.output
+
+
+def test_audience_takes_the_stricter_of_the_approved_and_the_main_line_classification(history: Repo) -> None:
+    """The same rule as the site: an unapproved commit that raises a document's classification
+    hides it at once, and a classification sms-docs does not know counts as restricted."""
+    history.commit("Raise the classification without approval", {
+        POL1: doc("POL-001", "Service management policy", classification="confidential", body="Roles updated.\n"),
+        POL3: doc("POL-003", "Change policy", classification="secret")}, who="omar", date=day("2026-03-25"))
+    internal = [c["id"] for c in run_json(history, "changes", "--since", "2026-02-01", "--audience", "internal",
+                                          as_of=AS_OF)["changes"]]
+    assert "POL-001" not in internal and "POL-003" not in internal
+    assert "POL-005" in internal
+    confidential = [c["id"] for c in run_json(history, "changes", "--since", "2026-02-01", "--audience",
+                                              "confidential", as_of=AS_OF)["changes"]]
+    assert "POL-001" in confidential and "POL-003" not in confidential
+    restricted = [c["id"] for c in run_json(history, "changes", "--since", "2026-02-01", "--audience", "restricted",
+                                            as_of=AS_OF)["changes"]]
+    assert "POL-003" in restricted

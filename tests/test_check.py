@@ -435,10 +435,10 @@ def test_check_folder_limits_the_report_to_that_folder(clean: Repo) -> None:
 def test_check_path_relative_to_the_current_folder(clean: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     broken_two(clean)
     monkeypatch.chdir(clean.path / "procedures")
-    code, data = check(clean, "PRC-001-change-management.md")
+    _, data = check(clean, "PRC-001-change-management.md")
     assert [f["path"] for f in data["findings"]] == [PRC1]
     monkeypatch.chdir(clean.path)
-    code, data = check(clean, "policies/")
+    _code, data = check(clean, "policies/")
     assert [f["path"] for f in data["findings"]] == [POL1]
 
 
@@ -511,10 +511,10 @@ def test_broken_cache_file_is_ignored(clean: Repo) -> None:
 def test_configuration_change_invalidates_cached_results(clean: Repo) -> None:
     clean.write({"memos/MEM-001-x.md": doc("MEM-001", "Memo", type="memo"),
                  POL1: doc("POL-001", "Service management policy", type="memo")})
-    code, data = check(clean)
+    _, data = check(clean)
     assert [(f["code"], f["path"]) for f in data["findings"]] == [("unknown-type", POL1)]
     clean.write({"sms-docs.yml": CONFIG.replace("types:\n", "types:\n  memo: {prefix: MEM, folder: memos}\n")})
-    code, data = check(clean)
+    _code, data = check(clean)
     assert data["documents"] == 6
     assert [(f["code"], f["path"]) for f in data["findings"]] == [("id-type-mismatch", POL1)]
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from conftest import CONFIG
 from sms_docs import config
-from sms_docs.config import Settings
 from sms_docs.errors import ConfigError, NotADocumentRepository
+
+if TYPE_CHECKING:
+    from sms_docs.config import Settings
+    from pathlib import Path
 
 MINIMAL = """\
 organisation: Minimal Ltd

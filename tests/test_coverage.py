@@ -223,7 +223,7 @@ def test_a_changed_document_counts_with_its_effective_revision(small: Repo) -> N
     small.checkout("main")
     small.merge("edit", who="dana")  # unapproved edit: POL-001 is `changed`
     assert small.json("status", "POL-001", "--as-of", AS_OF)["documents"][0]["state"] == "changed"
-    code, data = coverage_json(small)
+    _code, data = coverage_json(small)
     assert "POL-001" in data["documents"]
     rows = {c["number"]: c for c in data["clauses"]}
     assert rows["5.2"]["documents"] == ["POL-001"]
@@ -236,12 +236,12 @@ def test_obsolete_and_not_yet_effective_documents_do_not_count(small: Repo) -> N
         PRC1: doc("PRC-001", "Change management", type="procedure", owner="omar", clauses=["8.5.1.2"],
                   status="obsolete", withdrawn_reason="Merged into the change policy"),
     }, approvers=("dana", "omar"))
-    code, data = coverage_json(small)
+    _, data = coverage_json(small)
     assert "PRC-001" not in data["documents"]
     assert "POL-003" not in data["documents"]  # approved, effective only from 2026-03-01
     rows = {c["number"]: c for c in data["clauses"]}
     assert rows["8.5.1.2"]["covered"] is False
-    code, later = coverage_json(small, "--as-of", "2026-03-02")
+    _code, later = coverage_json(small, "--as-of", "2026-03-02")
     rows = {c["number"]: c for c in later["clauses"]}
     assert rows["8.5.1.1"]["documents"] == ["POL-003"]
 
@@ -249,12 +249,12 @@ def test_obsolete_and_not_yet_effective_documents_do_not_count(small: Repo) -> N
 def test_unknown_citations_are_listed(small: Repo) -> None:
     land(small, "typo", {POL2: doc("POL-002", "Information security policy", clauses=["8.7.3.1", "8.9.1"])},
          approvers=("dana",))
-    code, data = coverage_json(small)
+    _, data = coverage_json(small)
     assert data["unknown_citations"] == [{"document": "POL-002", "clause": "8.9.1"}]
     text = small.run("coverage", "--as-of", AS_OF).output
     assert "POL-002: 8.9.1" in text
     # No unknown citation in the clean starter-style case.
-    code, data = coverage_json(small, "--ref", "main~1")
+    _code, data = coverage_json(small, "--ref", "main~1")
     assert data["unknown_citations"] == []
 
 

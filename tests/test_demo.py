@@ -8,14 +8,16 @@ import json
 import shutil
 import subprocess
 import time
-from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 import pytest
 from click.testing import CliRunner
 from conftest import unavailable
 
 from sms_docs.cli import cli
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 TODAY = "2026-06-15"
 

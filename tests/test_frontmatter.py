@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sms_docs import frontmatter
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 BOM = b"\xef\xbb\xbf"
 

@@ -4,15 +4,16 @@ renames, and the exact JSON of `history`, `show` and `status`; `diff` between re
 
 from __future__ import annotations
 
-from pathlib import Path
 
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from conftest import CONFIG, Repo, identity
-from trust import (APPROVAL_KEYS, AS_OF, GITHUB, POL1, POL2, PRC1, REVISION_KEYS, STATUS_KEYS, approval_commit,
-                   approve, audit, audit_doc, change, codes, day, findings, git_as, policy, run_json, setup,
+from trust import (APPROVAL_KEYS, AS_OF, GITHUB, POL1, POL2, PRC1, REVISION_KEYS, STATUS_KEYS, approve, audit, audit_doc, change, codes, day, findings, git_as, policy, run_json, setup,
                    status_of, trailer, with_settings, with_ci, ci_signers, ci_commit)
 from conftest import doc
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 OMAR = {"name": "Omar Haddad", "email": "omar@example.com"}
 

@@ -93,7 +93,7 @@ def test_equal_on_edge_cases_and_a_merge_request_branch(repo: Repo) -> None:
                     "policies/POL-003-backup.md")
     scope = assert_same(repo.path, base)
     assert scope["documents"] == ["POL-001", "POL-003"]
-    code, inc = audit(repo.path, "--since", base)
+    _code, inc = audit(repo.path, "--since", base)
     codes = {(f["code"], f.get("id")) for f in inc["findings"]}
     assert ("self-approval", "POL-001") in codes
     assert not any(f.get("id") == "POL-002" for f in inc["findings"])

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import CONFIG, Repo, doc
 from lifecycle_support import (POL1, POL2, POL3, PRC1, audit_codes, bootstrap, day, files_under, finish, land,
-                               read_yaml, record_on_main, run, run_json, snapshot, status_of, trailer)
+                               read_yaml, record_on_main, run, run_json, snapshot, status_of)
 
 REV1 = "records/review/2026/REV-2026-0001.yml"
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 import subprocess
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from click.testing import CliRunner
 from conftest import Repo, doc
 
 from sms_docs.cli import cli
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def test_audit_of_a_bare_mirror_equals_the_audit_of_the_working_copy(repo: Repo, tmp_path: Path) -> None:

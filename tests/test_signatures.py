@@ -5,13 +5,16 @@ verifies it against a key listed for the approver's own email; anything else is 
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from conftest import CONFIG, Repo, doc, unavailable
 from trust import (POL1, PRC1, SIGNERS, approval_commit, approve, audit, audit_doc, codes, day, findings, policy,
                    run_json, signed_config, signer_line, ssh_key, start, status_of, trailer, use_key)
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 SIGNED = signed_config(CONFIG)
 OPENPGP = ".sms/openpgp-keys.asc"

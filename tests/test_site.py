@@ -13,11 +13,14 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from conftest import CONFIG, Repo, doc
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 AS_OF = "2026-03-01"
 SITE_URL = "https://sms.example.com/"

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from sms_docs import config as config_mod
 from sms_docs import history as history_mod
@@ -14,11 +13,15 @@ from sms_docs.checks import is_record_path
 from sms_docs.config import Settings, months_of
 from sms_docs.errors import NotADocumentRepository, UsageError
 from sms_docs.gitrepo import GitRepo
-from sms_docs.history import FileHistory, History
 from sms_docs.recordlog import disposed_ids
 from sms_docs.model import Document, Finding, Revision, State, error, warning
-from sms_docs.policy import add_months, next_review, retention_end
+from sms_docs import policy
+from sms_docs.policy import next_review, retention_end
 from sms_docs.schemas import SchemaSet
+
+if TYPE_CHECKING:
+    from sms_docs.history import FileHistory, History
+    from pathlib import Path
 
 
 @dataclass
@@ -106,8 +109,8 @@ def _settings_from_git(repo: GitRepo, root: Path, schemas: SchemaSet, ref: str |
     if blob is None:
         raise NotADocumentRepository(
             f"{root}: no {config_mod.CONFIG_FILE} at {ref or 'HEAD'}", hint="name the main branch with --ref")
-    settings, _ = config_mod.parse(root, repo.read_blob(blob).decode("utf-8-sig", errors="replace"), schemas,
-                                   validate=False)
+    settings, findings = config_mod.parse(root, repo.read_blob(blob).decode("utf-8-sig", errors="replace"), schemas)
+    config_mod.require_valid(findings)
     return settings
 
 
@@ -158,11 +161,11 @@ class Catalog:
 
     @classmethod
     def open(cls, root: Path, ref: str | None = None, as_of: dt.date | None = None, *,
-             require_history: bool = True, repo: GitRepo | None = None) -> "Catalog":
+             require_history: bool = True, repo: GitRepo | None = None) -> Catalog:
         schemas = SchemaSet.load(root)
         repo = repo if repo is not None else GitRepo(root)  # incremental.ScopedRepo: an audit --since
         if (root / config_mod.CONFIG_FILE).is_file():
-            settings, _ = config_mod.load(root, schemas, validate=False)  # `check` reports its findings
+            settings = config_mod.load_valid(root, schemas)
         else:  # a bare mirror (`git clone --mirror`): everything, the configuration too, comes from git
             settings = _settings_from_git(repo, root, schemas, ref)
         if require_history:
@@ -182,7 +185,7 @@ class Catalog:
     def close(self) -> None:
         self.repo.close()
 
-    def __enter__(self) -> "Catalog":
+    def __enter__(self) -> Catalog:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -228,7 +231,7 @@ class Catalog:
         self._record_findings()
         self._tag_findings()
         for status in self.documents.values():
-            if status.next_review and status.next_review < self.as_of and status.state not in (State.OBSOLETE, State.DRAFT):
+            if status.next_review and policy.review_overdue(status.next_review, status.state, self.as_of):
                 days = (self.as_of - status.next_review).days
                 self.findings.append(warning(
                     "review-overdue", f"{status.id} review was due {status.next_review} ({days} days ago): review it (`sms-docs review {status.id} --outcome no-change|revise`)",
@@ -243,20 +246,13 @@ class Catalog:
         head = self.meta_document(head_rev) if head_rev and fh.path else None
         published = self.meta_document(current) if current else None
         latest_doc = self.meta_document(latest_approved) if latest_approved else None
-        if latest_approved is None:
-            state = State.DRAFT
-        elif latest_doc is not None and latest_doc.obsolete:
-            state = State.OBSOLETE
-            published = latest_doc
-            current = latest_approved
-        elif fh.path is None:
-            state = State.OBSOLETE
-        elif head_rev is not None and head_rev.blob != latest_approved.blob:
-            state = State.CHANGED
-        elif latest_approved.effective and latest_approved.effective > self.as_of:
-            state = State.APPROVED
-        else:
-            state = State.EFFECTIVE
+        withdrawn = latest_doc is not None and latest_doc.obsolete
+        state = policy.document_state(
+            approved=latest_approved is not None, withdrawn=withdrawn, on_main_line=fh.path is not None,
+            head_is_approved=head_rev is None or latest_approved is None or head_rev.blob == latest_approved.blob,
+            effective=latest_approved.effective if latest_approved else None, today=self.as_of)
+        if withdrawn:  # a withdrawn document shows its withdrawal revision
+            published, current = latest_doc, latest_approved
         shown = published or head
         type_ = self.settings.types.get(shown.type) if shown else None
         cycle = str(shown.meta.get("review_cycle")) if shown and shown.meta.get("review_cycle") else (
@@ -292,15 +288,8 @@ class Catalog:
             if parsed.record is None:
                 continue
             meta = dict(parsed.record.meta)
-            rtype = self.settings.records.get(str(meta.get("type")))
             day = _date(meta.get("date"))
-            retention = str(meta.get("retention") or (rtype.retention if rtype else ""))
-            until = None
-            if day and retention:
-                try:
-                    until = add_months(day, months_of(retention))
-                except ValueError:
-                    until = None
+            until = policy.retention_until(meta, self.settings)
             commit = added.get(path, (None, None))[0]
             self.records.append(RecordEntry(parsed.record.id, path, meta, commit, day, until))
 
@@ -326,8 +315,7 @@ class Catalog:
 
             parsed = parse_record(path, self.repo.read_blob(blob), self.settings, self.schemas, validate=False)
         meta = dict(parsed.record.meta) if parsed.record else {}
-        rtype = self.settings.records.get(str(meta.get("type")))
-        retention = str(meta.get("retention") or (rtype.retention if rtype else ""))
+        retention = policy.retention_of(meta, self.settings)
         try:
             months = months_of(retention) if retention else None
         except ValueError:
@@ -355,7 +343,7 @@ class Catalog:
                         "record-deleted", f"{rh.id} was deleted in {rh.deleted.sha[:10]} ({rh.deleted.date.date()}) but {kept}: "
                         "a disposal record cannot shorten its retention; restore it", path=rh.path, id=rh.id))
         for rec in self.records:
-            if rec.retention_until and rec.retention_until < self.as_of and rec.type != "disposal":
+            if policy.retention_expired(rec.retention_until, rec.type, self.as_of):
                 self.findings.append(warning(
                     "retention-expired", f"{rec.id} retention ended {rec.retention_until}: dispose of it (`sms-docs records dispose {rec.id} --reason ...`) or extend its retention",
                     path=rec.path, id=rec.id))
@@ -397,15 +385,11 @@ class Catalog:
         out: set[str] = set()
         for ref in dict.fromkeys((self.ref, self.settings.main_branch)):
             if self.repo.resolve(ref):
-                out.update(self.repo.git("rev-list", "--first-parent", ref).split())
+                out.update(self.repo.first_parent_line(ref))
         return out
 
     def _commit_time(self, sha: str) -> dt.datetime | None:
-        try:
-            out = self.repo.git("log", "-1", "--format=%ct", sha).strip()
-        except Exception:
-            return None
-        return dt.datetime.fromtimestamp(int(out), tz=dt.timezone.utc) if out else None
+        return self.repo.commit_time(sha)
 
     def record_tags(self) -> list[str]:
         """Tag every approved revision as sms/<ID>/r<N> (lightweight); returns the tags made."""
@@ -417,6 +401,6 @@ class Catalog:
                     continue
                 tag = f"{history_mod.TAG_PREFIX}{status.id}/r{rev.number}"
                 if tag not in existing:
-                    self.repo.git("tag", tag, rev.commit)
+                    self.repo.create_tag(tag, rev.commit)
                     made.append(tag)
         return made

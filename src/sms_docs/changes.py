@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, TYPE_CHECKING
 
-from sms_docs.catalog import Catalog
-from sms_docs.config import CLASSIFICATIONS
 from sms_docs.errors import UsageError
-from sms_docs.model import Revision
-from sms_docs.policy import count_valid
+from sms_docs.policy import count_valid, visible
+
+if TYPE_CHECKING:
+    from sms_docs.model import Revision
+    from sms_docs.catalog import Catalog
+    from collections.abc import Callable
 
 KINDS = ("new", "revised", "withdrawn")
 HEADINGS = {"new": "New", "revised": "Revised", "withdrawn": "Withdrawn"}
@@ -75,13 +77,12 @@ def resolve_since(cat: Catalog, since: str) -> Since:
     if commit is None:
         raise UsageError(f"--since {since}: neither a date (YYYY-MM-DD) nor a ref in this repository",
                          hint="name a tag, branch or commit (e.g. the tag of the last notice), or a date")
-    before = set(cat.repo.git("rev-list", commit).split())
+    before = cat.repo.ancestors(commit)
     return Since(text, None, commit, lambda r: r.commit not in before)
 
 
 def collect(cat: Catalog, since: Since, audience: str | None = None) -> list[Change]:
     """One entry per document: its latest approved revision in the window, classified."""
-    limit = CLASSIFICATIONS.index(audience) if audience else len(CLASSIFICATIONS)
     out: list[Change] = []
     for status in cat.documents.values():
         approved = [r for r in status.revisions if r.number is not None]
@@ -101,7 +102,7 @@ def collect(cat: Catalog, since: Since, audience: str | None = None) -> list[Cha
         doc = docs[latest.blob]
         if doc is None:
             continue
-        if doc.classification in CLASSIFICATIONS and CLASSIFICATIONS.index(doc.classification) > limit:
+        if not visible(audience, doc.classification, status.head.classification if status.head else None):
             continue  # above the audience: not even its title is shown (REQUIREMENTS D13)
         successor = str(doc.meta["superseded_by"]) if kind == "withdrawn" and doc.meta.get("superseded_by") else None
         succ_status = cat.documents.get(successor) if successor else None
@@ -116,9 +117,25 @@ def collect(cat: Catalog, since: Since, audience: str | None = None) -> list[Cha
     return sorted(out, key=lambda c: (KINDS.index(c.kind), c.effective, c.id))
 
 
-def to_json(cat: Catalog, since: Since, changes: list[Change]) -> dict[str, Any]:
-    return {"since": since.label, "ref": cat.ref, "as_of": cat.as_of.isoformat(),
-            "changes": [c.to_json() for c in changes]}
+@dataclass(frozen=True)
+class Notice:
+    """What `changes` reports: the changes since a date or ref, as of a day, for an audience."""
+
+    since: str
+    ref: str
+    as_of: dt.date
+    organisation: str
+    changes: list[Change]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"since": self.since, "ref": self.ref, "as_of": self.as_of.isoformat(),
+                "changes": [c.to_json() for c in self.changes]}
+
+
+def notice(cat: Catalog, since: str, audience: str | None = None) -> Notice:
+    """The change notice since `since` (a date or a ref) for `audience` (None: every document)."""
+    window = resolve_since(cat, since)
+    return Notice(window.label, cat.ref, cat.as_of, cat.settings.organisation, collect(cat, window, audience))
 
 
 _MD = re.compile(r"([\\`*_\[\]<>|])")
@@ -147,15 +164,15 @@ def _line(c: Change, markdown: bool) -> str:
     return line
 
 
-def render(cat: Catalog, since: Since, changes: list[Change], markdown: bool) -> str:
+def render(n: Notice, markdown: bool) -> str:
+    changes = n.changes
     counts = {k: sum(1 for c in changes if c.kind == k) for k in KINDS}
     summary = ", ".join(f"{counts[k]} {k}" for k in KINDS)
-    title = f"Document changes since {since.label}"
+    title = f"Document changes since {n.since}"
     out = [f"# {title}" if markdown else title, ""]
-    out.append(f"{_md(cat.settings.organisation) if markdown else cat.settings.organisation} · {summary} · "
-               f"{cat.ref} as of {cat.as_of}")
+    out.append(f"{_md(n.organisation) if markdown else n.organisation} · {summary} · {n.ref} as of {n.as_of}")
     if not changes:
-        out += ["", f"No document was issued, revised or withdrawn since {since.label}."]
+        out += ["", f"No document was issued, revised or withdrawn since {n.since}."]
     for kind in KINDS:
         items = [c for c in changes if c.kind == kind]
         if not items:

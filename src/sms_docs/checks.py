@@ -13,14 +13,17 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, TYPE_CHECKING
 
 from sms_docs import __version__, config
 from sms_docs.cache import Store
-from sms_docs.config import Settings
 from sms_docs.documents import IGNORED_NAMES, RECORD_SUFFIXES, Parsed, pack, parse_document, parse_record, unpack
 from sms_docs.model import Document, Finding, Record, error, warning
 from sms_docs.schemas import BUILTIN_DIR, SchemaSet
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from sms_docs.config import Settings
 
 
 

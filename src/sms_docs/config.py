@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, TYPE_CHECKING
 
 from sms_docs import frontmatter
 from sms_docs.errors import ConfigError, NotADocumentRepository
 from sms_docs.model import Finding, Person, error
 from sms_docs.schemas import SchemaSet
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from pathlib import Path
 
 CONFIG_FILE = "sms-docs.yml"
 SIGNERS_FILE = ".sms/allowed_signers"
@@ -186,6 +189,25 @@ def load(root: Path, schemas: SchemaSet | None = None, *, validate: bool = True)
     except UnicodeDecodeError:
         raise ConfigError(f"{CONFIG_FILE}: not UTF-8 text") from None
     return parse(root, text, schemas, validate=validate)
+
+
+def require_valid(findings: Iterable[Finding]) -> None:
+    """Stop (ConfigError, exit 3) on any error in the configuration, naming the key and the line:
+    a command never answers from the part of an invalid configuration it could read."""
+    errors = [f for f in findings if f.severity.value == "error"]
+    if not errors:
+        return
+    shown = "; ".join(f"{f.path or CONFIG_FILE}{f' line {f.line}' if f.line else ''}: {f.message}" for f in errors[:3])
+    more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
+    raise ConfigError(f"invalid configuration: {shown}{more}",
+                      hint=f"fix {CONFIG_FILE}; `sms-docs check` lists every problem")
+
+
+def load_valid(root: Path, schemas: SchemaSet | None = None) -> Settings:
+    """`load`, refusing an invalid configuration (see require_valid)."""
+    settings, findings = load(root, schemas)
+    require_valid(findings)
+    return settings
 
 
 def parse(root: Path, text: str, schemas: SchemaSet | None = None, *,

@@ -21,13 +21,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from sms_docs import clauses as clauses_mod
 from sms_docs.clauses import ClauseCatalogue, within
 from sms_docs.model import Document, State
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from sms_docs.catalog import Catalog
 
 
@@ -154,7 +155,7 @@ def in_effect(status: Any) -> Document | None:
     return status.published  # type: ignore[no-any-return]
 
 
-def compute(catalog: "Catalog", standard: str | None = None) -> Coverage:
+def compute(catalog: Catalog, standard: str | None = None) -> Coverage:
     """Coverage of `standard` (default: the configured one) by the catalog's effective documents."""
     standard = standard or catalog.settings.standard
     effective: dict[str, list[str]] = {}

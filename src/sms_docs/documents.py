@@ -9,12 +9,14 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from sms_docs import frontmatter
-from sms_docs.config import Settings
 from sms_docs.model import Document, Finding, Link, Record, Severity, error
-from sms_docs.schemas import SchemaSet
+
+if TYPE_CHECKING:
+    from sms_docs.schemas import SchemaSet
+    from sms_docs.config import Settings
 
 ID_RE = re.compile(r"^[A-Z][A-Z0-9]{1,5}-[0-9]{3,6}$")
 FILE_ID_RE = re.compile(r"^([A-Z][A-Z0-9]{1,5}-[0-9]{3,6})(?:-[^/]*)?\.md$")

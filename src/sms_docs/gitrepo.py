@@ -1,7 +1,7 @@
 """The only module that talks to git: one log pass, blob reads through a persistent cat-file,
 signature checks, trailers, and the commits that actions make.
 
-Blobs and object headers come from persistent `git cat-file` processes (`sms_docs.catfile`);
+Blobs and object headers come from persistent `git cat-file` processes (`_CatFile` below);
 the log is parsed here from one `git log --raw -z` pass over every commit reachable from
 the ref, so history is read once for all documents, never per file.
 """
@@ -17,10 +17,13 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, TYPE_CHECKING
 
-from sms_docs.catfile import CatFile
 from sms_docs.errors import GitError, NotADocumentRepository, Refused, ShallowHistory
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+    from typing import IO
 
 ZERO = "0" * 40
 _CACHE_VERSION = 3
@@ -128,13 +131,24 @@ def parse_ident(value: str) -> tuple[str, str] | None:
     return match.group(1).strip(), match.group(2).strip()
 
 
-def run_git(root: Path, *args: str, env: dict[str, str] | None = None, input: str | None = None,
-            safe: bool = True) -> str:
+def _environment(env: Mapping[str, str | None] | None) -> dict[str, str]:
+    """The process environment with SAFE_ENV and `env` applied: a value of None removes the variable."""
+    out = {**os.environ, **SAFE_ENV}
+    for key, value in (env or {}).items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = value
+    return out
+
+
+def _run_git(root: Path, *args: str, env: Mapping[str, str | None] | None = None, input: str | None = None,
+             safe: bool = True) -> str:
     """git in `root`; `safe` (reads) overrides the repository's own settings listed in SAFE_CONFIG,
     which commands that write on the user's behalf (signing with their configured program) keep."""
     try:
         proc = subprocess.run(["git", *(SAFE_CONFIG if safe else ()), *args], cwd=root, capture_output=True, text=True, input=input,
-                              env={**os.environ, **SAFE_ENV, **(env or {})}, encoding="utf-8", errors="surrogateescape")
+                              env=_environment(env), encoding="utf-8", errors="surrogateescape")
     except OSError as exc:
         raise GitError(f"cannot run git: {exc}", hint="install git") from None
     if proc.returncode != 0:
@@ -161,15 +175,15 @@ class GitRepo:
                 f"{root} is not a git repository", hint="history commands read git: run `git init` and commit"
             ) from None
         self._git_dir = Path(lines[0])
-        self._blobs = CatFile(root, contents=True, options=SAFE_CONFIG, env=SAFE_ENV)
-        self._headers = CatFile(root, contents=False, options=SAFE_CONFIG, env=SAFE_ENV)
+        self._blobs = _CatFile(root, contents=True, options=SAFE_CONFIG, env=SAFE_ENV)
+        self._headers = _CatFile(root, contents=False, options=SAFE_CONFIG, env=SAFE_ENV)
         self._blob_cache: dict[str, bytes] = {}
 
     def close(self) -> None:
         self._blobs.close()
         self._headers.close()
 
-    def __enter__(self) -> "GitRepo":
+    def __enter__(self) -> GitRepo:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -179,8 +193,8 @@ class GitRepo:
     def git_dir(self) -> Path:
         return self._git_dir
 
-    def git(self, *args: str, env: dict[str, str] | None = None, input: str | None = None) -> str:
-        return run_git(self.root, *args, env=env, input=input)
+    def _git(self, *args: str, env: Mapping[str, str | None] | None = None, input: str | None = None) -> str:
+        return _run_git(self.root, *args, env=env, input=input)
 
     def is_shallow(self) -> bool:
         return (self.git_dir / "shallow").exists()
@@ -195,7 +209,7 @@ class GitRepo:
 
     def resolve(self, ref: str) -> str | None:
         try:
-            out = run_git(self.root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+            out = _run_git(self.root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
         except GitError:
             return None
         return out.strip() or None
@@ -242,6 +256,44 @@ class GitRepo:
         if proc.returncode != 0:
             raise GitError(f"git log failed: {err.decode('utf-8', errors='replace').strip()}")
         return out.decode("utf-8", errors="surrogateescape")
+
+    def scope_passes(self, tip: str, main_ref: str) -> tuple[list[str], dict[str, Commit], dict[str, list[Change]]]:
+        """What an incremental audit reads, three git passes side by side: the main branch's
+        first-parent line; every commit reachable from `tip` with its message but no diff (the graph
+        and the approval evidence); and `tip`'s first-parent line with each commit's own changes (a
+        merge's against its first parent)."""
+        jobs = {
+            "main": ["rev-list", "--first-parent", main_ref],
+            "headers": ["log", tip, "-z", f"--format={_HEADER}", "--"],
+            "line": ["log", tip, "--first-parent", "--raw", "--no-abbrev", "--no-renames", "-z",
+                     "--diff-merges=first-parent", "--format=%x1e%H", "--"],
+        }
+        out: dict[str, str] = {}
+        errors: list[GitError] = []
+
+        def run(name: str) -> None:
+            try:
+                out[name] = self._git(*jobs[name])
+            except GitError as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=run, args=(name,)) for name in jobs]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        if errors:
+            raise errors[0]
+        return out["main"].split(), {c.sha: c for c in _parse_log(out["headers"])}, _parse_changes(out["line"])
+
+    def changes_of(self, shas: Iterable[str]) -> list[Commit]:
+        """The named commits with their own changes (a merge's are left out)."""
+        wanted = list(shas)
+        if not wanted:
+            return []
+        data = self._git("log", "--no-walk=unsorted", "--stdin", "--raw", "--no-abbrev", "--no-renames", "-z",
+                         "--diff-merges=off", f"--format={_HEADER}", input="\n".join(wanted) + "\n")
+        return list(_parse_log(data))
 
     def commits(self, tip: str, *, use_cache: bool = True) -> dict[str, Commit]:
         """Every commit reachable from `tip`, by id. Parsed commits are kept in the cache (see
@@ -313,7 +365,7 @@ class GitRepo:
     def list_tree(self, commit: str, folders: Iterable[str]) -> dict[str, str]:
         """path -> blob for every file under `folders` (and top-level files named there) in `commit`."""
         wanted = [f for f in folders if f]
-        out = self.git("ls-tree", "-r", "-z", "--full-tree", commit, "--", *wanted) if wanted else ""
+        out = self._git("ls-tree", "-r", "-z", "--full-tree", commit, "--", *wanted) if wanted else ""
         result: dict[str, str] = {}
         for entry in out.split("\0"):
             if not entry:
@@ -389,7 +441,7 @@ class GitRepo:
         if proc.returncode != 0:
             raise GitError(f"git cat-file failed: {proc.stderr.decode(errors='replace').strip()}")
         out: dict[str, str | None] = {}
-        for spec, line in zip(wanted, proc.stdout.decode("utf-8", "replace").splitlines()):
+        for spec, line in zip(wanted, proc.stdout.decode("utf-8", "replace").splitlines(), strict=False):
             parts = line.split()
             out[spec] = parts[0] if len(parts) == 2 and parts[1] == "blob" else None
         return out
@@ -397,14 +449,14 @@ class GitRepo:
     def related(self, a: str, b: str) -> bool:
         """Do two commits share any history?"""
         try:
-            return bool(self.git("merge-base", a, b).strip())
+            return bool(self._git("merge-base", a, b).strip())
         except GitError:
             return False
 
     def replacements(self) -> list[str]:
         """What would make git report other objects than the ones stored: replace refs, a graft file.
         Every read here ignores them; their presence is still worth a finding."""
-        found = [line.split()[0] for line in self.git("for-each-ref", "--format=%(refname)", "refs/replace/").splitlines()
+        found = [line.split()[0] for line in self._git("for-each-ref", "--format=%(refname)", "refs/replace/").splitlines()
                  if line.strip()]
         grafts = self.git_dir / "info" / "grafts"
         try:
@@ -416,22 +468,25 @@ class GitRepo:
 
     def working_tree_clean_index(self) -> bool:
         """True when nothing is staged (an approval commit must not carry staged changes)."""
-        out = self.git("diff", "--cached", "--name-only")
+        out = self._git("diff", "--cached", "--name-only")
         return not out.strip()
 
     def current_branch(self) -> str | None:
         try:
-            out = self.git("symbolic-ref", "--quiet", "--short", "HEAD").strip()
+            out = self._git("symbolic-ref", "--quiet", "--short", "HEAD").strip()
         except GitError:
             return None
         return out or None
 
-    def commit_empty(self, message: str, sign: bool) -> str:
+    def commit_empty(self, message: str, sign: bool, identity: Identity | None = None,
+                     env: Mapping[str, str | None] | None = None) -> str:
+        """An empty commit with this message, made as `identity` (else git's configured identity)."""
         args = ["commit", "--allow-empty", "--no-verify", "-q", "-F", "-"]
         if sign:
             args.insert(1, "-S")
         try:
-            run_git(self.root, *args, input=message, safe=False)
+            _run_git(self.root, *args, input=message, safe=False,
+                     env={**(env or {}), **(identity.env() if identity else {})})
         except GitError as exc:
             if not sign:
                 raise
@@ -439,16 +494,93 @@ class GitRepo:
                           "nothing was committed",
                           hint="set up git's signing: git config gpg.format ssh && git config user.signingkey "
                                "~/.ssh/id_ed25519.pub (and list the key in .sms/allowed_signers)") from None
-        return self.git("rev-parse", "HEAD").strip()
+        return self._git("rev-parse", "HEAD").strip()
 
     def tags(self, prefix: str) -> dict[str, str]:
-        out = self.git("for-each-ref", "--format=%(refname:strip=2) %(objectname) %(*objectname)", f"refs/tags/{prefix}")
+        out = self._git("for-each-ref", "--format=%(refname:strip=2) %(objectname) %(*objectname)", f"refs/tags/{prefix}")
         result: dict[str, str] = {}
         for line in out.splitlines():
             parts = line.split()
             if len(parts) >= 2:
                 result[parts[0]] = parts[2] if len(parts) > 2 and parts[2] else parts[1]
         return result
+
+
+    # --- intents: what the catalogue, the actions and the integrations ask of git ----------------
+
+    def ancestors(self, commit: str) -> set[str]:
+        """Every commit reachable from `commit`, itself included."""
+        return set(self._git("rev-list", commit).split())
+
+    def first_parent_line(self, ref: str) -> list[str]:
+        """The commits of `ref`'s first-parent line, newest first."""
+        return self._git("rev-list", "--first-parent", ref).split()
+
+    def commit_time(self, commit: str) -> dt.datetime | None:
+        """When the commit was made (committer date, UTC); None when it is not in the repository."""
+        try:
+            out = self._git("log", "-1", "--format=%ct", commit).strip()
+        except GitError:
+            return None
+        return dt.datetime.fromtimestamp(int(out), tz=dt.timezone.utc) if out.isdigit() else None
+
+    def create_tag(self, tag: str, commit: str) -> None:
+        """A lightweight tag."""
+        self._git("tag", tag, commit)
+
+    def is_ancestor(self, commit: str, tip: str) -> bool:
+        """Is `commit` in the history of `tip`? (False for a commit git does not know.)"""
+        try:
+            self._git("merge-base", "--is-ancestor", commit, tip)
+        except GitError:
+            return False
+        return True
+
+    def paths_merged(self, merge_commit: str) -> list[str]:
+        """The paths a commit changed against its first parent; [] for a root commit."""
+        try:
+            out = self._git("diff", "--name-only", "--no-renames", f"{merge_commit}^1", merge_commit)
+        except GitError:
+            return []
+        return out.splitlines()
+
+    def messages_with_trailer(self, tip: str, key: str, exclude: str | None = None) -> list[tuple[str, str, str]]:
+        """(commit, committer email, message) of the commits reachable from `tip` but not from
+        `exclude` whose message has a line starting `key:`."""
+        out = self._git("log", tip, *([f"^{exclude}"] if exclude else []), f"--grep=^{key}:",
+                        "--format=%H%x1f%ce%x1f%B%x1e")
+        found: list[tuple[str, str, str]] = []
+        for record in out.split("\x1e"):
+            parts = record.strip("\n").split("\x1f")
+            if len(parts) == 3:
+                found.append((parts[0], parts[1].strip(), parts[2]))
+        return found
+
+    def has_uncommitted_changes(self, path: str) -> bool:
+        """Does the working tree or the index differ from HEAD at `path`?"""
+        return bool(self._git("status", "--porcelain", "--", path).strip())
+
+    def authors_between(self, since: str | None, head: str, path: str) -> set[str]:
+        """Author and committer emails (lower case) of the non-merge commits after `since` up to
+        `head` that touched `path`."""
+        revs = f"{since}..{head}" if since else head
+        return {a.strip().lower() for a in self._git("log", "--no-merges", "--format=%ae%n%ce", revs, "--", path).split()}
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who makes a commit, and when (ISO 8601; None: now): passed to git for that commit only."""
+
+    name: str
+    email: str
+    when: str | None = None
+
+    def env(self) -> dict[str, str | None]:
+        out: dict[str, str | None] = {"GIT_AUTHOR_NAME": self.name, "GIT_AUTHOR_EMAIL": self.email,
+                                      "GIT_COMMITTER_NAME": self.name, "GIT_COMMITTER_EMAIL": self.email}
+        if self.when:
+            out.update(GIT_AUTHOR_DATE=self.when, GIT_COMMITTER_DATE=self.when)
+        return out
 
 
 def _pack_commit(c: Commit) -> tuple[Any, ...]:
@@ -460,6 +592,29 @@ def _pack_commit(c: Commit) -> tuple[Any, ...]:
 def _unpack_commit(p: tuple[Any, ...]) -> Commit:
     sha, parents, an, ae, at, cn, ce, ct, message, changes = p
     return Commit(sha, parents, an, ae, at, cn, ce, ct, message, [Change(*ch) for ch in changes])
+
+
+def _parse_changes(data: str) -> dict[str, list[Change]]:
+    """commit -> its changes, from `git log --raw -z --format=%x1e%H` output (newest first)."""
+    out: dict[str, list[Change]] = {}
+    for record in data.split("\x1e"):
+        if not record:
+            continue
+        tokens = record.split("\0")
+        sha = tokens[0].strip()
+        changes: list[Change] = []
+        i = 1
+        while i + 1 < len(tokens):
+            meta = tokens[i].lstrip("\n")
+            if meta.startswith(":"):
+                fields = meta[1:].split()
+                if len(fields) >= 5:
+                    changes.append(Change(tokens[i + 1], fields[2], fields[3], fields[4][:1], fields[1]))
+                i += 2
+            else:
+                i += 1
+        out[sha] = changes
+    return out
 
 
 def _parse_log(data: str) -> Iterator[Commit]:
@@ -500,8 +655,11 @@ def added_paths(root: Path, folder: str | None = None) -> list[str]:
     return [line.strip() for line in out.splitlines() if line.strip()]
 
 
-def committer_identity(root: Path) -> tuple[str | None, str | None]:
-    """git's committer identity (honours GIT_COMMITTER_* and user.*), as (name, email)."""
+def committer_identity(root: Path, identity: Identity | None = None) -> tuple[str | None, str | None]:
+    """git's committer identity (honours GIT_COMMITTER_* and user.*), as (name, email); a given
+    identity is the answer itself."""
+    if identity is not None:
+        return identity.name, identity.email
     try:
         out = subprocess.run(["git", "var", "GIT_COMMITTER_IDENT"], cwd=root, capture_output=True,
                              text=True, check=False).stdout.strip()
@@ -511,3 +669,131 @@ def committer_identity(root: Path) -> tuple[str | None, str | None]:
         return None, None
     name, rest = out.split("<", 1)
     return name.strip(), rest.split(">", 1)[0].strip()
+
+
+# --- a working repository, as the `init` and `demo` actions make one ---------------------------------
+
+
+def isolated() -> dict[str, str | None]:
+    """An environment that keeps the user's own git configuration (signing by default, hooks,
+    templates) and an outer repository's variables out of the commands it is given to."""
+    return {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_DIR": None, "GIT_WORK_TREE": None, "GIT_INDEX_FILE": None}
+
+
+def init_repository(target: Path, env: Mapping[str, str | None] | None = None) -> None:
+    """`git init` of an existing folder, with main as the first branch."""
+    _run_git(target, "init", "-q", "--initial-branch=main", str(target), env=env, safe=False)
+
+
+def commit_all(root: Path, message: str, identity: Identity, paths: Iterable[str] = (),
+               env: Mapping[str, str | None] | None = None) -> None:
+    """Stage `paths` (everything when none) and commit them as `identity`."""
+    full = {**(env or {}), **identity.env()}
+    wanted = list(paths)
+    _run_git(root, "add", "-A", *(["--", *wanted] if wanted else []), env=full, safe=False)
+    _run_git(root, "commit", "-q", "--no-verify", "-F", "-", env=full, input=message + "\n", safe=False)
+
+
+def create_branch(root: Path, name: str, start: str, env: Mapping[str, str | None] | None = None) -> None:
+    """A new branch from `start`, checked out."""
+    _run_git(root, "checkout", "-q", "-b", name, start, env=env, safe=False)
+
+
+def merge_branch(root: Path, branch: str, into: str, message: str, identity: Identity,
+                 env: Mapping[str, str | None] | None = None) -> None:
+    """Merge `branch` into `into` with a merge commit (--no-ff) made as `identity`, then delete it."""
+    full = {**(env or {}), **identity.env()}
+    _run_git(root, "checkout", "-q", into, env=full, safe=False)
+    _run_git(root, "merge", "-q", "--no-ff", "--no-verify", "-m", message, branch, env=full, safe=False)
+    _run_git(root, "branch", "-q", "-d", branch, env=full, safe=False)
+
+
+def set_config(root: Path, key: str, value: str | None, env: Mapping[str, str | None] | None = None) -> None:
+    """Set a repository's local configuration value; None unsets it."""
+    if value is None:
+        _run_git(root, "config", "--unset", key, env=env, safe=False)
+    else:
+        _run_git(root, "config", key, value, env=env, safe=False)
+
+
+class _CatFile:
+    """A persistent `git cat-file --batch` (or `--batch-check`): one git process answers every object
+    query of a run, started on first use. Reading a blob costs a pipe round trip, not a process.
+
+    Object names are written one a line, so a name with a line break is never sent (it is answered as
+    missing): a path in a tree may hold any byte but a NUL, and must not smuggle in a second query.
+    """
+
+    def __init__(self, root: Path, *, contents: bool, options: Sequence[str] = (),
+                 env: Mapping[str, str] | None = None) -> None:
+        self.root = root
+        self.contents = contents
+        self.options = list(options)  # git's own options (gitrepo.SAFE_CONFIG)
+        self.env = dict(env or {})  # and environment (gitrepo.SAFE_ENV)
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._lock = threading.Lock()
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        if self._proc is None or self._proc.poll() is not None:
+            mode = "--batch" if self.contents else "--batch-check"
+            try:
+                self._proc = subprocess.Popen(["git", "--no-replace-objects", *self.options, "cat-file", mode],
+                                              cwd=self.root, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                              stderr=subprocess.DEVNULL, env={**os.environ, **self.env})
+            except OSError as exc:
+                raise GitError(f"cannot run git: {exc}", hint="install git") from None
+        return self._proc
+
+    def query(self, name: str) -> tuple[str, str, bytes | None] | None:
+        """(object id, type, contents or None for --batch-check) of `name`, or None when there is none."""
+        if not name or "\n" in name or "\r" in name:
+            return None
+        with self._lock:
+            proc = self._start()
+            stdin, stdout = proc.stdin, proc.stdout
+            assert stdin is not None and stdout is not None
+            try:
+                stdin.write(name.encode("utf-8", "surrogateescape") + b"\n")
+                stdin.flush()
+                header = stdout.readline()
+            except (OSError, ValueError) as exc:
+                self.close()
+                raise GitError(f"git cat-file stopped: {exc}") from None
+            if not header:
+                self.close()
+                raise GitError("git cat-file stopped answering")
+            parts = header.split()
+            if len(parts) != 3 or parts[1] in (b"missing", b"ambiguous"):
+                return None
+            oid, kind, size = parts[0].decode(), parts[1].decode(), int(parts[2])
+            data = _read_exactly(stdout, size + 1)[:-1] if self.contents else None
+            return oid, kind, data
+
+    def close(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        for stream in (proc.stdin, proc.stdout):
+            try:
+                if stream is not None:
+                    stream.close()
+            except OSError:
+                pass
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _read_exactly(stream: IO[bytes], size: int) -> bytes:
+    chunks: list[bytes] = []
+    left = size
+    while left > 0:
+        chunk = stream.read(left)
+        if not chunk:
+            raise GitError("git cat-file stopped in the middle of an object")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)

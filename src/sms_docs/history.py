@@ -11,43 +11,30 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, TYPE_CHECKING
 
 from sms_docs import config as config_mod
 from sms_docs import policy
+from sms_docs.policy import change_key
 from sms_docs.checks import is_document_path
 from sms_docs.cache import Store
-from sms_docs.config import Settings
 from sms_docs.errors import SmsDocsError
-from sms_docs.documents import (RECORD_SUFFIXES, Parsed, id_from_filename, pack, parse_record, read_document,
+from sms_docs.documents import (RECORD_SUFFIXES, Parsed, pack, parse_record, read_document,
                                 unpack)
 from sms_docs.gitrepo import ZERO, Change, Commit, GitRepo, parse_ident
 from sms_docs.model import Author, Document, Finding, Revision, error, warning
 from sms_docs.recordlog import RecordHistory, RecordLog, forge_person, parse_time
-from sms_docs.schemas import SchemaSet
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from sms_docs.schemas import SchemaSet
+    from sms_docs.config import Settings
 
 _DOC_CACHE_VERSION = 3
 APPROVAL_OF = "Approval-of"
 APPROVAL_MEANING = "Approval-meaning"
 CHANGE_REASON = "Change-reason"
 TAG_PREFIX = "sms/"
-
-
-def is_config_path(path: str) -> bool:
-    """Files that set the rules or shape the published site: controlled like documents, approved by
-    the configuration approvers (SPEC section 4)."""
-    return path in (config_mod.CONFIG_FILE, config_mod.SIGNERS_FILE, config_mod.OPENPGP_KEYS_FILE,
-                    config_mod.SITE_FILE) or (
-        path.startswith("schemas/") and path.endswith(".json") and path.count("/") == 1
-    ) or path.startswith(config_mod.SITE_FOLDERS)
-
-
-def change_key(path: str) -> str | None:
-    """The key a path's changes are counted under, whatever the configuration says: what bounds the
-    window in which an approval of a file's content counts (see `_Walker.window`)."""
-    if is_config_path(path):
-        return path
-    return id_from_filename(path) if path.endswith(".md") else None
 
 
 @dataclass
@@ -263,11 +250,7 @@ class _Walker:
         return found
 
     def classify(self, path: str, settings: Settings) -> tuple[str, str] | None:
-        if is_config_path(path):
-            return path, "config"
-        if is_document_path(path, settings):
-            return (id_from_filename(path) or path), "document"
-        return None
+        return policy.key_of_path(path, settings)
 
     # --- evidence gathered before the walk ----------------------------------------------------
 
@@ -564,19 +547,8 @@ class _Walker:
                 self.findings.append(error(code, message, path=path, id=key))
 
     def rules_for(self, kind: str, key: str, previous: Revision | None, settings: Settings) -> policy.Rules:
-        """Who may approve this revision: the configuration approvers for configuration files; for a
-        document, its type's approvers (the type its ID prefix names in the configuration in force),
-        or the `approvers:` of its previous approved revision. Never what the revision itself says."""
-        ap = settings.approval
-        if kind == "config":
-            return policy.Rules(ap.config_approvers, ap.config_min_approvals, ap.require_signature,
-                                ap.allow_author_approval, ap.ci_identities)
-        doc_type = settings.type_for_prefix(key.split("-", 1)[0])
         before = self.reader.document(previous.path, previous.blob) if previous is not None and not previous.deleted else None
-        approvers, minimum = policy.approvers_for(
-            doc_type.approvers if doc_type else None, doc_type.min_approvals if doc_type else None,
-            before.list_field("approvers") if before is not None else (), ap.config_approvers, ap.config_min_approvals)
-        return policy.Rules(approvers, minimum, ap.require_signature, ap.allow_author_approval, ap.ci_identities)
+        return policy.rules_for(kind, key, settings, before)
 
     def evidence_for(self, i: int, m: Commit, key: str, path: str, blob: str,
                      settings: Settings) -> list[policy.Evidence]:

@@ -22,19 +22,20 @@ touched the documents concerned. The full audit diffs every commit.
 
 from __future__ import annotations
 
-import datetime as dt
-import threading
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from sms_docs import config as config_mod
 from sms_docs.checks import is_document_path, is_record_path
-from sms_docs.config import Settings
 from sms_docs.documents import id_from_filename
-from sms_docs.errors import GitError, UsageError
-from sms_docs.gitrepo import _HEADER, Change, Commit, GitRepo, _parse_log
-from sms_docs.history import is_config_path
+from sms_docs.errors import UsageError
+from sms_docs.gitrepo import Commit, GitRepo
+from sms_docs.policy import is_config_path
+
+if TYPE_CHECKING:
+    from sms_docs.config import Settings
+    from pathlib import Path
+    import datetime as dt
 
 
 @dataclass
@@ -84,37 +85,10 @@ class ScopedRepo(GitRepo):
 
     def _scoped(self, tip: str) -> dict[str, Commit]:
         main_ref = self.default_ref(self.settings.main_branch)
-        # Three git passes side by side: the main branch's first-parent line (is the base on it?), every
-        # commit reachable from the tip with its message but no diff (approval evidence, the graph), and
-        # the audited ref's first-parent line with each commit's own changes (a merge's against its first
-        # parent): every path each document had, renames included.
-        jobs = {
-            "main": ["rev-list", "--first-parent", main_ref],
-            "headers": ["log", tip, "-z", f"--format={_HEADER}", "--"],
-            "line": ["log", tip, "--first-parent", "--raw", "--no-abbrev", "--no-renames", "-z",
-                     "--diff-merges=first-parent", "--format=%x1e%H", "--"],
-        }
-        out: dict[str, str] = {}
-        errors: list[GitError] = []
-
-        def run(name: str) -> None:
-            try:
-                out[name] = self.git(*jobs[name])
-            except GitError as exc:
-                errors.append(exc)
-
-        threads = [threading.Thread(target=run, args=(name,)) for name in jobs]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        if errors:
-            raise errors[0]
-        if self.base not in set(out["main"].split()):
+        main_line, commits, main_changes = self.scope_passes(tip, main_ref)
+        if self.base not in set(main_line):
             raise UsageError(f"--since {self.base[:12]} is not on the first-parent line of {main_ref}",
                              hint="name a commit of the main branch that was audited (in CI: the target branch's tip)")
-        commits = {c.sha: c for c in _parse_log(out["headers"])}
-        main_changes = _parse_changes(out["line"])
         chain = list(main_changes)  # newest first
         if self.base not in main_changes:
             raise UsageError(f"--since {self.base[:12]} is not on the first-parent line of the audited ref",
@@ -136,35 +110,10 @@ class ScopedRepo(GitRepo):
                 side += _side_commits(commits, sha, on_main)
         # The side commits that brought those changes in: their own diffs give the authors.
         if side:
-            data = self.git("log", "--no-walk=unsorted", "--stdin", "--raw", "--no-abbrev", "--no-renames", "-z",
-                            "--diff-merges=off", f"--format={_HEADER}", input="\n".join(dict.fromkeys(side)) + "\n")
-            for c in _parse_log(data):
+            for c in self.changes_of(dict.fromkeys(side)):
                 commits[c.sha].changes = c.changes
         self.scope = Scope(self.base, main_ref, len(after), documents)
         return commits
-
-
-def _parse_changes(data: str) -> dict[str, list[Change]]:
-    """commit -> its changes, from `git log --raw -z --format=%x1e%H` output (newest first)."""
-    out: dict[str, list[Change]] = {}
-    for record in data.split("\x1e"):
-        if not record:
-            continue
-        tokens = record.split("\0")
-        sha = tokens[0].strip()
-        changes: list[Change] = []
-        i = 1
-        while i + 1 < len(tokens):
-            meta = tokens[i].lstrip("\n")
-            if meta.startswith(":"):
-                fields = meta[1:].split()
-                if len(fields) >= 5:
-                    changes.append(Change(tokens[i + 1], fields[2], fields[3], fields[4][:1], fields[1]))
-                i += 2
-            else:
-                i += 1
-        out[sha] = changes
-    return out
 
 
 def _side_commits(commits: dict[str, Commit], merge: str, on_main: set[str]) -> list[str]:

@@ -8,19 +8,24 @@ this: its merge commit template puts approvals in the merge commit as `Approved-
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, TYPE_CHECKING
 
 from sms_docs import config as config_mod
 from sms_docs import frontmatter
 from sms_docs.actions.records import next_record_id
-from sms_docs.config import Settings
-from sms_docs.errors import Refused, UsageError
-from sms_docs.model import Person
+from sms_docs.errors import GitError, Refused, UsageError
+from sms_docs.gitrepo import GitRepo
+from sms_docs.policy import key_of_path
+
+if TYPE_CHECKING:
+    from sms_docs.config import Settings
+    from collections.abc import Iterable
+    from sms_docs.model import Person
+    from pathlib import Path
+    import datetime as dt
 
 FORGES = ("github", "gitlab")
 CODEOWNERS_FILE = {"github": ".github/CODEOWNERS", "gitlab": "CODEOWNERS"}
@@ -121,7 +126,7 @@ def codeowners(root: Path, forge: str = "github") -> Codeowners:
     from sms_docs.schemas import SchemaSet
 
     schemas = SchemaSet.load(root)
-    settings, _ = config_mod.load(root, schemas)
+    settings = config_mod.load_valid(root, schemas)
     result = Codeowners(forge, [])
     config_people = people_for(settings, settings.approval.config_approvers, result.warnings, config_mod.CONFIG_FILE)
     config_owners = tuple(handle(p, forge) for p in config_people)
@@ -262,7 +267,6 @@ def import_github_reviews(root: Path, text: str, pull_request: int, merge_commit
                           dry_run: bool = False) -> Imported:
     """Write the approvals record of a merged pull request (records/approvals/<year>/APR-<year>-NNNN.yml)."""
     from sms_docs.documents import parse_record
-    from sms_docs.gitrepo import GitRepo
     from sms_docs.schemas import SchemaSet
 
     if pull_request < 1:
@@ -272,7 +276,7 @@ def import_github_reviews(root: Path, text: str, pull_request: int, merge_commit
         raise UsageError(f"--merge-commit {merge_commit!r}: give the full 40-character commit id",
                          hint="in GitHub Actions: ${{ github.event.pull_request.merge_commit_sha }}")
     schemas = SchemaSet.load(root)
-    settings, _ = config_mod.load(root, schemas)
+    settings = config_mod.load_valid(root, schemas)
     rtype = settings.records.get("approvals")
     if rtype is None:
         raise UsageError("sms-docs.yml has no `approvals` record type", hint="add it under records (prefix APR)")
@@ -284,15 +288,17 @@ def import_github_reviews(root: Path, text: str, pull_request: int, merge_commit
                           hint="fetch it first (in CI: actions/checkout with fetch-depth: 0)")
         subject = _subject(repo, merge_commit, settings)
         main = repo.resolve(settings.main_branch) or repo.resolve(f"origin/{settings.main_branch}")
-        if main and not _is_ancestor(repo, merge_commit, main):
+        if main and not repo.is_ancestor(merge_commit, main):
             notes.append(f"{merge_commit[:10]} is not on {settings.main_branch} yet: the record counts once it is")
         for r in reviews:
             if repo.resolve(r.commit_id) is None:
                 notes.append(f"{r.reviewer} reviewed {r.commit_id[:10]}, which is not in this clone: "
                              "that review cannot be matched to any content")
         if day is None:
-            day = dt.datetime.fromtimestamp(int(repo.git("log", "-1", "--format=%ct", merge_commit).strip()),
-                                            tz=dt.timezone.utc).date()
+            merged = repo.commit_time(merge_commit)
+            if merged is None:
+                raise GitError(f"cannot read the date of {merge_commit}")
+            day = merged.date()
     existing = _already_recorded(root, rtype.folder, pull_request, merge_commit)
     if existing is not None:
         return Imported(existing[0], existing[1], reviews, notes, created=False)
@@ -322,34 +328,11 @@ def import_github_reviews(root: Path, text: str, pull_request: int, merge_commit
     return Imported(ident, rel, reviews, notes, created=not dry_run, text=body)
 
 
-def _subject(repo: Any, merge_commit: str, settings: Settings) -> list[str]:
+def _subject(repo: GitRepo, merge_commit: str, settings: Settings) -> list[str]:
     """The controlled files the merge changed against its first parent: document IDs and the
-    configuration files a record may name."""
-    from sms_docs.checks import is_document_path
-    from sms_docs.documents import id_from_filename
-
-    try:
-        out = repo.git("diff", "--name-only", "--no-renames", f"{merge_commit}^1", merge_commit)
-    except Exception:  # a root commit has no parent: nothing was merged into anything
-        return []
-    found: list[str] = []
-    for path in out.splitlines():
-        key = None
-        if path in (config_mod.CONFIG_FILE, config_mod.SIGNERS_FILE):
-            key = path
-        elif is_document_path(path, settings):
-            key = id_from_filename(path)
-        if key and key not in found:
-            found.append(key)
+    configuration files, by the key the audit gives them (policy.key_of_path)."""
+    found = {k[0] for k in (key_of_path(p, settings) for p in repo.paths_merged(merge_commit)) if k is not None}
     return sorted(found)
-
-
-def _is_ancestor(repo: Any, commit: str, tip: str) -> bool:
-    try:
-        repo.git("merge-base", "--is-ancestor", commit, tip)
-    except Exception:
-        return False
-    return True
 
 
 def _already_recorded(root: Path, folder: str, pull_request: int, merge_commit: str) -> tuple[str, str] | None:
@@ -359,8 +342,8 @@ def _already_recorded(root: Path, folder: str, pull_request: int, merge_commit: 
     for path in sorted(base.rglob("*.y*ml")):
         try:
             data = frontmatter.load_yaml(frontmatter.decode(path.read_bytes()))
-        except Exception:
-            continue
+        except (OSError, UnicodeDecodeError, frontmatter.YamlError):
+            continue  # `check` reports an unreadable record; it is not this pull request's
         if isinstance(data, dict) and data.get("pull_request") == pull_request and \
                 str(data.get("merge_commit", "")).lower() == merge_commit:
             return str(data.get("id") or path.stem), path.relative_to(root).as_posix()

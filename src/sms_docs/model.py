@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-
-import datetime as dt
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Mapping
+from typing import Any, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    import datetime as dt
 
 
 class Severity(str, Enum):

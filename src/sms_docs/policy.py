@@ -1,4 +1,6 @@
-"""Pure rules: which evidence counts, revision effective dates, review dates. No git, no clock.
+"""Every control rule, once, as pure functions: which evidence counts and who may approve, revision
+effective dates, document state, review dates, retention and disposal, visibility per audience and
+the path-to-key mapping. No git, no clock: the day and the rules in force are arguments.
 
 ISO/IEC 20000-1:2011 4.3.2 a (approved for adequacy before issue), segregation of duties, and
 21 CFR 11.50 / 11.70 (a signature shows who, when and what it means, and is bound to its record).
@@ -9,9 +11,18 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
-from sms_docs.model import Approval, Person
+from sms_docs import config as config_mod
+from sms_docs.checks import is_document_path
+from sms_docs.config import CLASSIFICATIONS, months_of
+from sms_docs.documents import id_from_filename
+from sms_docs.model import Approval, Person, State
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
+    from sms_docs.config import Settings
+    from sms_docs.model import Document
 
 FORGE_EMAILS = frozenset({"noreply@github.com", "noreply@gitlab.com"})
 
@@ -106,11 +117,10 @@ def judge(ev: Evidence, rules: Rules, person_of: Callable[[str], Person | None],
     if ev.kind == "approval-commit" and ev.author_email is not None and person_of(ev.author_email) != person:
         return verdict("approver-not-authorised",
                        f"the approval names {ev.email} but the commit was written by {ev.author_email}")
-    if not (set(rules.approvers) & ({person.id} | set(person.roles))):
+    if not may_approve(rules, person):
         return verdict("approver-not-authorised",
                        f"{person.id} is not among the approvers ({', '.join(rules.approvers)})")
-    author_emails = {a.lower() for a in authors}
-    if not rules.allow_author_approval and author_emails & {e.lower() for e in person.all_emails}:
+    if not rules.allow_author_approval and authored(person, authors):
         return verdict("self-approval", f"{person.id} authored a change to this revision")
     if ev.signature == "bad":
         return verdict("signature-invalid", "the signature does not verify")
@@ -189,6 +199,142 @@ def next_review(effective: dt.date | None, last_review: dt.date | None, cycle_mo
     return add_months(base, cycle_months) if base else None
 
 
+# --- the path-to-key mapping (SPEC section 5) ----------------------------------------------------
+
+
+def is_config_path(path: str) -> bool:
+    """Files that set the rules or shape the published site: controlled like documents, approved by
+    the configuration approvers (SPEC section 4)."""
+    return path in (config_mod.CONFIG_FILE, config_mod.SIGNERS_FILE, config_mod.OPENPGP_KEYS_FILE,
+                    config_mod.SITE_FILE) or (
+        path.startswith("schemas/") and path.endswith(".json") and path.count("/") == 1
+    ) or path.startswith(config_mod.SITE_FOLDERS)
+
+
+def change_key(path: str) -> str | None:
+    """The key a path's changes are counted under, whatever the configuration says: what bounds the
+    window in which an approval of a file's content counts (see `history._Walker.window`)."""
+    if is_config_path(path):
+        return path
+    return id_from_filename(path) if path.endswith(".md") else None
+
+
+def key_of_path(path: str, settings: Settings) -> tuple[str, str] | None:
+    """(key, kind) of a controlled file: a document by its ID (its path when the name holds none), a
+    configuration file by its path; None for anything else."""
+    if is_config_path(path):
+        return path, "config"
+    if is_document_path(path, settings):
+        return (id_from_filename(path) or path), "document"
+    return None
+
+
+# --- who may approve -------------------------------------------------------------------------------
+
+
+def rules_for(kind: str, key: str, settings: Settings, previous: Document | None = None) -> Rules:
+    """Who may approve a revision, and how many must, under the configuration in force (`settings`):
+    the configuration approvers for configuration files; for a document, the `approvers:` of its
+    previous approved revision (`previous`), else those of the type its ID prefix names. Never what
+    the revision being judged says about itself."""
+    ap = settings.approval
+    if kind == "config":
+        return Rules(ap.config_approvers, ap.config_min_approvals, ap.require_signature,
+                     ap.allow_author_approval, ap.ci_identities)
+    doc_type = settings.type_for_prefix(key.split("-", 1)[0])
+    approvers, minimum = approvers_for(
+        doc_type.approvers if doc_type else None, doc_type.min_approvals if doc_type else None,
+        previous.list_field("approvers") if previous is not None else (), ap.config_approvers, ap.config_min_approvals)
+    return Rules(approvers, minimum, ap.require_signature, ap.allow_author_approval, ap.ci_identities)
+
+
+def may_approve(rules: Rules, person: Person) -> bool:
+    return bool(set(rules.approvers) & ({person.id} | set(person.roles)))
+
+
+def authored(person: Person, authors: Iterable[str]) -> bool:
+    """Segregation of duties: did this person author a change to the revision?"""
+    return bool({a.lower() for a in authors} & {e.lower() for e in person.all_emails})
+
+
+# --- document state (SPEC section 6) -------------------------------------------------------------
+
+
+def document_state(*, approved: bool, withdrawn: bool, on_main_line: bool, head_is_approved: bool,
+                   effective: dt.date | None, today: dt.date) -> State:
+    """The state of a document from its latest approved revision: `approved` (there is one),
+    `withdrawn` (it is marked obsolete), `on_main_line` (its file still exists), `head_is_approved`
+    (the main line holds exactly that content) and its effective date."""
+    if not approved:
+        return State.DRAFT
+    if withdrawn or not on_main_line:
+        return State.OBSOLETE
+    if not head_is_approved:
+        return State.CHANGED
+    if effective and effective > today:
+        return State.APPROVED
+    return State.EFFECTIVE
+
+
+def review_due(next_review_on: dt.date | None, state: State, until: dt.date) -> bool:
+    """A review falls due on or before `until` (obsolete documents and drafts have none)."""
+    return next_review_on is not None and next_review_on <= until and state not in (State.OBSOLETE, State.DRAFT)
+
+
+def review_overdue(next_review_on: dt.date | None, state: State, today: dt.date) -> bool:
+    """A review is overdue when its date has passed, for a document that is in force or pending."""
+    return review_due(next_review_on, state, today - dt.timedelta(days=1))
+
+
+# --- retention and disposal ----------------------------------------------------------------------
+
+
+def _day(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def retention_of(meta: Mapping[str, Any], settings: Settings) -> str | None:
+    """A record's retention: its own `retention`, else its type's."""
+    rtype = settings.records.get(str(meta.get("type")))
+    value = meta.get("retention") or (rtype.retention if rtype else None)
+    return str(value) if value else None
+
+
+def retention_until(meta: Mapping[str, Any], settings: Settings) -> dt.date | None:
+    """The record's date plus its retention; None when either is missing or unreadable."""
+    day, retention = _day(meta.get("date")), retention_of(meta, settings)
+    if day is None or not retention:
+        return None
+    try:
+        return add_months(day, months_of(retention))
+    except ValueError:
+        return None
+
+
+def retention_expired(until: dt.date | None, record_type: str, today: dt.date) -> bool:
+    """Past its retention, so due for disposal (a disposal record itself is kept)."""
+    return until is not None and until < today and record_type != "disposal"
+
+
+# --- visibility per audience (REQUIREMENTS D13) ----------------------------------------------------
+
+
+def rank(classification: str) -> int:
+    """The order of classifications; a value sms-docs does not know counts as restricted."""
+    return CLASSIFICATIONS.index(classification) if classification in CLASSIFICATIONS else len(CLASSIFICATIONS) - 1
+
+
+def visible(audience: str | None, *classifications: str | None) -> bool:
+    """May the audience see a document? The stricter of the given classifications (the published
+    and the main-line one) counts, so raising a classification hides the document at once, before
+    the change is approved. No audience: everything."""
+    if audience is None:
+        return True
+    limit = rank(audience)
+    return all(rank(c) <= limit for c in classifications if c is not None)
 def retention_end(recorded: str | None, months: int | None) -> dt.date | None:
     """The last day a record must be kept: its retention counted from its own date (which cannot
     change once the record is on the main line: `record-modified`)."""

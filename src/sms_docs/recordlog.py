@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, TYPE_CHECKING
 
 from sms_docs.checks import is_record_path
-from sms_docs.config import Settings
 from sms_docs.documents import RECORD_ID_RE
-from sms_docs.gitrepo import Commit
 from sms_docs.model import Finding, error
+
+if TYPE_CHECKING:
+    from sms_docs.gitrepo import Commit
+    from sms_docs.config import Settings
+    from collections.abc import Iterable
 
 
 @dataclass

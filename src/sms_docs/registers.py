@@ -11,13 +11,15 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
-from sms_docs.catalog import Catalog, DocStatus
 from sms_docs.errors import UsageError
-from sms_docs.model import Document, State
-from sms_docs.policy import add_months
+from sms_docs.policy import add_months, retention_expired, review_due
+
+if TYPE_CHECKING:
+    from sms_docs.model import Document
+    from sms_docs.catalog import Catalog, DocStatus
+    from pathlib import Path
 
 _WITHIN = re.compile(r"^\s*([0-9]+)\s*([dwmy])\s*$", re.I)
 
@@ -82,12 +84,12 @@ def due(cat: Catalog, until: dt.date) -> Due:
     reviews = [
         DueReview(s.id, s.title, s.owner, s.state.value, s.next_review, (s.next_review - cat.as_of).days, s.path)
         for s in cat.documents.values()
-        if s.next_review is not None and s.state not in (State.OBSOLETE, State.DRAFT) and s.next_review <= until
+        if s.next_review is not None and review_due(s.next_review, s.state, until)
     ]
     expired = [
         ExpiredRecord(r.id, r.type, r.path, r.retention_until)
         for r in cat.records
-        if r.retention_until is not None and r.retention_until < cat.as_of and r.type != "disposal"
+        if r.retention_until is not None and retention_expired(r.retention_until, r.type, cat.as_of)
     ]
     return Due(cat.as_of, until, sorted(reviews, key=lambda r: (r.due, r.id)),
                sorted(expired, key=lambda r: (r.retention_until, r.id)))

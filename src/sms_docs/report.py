@@ -5,20 +5,34 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from dataclasses import dataclass
 from html import escape
-from typing import Any
-
-from sms_docs.catalog import Catalog, DocStatus
-from sms_docs.model import Revision
+from typing import Any, TYPE_CHECKING
 
 
-def register_rows(cat: Catalog, ids: list[str] | None = None) -> list[DocStatus]:
-    rows = [s for s in cat.documents.values() if not ids or s.id in ids]
-    return sorted(rows, key=lambda s: s.id)
+if TYPE_CHECKING:
+    from sms_docs.model import Revision
+    from sms_docs.catalog import Catalog, DocStatus
 
 
-def status_json(cat: Catalog, rows: list[DocStatus]) -> dict[str, Any]:
-    return {"ref": cat.ref, "as_of": cat.as_of.isoformat(), "documents": [s.to_json() for s in rows]}
+@dataclass(frozen=True)
+class Register:
+    """The document register as of a day (`status`, `export register`)."""
+
+    ref: str
+    as_of: dt.date
+    rows: list[DocStatus]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ref": self.ref, "as_of": self.as_of.isoformat(), "documents": [s.to_json() for s in self.rows]}
+
+
+def register(cat: Catalog, ids: list[str] | None = None, states: tuple[str, ...] = ()) -> Register:
+    """The documents named (all when none; an unknown ID is a usage error), in the given states, by ID."""
+    for ident in ids or ():
+        cat.get(ident)
+    rows = [s for s in cat.documents.values() if (not ids or s.id in ids) and (not states or s.state.value in states)]
+    return Register(cat.ref, cat.as_of, sorted(rows, key=lambda s: s.id))
 
 
 REGISTER_COLUMNS = ["id", "title", "type", "owner", "classification", "state", "revision", "effective", "next_review", "path"]

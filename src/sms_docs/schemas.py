@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any
 
-from typing import TYPE_CHECKING
 
 from sms_docs.errors import ConfigError
 
 if TYPE_CHECKING:  # jsonschema is imported when a schema is first used: history readers never need it
+    from collections.abc import Iterator
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError
     from referencing import Registry
@@ -41,7 +41,7 @@ class SchemaSet:
     _registry: Registry | None = None
 
     @classmethod
-    def load(cls, root: Path | None) -> "SchemaSet":
+    def load(cls, root: Path | None) -> SchemaSet:
         schemas: dict[str, dict[str, Any]] = {}
         sources: dict[str, str] = {}
         dirs: list[tuple[Path, Path | None]] = [(BUILTIN_DIR, None)]
@@ -77,6 +77,7 @@ class SchemaSet:
 
     def validator(self, name: str) -> Draft202012Validator:
         from jsonschema import Draft202012Validator, FormatChecker
+        from jsonschema.exceptions import SchemaError
 
         found = self._validators.get(name)
         if found is None:
@@ -88,7 +89,7 @@ class SchemaSet:
             try:
                 if not self.sources[name].startswith("built-in"):  # ours are tested; a repository's are not
                     Draft202012Validator.check_schema(schema)
-            except Exception as exc:  # jsonschema.SchemaError and friends
+            except SchemaError as exc:
                 raise ConfigError(f"{self.sources[name]}: invalid JSON Schema: {exc}") from None
             found = Draft202012Validator(
                 schema, registry=self.registry, format_checker=FormatChecker(["date"])

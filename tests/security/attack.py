@@ -4,11 +4,13 @@ in a real repository; nothing mocks git."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
-from conftest import Repo
 from trust import AS_OF, POL1, audit, change, codes, day, policy, setup
+
+if TYPE_CHECKING:
+    from conftest import Repo
+    from pathlib import Path
 
 MARKER = "UNAPPROVED-MARKER-7731"
 APPROVED_TEXT = "The approved policy text.\n"

@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 import pickle
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from attack import MARKER, approved_policy, evil_policy, published
-from conftest import Repo
 from trust import POL1, audit, change, codes, day
+
+if TYPE_CHECKING:
+    from conftest import Repo
 
 
 class _Payload:

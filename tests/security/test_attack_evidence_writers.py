@@ -4,12 +4,15 @@ when the record's retention had ended."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from attack import MARKER, approved_policy, evil_policy, published
 from conftest import CONFIG, Repo
 from trust import (CONFIG_FILE, GITHUB, POL1, SIGNERS, approve, audit, codes, day, git_as, identity, signer_line,
                    ssh_key, start, use_key)
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 CI = ("Records bot", "ci-bot@example.com")
 CI_CONFIG = CONFIG.replace("  allow_author_approval: false",

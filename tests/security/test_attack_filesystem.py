@@ -5,11 +5,14 @@ finding; a failed strict build leaves no half-built site."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from attack import approved_policy
-from conftest import Repo
 from trust import AS_OF, audit, codes, day
+
+if TYPE_CHECKING:
+    from conftest import Repo
+    from pathlib import Path
 
 
 def outside(repo: Repo) -> Path:

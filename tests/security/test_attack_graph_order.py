@@ -4,9 +4,12 @@ in the future cannot leave a change's authors out of an `--as-of` audit."""
 
 from __future__ import annotations
 
-from attack import MARKER, assert_caught, evil_policy
-from conftest import Repo
+from attack import assert_caught, evil_policy
 from trust import POL1, approval_commit, audit, change, codes, day, policy, setup
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conftest import Repo
 
 
 def test_an_old_approval_does_not_approve_the_same_text_brought_back_by_a_revert(repo: Repo) -> None:
@@ -19,7 +22,7 @@ def test_an_old_approval_does_not_approve_the_same_text_brought_back_by_a_revert
     repo.commit("Revert", {POL1: evil_policy()}, who="eve", date=day("2026-03-01"))
     data = audit(repo)
     assert "unapproved-change" in codes(data, key="POL-001"), data["findings"]
-    status = [d for d in data["documents"] if d["id"] == "POL-001"][0]
+    status = next(d for d in data["documents"] if d["id"] == "POL-001")
     assert status["revisions"][-1]["revision"] is None
 
 
@@ -41,5 +44,5 @@ def test_approval_then_landing_in_order_is_clean(repo: Repo) -> None:
     change(repo, "r2", {POL1: policy(body="Second.\n")}, date=day("2026-02-02"))
     change(repo, "r3", {POL1: policy(body="First.\n")}, date=day("2026-02-03"))  # a revert, approved again
     data = audit(repo, expect=0)
-    revs = [d for d in data["documents"] if d["id"] == "POL-001"][0]["revisions"]
+    revs = next(d for d in data["documents"] if d["id"] == "POL-001")["revisions"]
     assert [r["revision"] for r in revs] == [1, 2, 1] or [r["revision"] for r in revs] == [1, 2, 3]

@@ -4,8 +4,11 @@ reports about content and parents; the audit ignores both and reports their pres
 from __future__ import annotations
 
 from attack import MARKER, approved_policy, assert_caught, evil_policy, published
-from conftest import Repo
 from trust import POL1, audit, codes, day
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conftest import Repo
 
 
 def test_a_replace_ref_cannot_swap_the_approved_content(repo: Repo) -> None:

@@ -3,12 +3,15 @@ document's own `approvers:` and `type:`, `.sms/allowed_signers` and `main_branch
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from attack import MARKER, approved_policy, assert_caught, evil_policy, hand_approved, published
 from conftest import CONFIG, Repo, doc
-from trust import (AS_OF, CONFIG_FILE, POL1, SIGNERS, approval_commit, approve, audit, change, codes, day,
+from trust import (AS_OF, CONFIG_FILE, POL1, SIGNERS, approval_commit, approve, audit, codes, day,
                    signed_config, signer_line, ssh_key, start, use_key)
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def test_a_new_document_cannot_name_its_own_approvers(repo: Repo) -> None:

@@ -4,10 +4,13 @@ author who is nobody in sms-docs.yml is a finding."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
-from attack import MARKER, approved_policy, assert_caught, evil_policy, hand_approved
-from conftest import Repo
+from attack import approved_policy, assert_caught, evil_policy, hand_approved
 from trust import POL1, approve, audit, change, codes, day, git_as, identity, policy, trailer
+
+if TYPE_CHECKING:
+    from conftest import Repo
 
 
 def test_an_approver_editing_inside_the_merge_authored_it(repo: Repo) -> None:

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sms_docs import config as config_mod
 from sms_docs import policy
 from sms_docs.catalog import Catalog
-from sms_docs.config import Settings
-from sms_docs.checks import is_document_path
-from sms_docs.documents import id_from_filename
 from sms_docs.errors import Refused, UsageError
-from sms_docs.gitrepo import GitRepo, committer_identity, parse_trailers
-from sms_docs.history import APPROVAL_MEANING, APPROVAL_OF, is_config_path
+from sms_docs.gitrepo import committer_identity, parse_trailers
+from sms_docs.history import APPROVAL_MEANING, APPROVAL_OF
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
+    from sms_docs.config import Settings
+    from sms_docs.gitrepo import GitRepo, Identity
+    from sms_docs.model import Person
 
 
 @dataclass(frozen=True)
@@ -28,10 +33,13 @@ class Approved:
 
 
 def approve(root: Path, keys: list[str], *, meaning: str, sign: bool, all_changed: bool,
-            ref: str | None = None) -> Approved:
+            ref: str | None = None, identity: Identity | None = None,
+            git_env: Mapping[str, str | None] | None = None) -> Approved:
+    """Make the approval commit as `identity` (else git's committer identity); `git_env` is passed to
+    git for that commit (the demo keeps the user's own git configuration out)."""
     if meaning not in ("approval", "review"):
         raise UsageError(f"--meaning {meaning!r}: use approval or review")
-    name, email = committer_identity(root)
+    name, email = committer_identity(root, identity)
     if not email:
         raise Refused("git has no committer identity", hint="set user.name and user.email")
     with Catalog.open(root, ref=ref, require_history=True) as cat:
@@ -49,13 +57,13 @@ def approve(root: Path, keys: list[str], *, meaning: str, sign: bool, all_change
         head = repo.resolve("HEAD")
         if head is None:
             raise Refused("there is no commit to approve yet", hint="commit the documents first")
-        tree = {p: b for p, b in repo.list_tree(head, [*settings.document_folders, "schemas", ".sms", config_mod.CONFIG_FILE,
-                                                   config_mod.SITE_FILE, *(f.rstrip("/") for f in config_mod.SITE_FOLDERS)]).items()
-                if is_document_path(p, settings) or is_config_path(p)}
+        folders = [*settings.document_folders, "schemas", ".sms", config_mod.CONFIG_FILE, config_mod.SITE_FILE,
+                   *(f.rstrip("/") for f in config_mod.SITE_FOLDERS)]
         by_key: dict[str, tuple[str, str]] = {}
-        for path, blob in tree.items():
-            key = path if is_config_path(path) else (id_from_filename(path) or path)
-            by_key[key] = (path, blob)
+        for path, blob in repo.list_tree(head, folders).items():
+            found = policy.key_of_path(path, settings)
+            if found is not None:
+                by_key[found[0]] = (path, blob)
         # An approval binds to a blob: the same person approving the same content twice adds nothing
         # (unless this time they sign it).
         main_tip = repo.resolve(in_force.main_branch)
@@ -85,7 +93,7 @@ def approve(root: Path, keys: list[str], *, meaning: str, sign: bool, all_change
                               f"{mine[(key, blob)][:10]}; nothing was committed",
                               hint="an approval binds to the content: it stands until the file changes")
             try:
-                _refuse_unauthorised(cat, in_force, key, path, blob, person.id, set(person.roles), person.all_emails, head)
+                _refuse_unauthorised(cat, in_force, key, path, person, head)
             except Refused as exc:
                 if not all_changed:
                     raise
@@ -99,7 +107,7 @@ def approve(root: Path, keys: list[str], *, meaning: str, sign: bool, all_change
                  "", f"Approved-by: {name} <{email}>"]
         lines += [f"{APPROVAL_OF}: {key} {blob}" for key, _, blob in items]
         lines.append(f"{APPROVAL_MEANING}: {meaning}")
-        commit = repo.commit_empty("\n".join(lines) + "\n", sign)
+        commit = repo.commit_empty("\n".join(lines) + "\n", sign, identity, git_env)
         return Approved(commit, name or person.name, email, meaning, items, sign, skipped)
 
 
@@ -109,21 +117,18 @@ def _given(repo: GitRepo, head: str, emails: tuple[str, ...], meaning: str,
     branch (reachable from HEAD, not from the main line's tip: an approval of an earlier landing of
     the same text does not count for this one)."""
     wanted = {e.lower() for e in emails}
-    out = repo.git("log", head, *([f"^{main_tip}"] if main_tip else []), f"--grep=^{APPROVAL_OF}:",
-                   "--format=%H%x1f%ce%x1f%B%x1e")
     given: dict[tuple[str, str], str] = {}
-    for record in out.split("\x1e"):
-        parts = record.strip("\n").split("\x1f")
-        if len(parts) != 3 or parts[1].strip().lower() not in wanted:
+    for commit, committer, message in repo.messages_with_trailer(head, APPROVAL_OF, main_tip):
+        if committer.lower() not in wanted:
             continue
-        trailers = parse_trailers(parts[2])
+        trailers = parse_trailers(message)
         said = next((v.strip().lower() for k, v in trailers if k.lower() == APPROVAL_MEANING.lower()), "approval")
         if said != meaning:
             continue
         for k, v in trailers:
             fields = v.split()
             if k.lower() == APPROVAL_OF.lower() and len(fields) == 2:
-                given.setdefault((fields[0], fields[1]), parts[0])
+                given.setdefault((fields[0], fields[1]), commit)
     return given
 
 
@@ -144,34 +149,29 @@ def _changed_on_branch(cat: Catalog, head: str, path: str) -> bool:
 
 
 def _refuse_uncommitted(repo: GitRepo, path: str, key: str) -> None:
-    if repo.git("status", "--porcelain", "--", path).strip():
+    if repo.has_uncommitted_changes(path):
         raise Refused(f"{key} ({path}) has uncommitted changes; an approval binds to committed content: nothing was committed",
                       hint="commit the change, then approve")
 
 
-def _refuse_unauthorised(cat: Catalog, settings: Settings, key: str, path: str, blob: str, pid: str, roles: set[str],
-                         emails: tuple[str, ...], head: str) -> None:
-    if is_config_path(path):
-        allowed = set(settings.approval.config_approvers)
-    else:
+def _refuse_unauthorised(cat: Catalog, settings: Settings, key: str, path: str, person: Person, head: str) -> None:
+    """The audit's rules, checked before the commit: who may approve (policy.rules_for, under the
+    configuration in force) and segregation of duties (policy.authored)."""
+    fh = cat.history.files.get(key)
+    kind = "config" if policy.is_config_path(path) else "document"
+    previous = next((r for r in reversed(fh.revisions) if r.number is not None and not r.deleted), None) if fh else None
+    before = None
+    if kind == "document" and previous is not None:
         from sms_docs.documents import read_document
 
-        doc_type = settings.type_for_prefix(key.split("-", 1)[0])
-        fh = cat.history.files.get(key)
-        previous = next((r for r in reversed(fh.revisions) if r.number is not None and not r.deleted), None) if fh else None
-        before = read_document(previous.path, cat.repo.read_blob(previous.blob)) if previous else None
-        approvers, _ = policy.approvers_for(
-            doc_type.approvers if doc_type else None, None, before.list_field("approvers") if before else (),
-            settings.approval.config_approvers, 1)
-        allowed = set(approvers)
-    if not (allowed & (roles | {pid})):
-        raise Refused(f"{pid} may not approve {key} (approvers: {', '.join(sorted(allowed))}); nothing was committed")
-    if settings.approval.allow_author_approval:
+        before = read_document(previous.path, cat.repo.read_blob(previous.blob))
+    rules = policy.rules_for(kind, key, settings, before)
+    if not policy.may_approve(rules, person):
+        raise Refused(f"{person.id} may not approve {key} (approvers: {', '.join(sorted(rules.approvers))}); "
+                      "nothing was committed")
+    if rules.allow_author_approval:
         return
-    fh = cat.history.files.get(key)
     since = next((r.commit for r in reversed(fh.revisions) if r.number is not None), None) if fh else None
-    revs = f"{since}..{head}" if since else head
-    authors = {a.strip().lower() for a in cat.repo.git("log", "--no-merges", "--format=%ae%n%ce", revs, "--", path).split()}
-    if authors & {e.lower() for e in emails}:
-        raise Refused(f"{pid} authored a change to {key} since its last approved revision: someone else must approve it "
+    if policy.authored(person, cat.repo.authors_between(since, head, path)):
+        raise Refused(f"{person.id} authored a change to {key} since its last approved revision: someone else must approve it "
                       "(segregation of duties); nothing was committed")

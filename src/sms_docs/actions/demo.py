@@ -14,20 +14,22 @@ current on any day (reviews due, what's new).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
 import shutil
 import subprocess
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, TYPE_CHECKING
 
 from sms_docs import config as config_mod
 from sms_docs import frontmatter
-from sms_docs.errors import GitError, Refused, UsageError
+from sms_docs.errors import Refused, UsageError
+from sms_docs.gitrepo import Identity, commit_all, create_branch, isolated, merge_branch, set_config
 from sms_docs.policy import add_months
 from sms_docs.schemas import SchemaSet
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
 
 MONTHS = 18
 MAIN = "main"
@@ -68,53 +70,38 @@ class _Story:
         self.root = root
         self.start = start
         self.progress = progress or (lambda _line: None)
-        settings, _ = config_mod.load(root)
+        settings = config_mod.load_valid(root)
         self.people = {p.id: p for p in settings.people}
+        self.git_env = isolated()  # the user's own git configuration stays out of the demo
         self.commits = 0
 
     def when(self, day: int, hour: int = 10, minute: int = 0) -> str:
         moment = dt.datetime.combine(self.start + dt.timedelta(days=day), dt.time(hour, minute), dt.timezone.utc)
         return moment.isoformat()
 
-    def env(self, who: str, when: str, committer: str | None = None) -> dict[str, str]:
-        author = self.people[who]
-        commit_by = self.people[committer or who]
-        return {"GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email, "GIT_AUTHOR_DATE": when,
-                "GIT_COMMITTER_NAME": commit_by.name, "GIT_COMMITTER_EMAIL": commit_by.email,
-                "GIT_COMMITTER_DATE": when}
-
-    def git(self, *args: str, who: str = "ines", when: str | None = None, input: str | None = None) -> str:
-        env = {**os.environ, **self.env(who, when or self.when(0))}
-        proc = subprocess.run(["git", *args], cwd=self.root, env=env, capture_output=True, text=True, input=input)
-        if proc.returncode != 0:
-            raise GitError(f"demo: git {' '.join(args[:2])} failed: {proc.stderr.strip() or proc.stdout.strip()}")
-        return proc.stdout.strip()
+    def identity(self, who: str, when: str) -> Identity:
+        person = self.people[who]
+        return Identity(person.name, person.email, when)
 
     def commit(self, message: str, who: str, when: str, paths: list[str] | None = None) -> None:
-        self.git("add", "-A", *(["--", *paths] if paths else []), who=who, when=when)
-        self.git("commit", "-q", "--no-verify", "-F", "-", who=who, when=when, input=message + "\n")
+        commit_all(self.root, message, self.identity(who, when), paths or (), env=self.git_env)
         self.commits += 1
 
     def branch(self, name: str) -> None:
-        self.git("checkout", "-q", "-b", name, MAIN)
+        create_branch(self.root, name, MAIN, env=self.git_env)
 
     def merge(self, branch: str, who: str, when: str, message: str) -> None:
-        self.git("checkout", "-q", MAIN, who=who, when=when)
-        self.git("merge", "-q", "--no-ff", "--no-verify", "-m", message, branch, who=who, when=when)
-        self.git("branch", "-q", "-d", branch, who=who, when=when)
+        merge_branch(self.root, branch, MAIN, message, self.identity(who, when), env=self.git_env)
         self.commits += 1
 
-    @contextlib.contextmanager
-    def acting(self, who: str, when: str) -> Iterator[None]:
-        """The product's actions read git's committer identity and make commits: run them as `who`."""
-        with _environ(self.env(who, when)):
-            yield
+    def config(self, key: str, value: str | None) -> None:
+        set_config(self.root, key, value, env=self.git_env)
 
     def approve(self, who: str, when: str, keys: list[str] | None = None, sign: bool = False) -> None:
         from sms_docs.actions.approve import approve
 
-        with self.acting(who, when):
-            approve(self.root, keys or [], meaning="approval", sign=sign, all_changed=not keys)
+        approve(self.root, keys or [], meaning="approval", sign=sign, all_changed=not keys,
+                identity=self.identity(who, when), git_env=self.git_env)
         self.commits += 1
 
     def edit(self, rel: str, old: str, new: str) -> None:
@@ -133,36 +120,12 @@ class _Story:
     def record(self, who: str, day: int, type_name: str, subject: list[str], fields: dict[str, Any], message: str) -> str:
         from sms_docs.actions import records
 
-        settings, _ = config_mod.load(self.root)
+        settings = config_mod.load_valid(self.root)
         on = self.start + dt.timedelta(days=day)
-        with self.acting(who, self.when(day, 11)):
-            written = records.create(settings, SchemaSet.load(self.root), type_name, person=self.people[who], day=on,
-                                     subject=subject, fields=fields)
+        written = records.create(settings, SchemaSet.load(self.root), type_name, person=self.people[who], day=on,
+                                 subject=subject, fields=fields)
         self.commit(f"{message}\n\nRecord {written.id}", who, self.when(day, 11, 30))
         return written.id
-
-
-@contextlib.contextmanager
-def _environ(updates: dict[str, str], remove: tuple[str, ...] = ()) -> Iterator[None]:
-    """Set and unset environment variables for the block, then put everything back."""
-    saved = {k: os.environ.get(k) for k in (*updates, *remove)}
-    for key in remove:
-        os.environ.pop(key, None)
-    os.environ.update(updates)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-def _isolated_git() -> contextlib.AbstractContextManager[None]:
-    """The user's own git configuration (signing by default, hooks, templates) stays out of the demo."""
-    return _environ({"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"},
-                    ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"))
 
 
 def make_demo(target: Path, *, organisation: str = "Harbourline Services Ltd", today: dt.date | None = None,
@@ -174,11 +137,10 @@ def make_demo(target: Path, *, organisation: str = "Harbourline Services Ltd", t
                       hint="name a new folder: sms-docs demo /tmp/harbourline")
     end = (today or dt.date.today()) - dt.timedelta(days=7)
     start = add_months(end, -MONTHS)
-    with _isolated_git():
-        init(target, organisation, "iso20000-1:2018", "none", False)
-        story = _Story(target, start, progress)
-        (target / "README.md").write_text(README.format(org=organisation), encoding="utf-8")
-        signed = _tell(story)
+    init(target, organisation, "iso20000-1:2018", "none", False, git_env=isolated())
+    story = _Story(target, start, progress)
+    (target / "README.md").write_text(README.format(org=organisation), encoding="utf-8")
+    signed = _tell(story)
     documents = len([p for f in ("policies", "plans", "procedures", "agreements") for p in (target / f).glob("*.md")])
     records = len(list((target / "records").rglob("*.yml")))
     return Made(target, start, start + dt.timedelta(days=540), story.commits, documents, records, signed)
@@ -227,11 +189,11 @@ def _tell(s: _Story) -> bool:
     s.commit("POL-003: require phishing-resistant MFA for administrative access\n\n"
              "Follows the Q1 risk assessment (PRC-021) and a customer security questionnaire.", "marcus", s.when(45, 11))
     if signed:
-        s.git("config", "gpg.format", "ssh")
-        s.git("config", "user.signingKey", str(key))
+        s.config("gpg.format", "ssh")
+        s.config("user.signingKey", str(key))
     s.approve("priya", s.when(46, 16), ["POL-003"], sign=signed)
     if signed:
-        s.git("config", "--unset", "user.signingKey")
+        s.config("user.signingKey", None)
     s.merge("pol-003-mfa", "dana", s.when(47, 9), "Merge branch 'pol-003-mfa' into 'main'")
     say("demo: POL-003 revision 2, signed approval" if signed else "demo: POL-003 revision 2 (ssh-keygen missing: unsigned)")
 
@@ -283,10 +245,9 @@ def _tell(s: _Story) -> bool:
 
     # Day 230: POL-005 withdrawn, superseded by a new POL-006; the documents that cite it follow.
     s.branch("release-policy-2")
-    settings, _ = config_mod.load(s.root)
+    settings = config_mod.load_valid(s.root)
     old_path = s.path_of("POL-005")
-    with s.acting("kwame", s.when(230, 10)):
-        new_path = create(settings, "policy", "Release and continuous deployment policy", "kwame", "internal")
+    new_path = create(settings, "policy", "Release and continuous deployment policy", "kwame", "internal")
     new_rel = new_path.relative_to(s.root).as_posix()
     body = frontmatter.split(frontmatter.decode((s.root / old_path).read_bytes())).body
     body = body.replace("# Release and deployment policy", "# Release and continuous deployment policy", 1)
@@ -321,8 +282,8 @@ def _tell(s: _Story) -> bool:
                                  (360, "POL-004", "Supplier tiers and contract clauses still current."),
                                  (361, "PLN-003", "Recovery tiers match the service catalogue."),
                                  (368, "AGR-001", "Catalogue entries match the live services.")):
-        with s.acting("ines", s.when(offset, 10)):
-            done = review(s.root, ident, "no-change", notes, as_of=s.start + dt.timedelta(days=offset))
+        done = review(s.root, ident, "no-change", notes, as_of=s.start + dt.timedelta(days=offset),
+                      identity=s.identity("ines", s.when(offset, 10)))
         s.commit(f"Review {ident}: no change\n\nRecord {done.record.id}", "ines", s.when(offset, 10, 30))
     say("demo: periodic reviews recorded")
 

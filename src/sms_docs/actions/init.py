@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 from string import Template
 
 from sms_docs import frontmatter
-from sms_docs.errors import GitError, Refused, UsageError
+from sms_docs.errors import Refused, UsageError
+from sms_docs.gitrepo import init_repository
 from sms_docs.schemas import BUILTIN_DIR
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 PACKAGE = Path(__file__).resolve().parent.parent
 REPO_TEMPLATES = PACKAGE / "templates" / "repo"
@@ -29,7 +32,8 @@ def starter_dir() -> Path:
     raise UsageError("the starter SMS is missing from this installation", hint="reinstall sms-docs")
 
 
-def init(target: Path, organisation: str | None, standard: str, ci: str, force: bool) -> list[str]:
+def init(target: Path, organisation: str | None, standard: str, ci: str, force: bool, *,
+         git_env: Mapping[str, str | None] | None = None) -> list[str]:
     """Create the repository; returns the files written (repo-relative)."""
     if standard not in STANDARDS:
         raise UsageError(f"unknown standard {standard!r}", hint=f"one of: {', '.join(STANDARDS)}")
@@ -77,11 +81,7 @@ def init(target: Path, organisation: str | None, standard: str, ci: str, force: 
     elif ci == "gitlab":
         put(".gitlab-ci.yml", (REPO_TEMPLATES / "gitlab-ci.yml").read_bytes())
     if not (target / ".git").exists():
-        try:
-            subprocess.run(["git", "init", "-q", "--initial-branch=main", str(target)], check=True,
-                           capture_output=True, text=True)
-        except (OSError, subprocess.CalledProcessError) as exc:
-            raise GitError(f"git init failed: {getattr(exc, 'stderr', exc)}") from None
+        init_repository(target, git_env)
     return written
 
 

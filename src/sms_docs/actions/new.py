@@ -7,11 +7,14 @@ import re
 import unicodedata
 from pathlib import Path
 from string import Template
+from typing import TYPE_CHECKING
 
 from sms_docs import frontmatter
-from sms_docs.config import Settings
 from sms_docs.errors import ConfigError, Refused, UsageError
 from sms_docs.gitrepo import added_paths
+
+if TYPE_CHECKING:
+    from sms_docs.config import Settings
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~])")

@@ -9,15 +9,17 @@ change like any other: it takes effect when it reaches the main line with its ap
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from sms_docs import config as config_mod
 from sms_docs import frontmatter
 from sms_docs.checks import scan_worktree
 from sms_docs.errors import Refused, UsageError
-from sms_docs.model import Document
 from sms_docs.schemas import SchemaSet
+
+if TYPE_CHECKING:
+    from sms_docs.model import Document
+    from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ def obsolete(root: Path, ident: str, superseded_by: str | None, reason: str | No
         raise UsageError(f"say what replaces {ident} (--superseded-by ID) or why it is withdrawn (--reason TEXT); "
                          "nothing was changed")
     schemas = SchemaSet.load(root)
-    settings, _ = config_mod.load(root, schemas)
+    settings = config_mod.load_valid(root, schemas)
     tree = scan_worktree(root, settings, schemas)
     docs = tree.by_id()
     doc = docs.get(ident)

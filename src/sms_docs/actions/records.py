@@ -12,18 +12,21 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, TYPE_CHECKING
 
 from sms_docs import frontmatter
 from sms_docs.checks import Tree, scan_worktree
-from sms_docs.config import RecordType, Settings, months_of
 from sms_docs.documents import parse_record
 from sms_docs.errors import ConfigError, Refused, UsageError
 from sms_docs.actions.new import read_template, used_numbers
-from sms_docs.gitrepo import committer_identity
-from sms_docs.model import Person, Record
-from sms_docs.policy import add_months
-from sms_docs.schemas import SchemaSet
+from sms_docs.gitrepo import Identity, committer_identity
+from sms_docs.policy import retention_of, retention_until
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+    from sms_docs.model import Person, Record
+    from sms_docs.schemas import SchemaSet
+    from sms_docs.config import RecordType, Settings
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "records"
 
@@ -72,9 +75,10 @@ class Disposed:
 # --- who acts, and which ID comes next ------------------------------------------------------------
 
 
-def acting_person(root: Path, settings: Settings) -> Person:
-    """The person matched from git's committer identity; refuse when sms-docs.yml does not know them."""
-    _, email = committer_identity(root)
+def acting_person(root: Path, settings: Settings, identity: Identity | None = None) -> Person:
+    """The person matched from `identity` (else git's committer identity); refuse when sms-docs.yml
+    does not know them."""
+    _, email = committer_identity(root, identity)
     if not email:
         raise Refused("git has no committer identity; nothing was written", hint="set git config user.name and user.email")
     person = settings.person_by_email(email)
@@ -91,22 +95,6 @@ def next_record_id(root: Path, settings: Settings, prefix: str, year: int) -> st
 
 
 # --- retention ----------------------------------------------------------------------------------
-
-
-def retention_of(meta: Mapping[str, Any], settings: Settings) -> str | None:
-    rtype = settings.records.get(str(meta.get("type")))
-    value = meta.get("retention") or (rtype.retention if rtype else None)
-    return str(value) if value else None
-
-
-def retention_until(meta: Mapping[str, Any], settings: Settings) -> dt.date | None:
-    """The record's date plus its retention (its own, else its type's): the same rule as the audit."""
-    retention = retention_of(meta, settings)
-    try:
-        day = dt.date.fromisoformat(str(meta.get("date", ""))[:10])
-        return add_months(day, months_of(retention)) if retention else None
-    except ValueError:
-        return None
 
 
 # --- field=value ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sms_docs.actions import records
 from sms_docs.catalog import Catalog
@@ -18,6 +18,10 @@ from sms_docs.config import months_of
 from sms_docs.errors import Refused, UsageError
 from sms_docs.model import Person, State
 from sms_docs.policy import next_review
+
+if TYPE_CHECKING:
+    from sms_docs.gitrepo import Identity
+    from pathlib import Path
 
 OUTCOMES = ("no-change", "revise")
 
@@ -38,12 +42,12 @@ class Reviewed:
 
 
 def review(root: Path, ident: str, outcome: str, notes: str | None, *, as_of: dt.date | None = None,
-           ref: str | None = None) -> Reviewed:
+           ref: str | None = None, identity: Identity | None = None) -> Reviewed:
     if outcome not in OUTCOMES:
         raise UsageError(f"--outcome {outcome!r}: use no-change or revise")
     day = as_of or dt.date.today()
     with Catalog.open(root, ref=ref, as_of=day) as cat:
-        person = records.acting_person(root, cat.settings)
+        person = records.acting_person(root, cat.settings, identity)
         status = cat.documents.get(ident)
         if status is None:
             raise UsageError(f"no document {ident} on {cat.ref} as of {day}; nothing was written",

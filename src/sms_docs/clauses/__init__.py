@@ -85,7 +85,7 @@ def file_name(standard: str) -> str:
     return standard.replace(":", "-") + ".yml"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load(standard: str) -> ClauseCatalogue:
     """The catalogue of `standard` (`iso20000-1:2018` or `iso20000-1:2011`), read once."""
     if standard not in STANDARDS:

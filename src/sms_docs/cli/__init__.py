@@ -17,13 +17,16 @@ import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, TypeVar, cast
+from typing import Any, TypeVar, cast, TYPE_CHECKING
+from collections.abc import Callable, Iterable
 
 import click
 
 from sms_docs import __version__
 from sms_docs.errors import SmsDocsError
-from sms_docs.model import Finding
+
+if TYPE_CHECKING:
+    from sms_docs.model import Finding
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -93,7 +96,7 @@ def common(formats: Iterable[str] = ("text", "json")) -> Callable[[F], F]:
         command: Any = click.pass_context(wrapper)
         for option in reversed(_COMMON_OPTIONS(choices)):
             command = option(command)
-        return cast(F, command)
+        return cast("F", command)
 
     return decorate
 
@@ -255,13 +258,13 @@ def summary_counts(findings: list[Finding]) -> str:
 
 
 def main() -> None:
-    from sms_docs.cli import commands  # noqa: F401  (registers the commands)
-
     cli.main(prog_name="sms-docs")
 
 
 def _register() -> None:
-    from sms_docs.cli import commands  # noqa: F401
+    from sms_docs.cli import commands
+
+    commands.register(cli)
 
 
 _register()

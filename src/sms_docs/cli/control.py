@@ -1,30 +1,68 @@
-"""approve, history, status, show, diff, audit, export."""
+"""approve, history, status, show, diff, audit, export.
+
+Each command opens the catalogue, asks the library for a result and hands it to the reporter its
+`--format` names (the formats offered are the keys of its reporters)."""
 
 from __future__ import annotations
 
-import difflib
+import json
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from sms_docs.cli import Options, cli, common, emit_json, exit_for
+from sms_docs.cli import Options, common, emit_json, exit_for
+from sms_docs.cli.reporting import Reporters, report
+from sms_docs.policy import review_overdue
+
+if TYPE_CHECKING:
+    from sms_docs.actions.approve import Approved
+    from sms_docs.catalog import Catalog, DocStatus
+    from sms_docs.config import Settings
+    from sms_docs.model import Revision
+    from sms_docs.redline import Redline
+    from sms_docs.report import Register
 
 _STATE_COLOUR = {"effective": "green", "approved": "cyan", "changed": "yellow", "draft": None, "obsolete": "red"}
 
 
-def _open(opts: Options):  # type: ignore[no-untyped-def]
+def _open(opts: Options) -> Catalog:
     from sms_docs.catalog import Catalog
 
     return Catalog.open(opts.root(), ref=opts.ref, as_of=opts.as_of)
 
 
-@cli.command()
+# --- approve -------------------------------------------------------------------------------------
+
+
+def _approved_text(done: Approved) -> None:
+    click.echo(f"Recorded {done.meaning} by {done.name} <{done.email}> in commit {done.commit[:10]}"
+               f"{' (signed)' if done.signed else ''}:")
+    for key, path, blob in done.items:
+        click.echo(f"  {key:<10} {blob[:10]}  {path}")
+    if done.skipped:
+        click.echo(f"Not yours to approve ({len(done.skipped)}); another approver must sign these:")
+        for reason in done.skipped:
+            click.echo(f"  {reason}")
+
+
+def _approved_json(done: Approved) -> None:
+    emit_json({"commit": done.commit, "name": done.name, "email": done.email, "meaning": done.meaning,
+               "signed": done.signed, "skipped": done.skipped,
+               "approved": [{"id": k, "path": p, "blob": b} for k, p, b in done.items]})
+
+
+APPROVE_REPORTERS: Reporters[Approved] = {"text": _approved_text, "json": _approved_json}
+
+
+@click.command()
 @click.argument("ids", nargs=-1, metavar="ID...")
 @click.option("--meaning", type=click.Choice(["approval", "review"]), default="approval", show_default=True,
               help="What your signature means.")
 @click.option("--sign", is_flag=True, help="Sign the commit with git's signing configuration (SSH or GPG).")
 @click.option("--all", "all_changed", is_flag=True, help="Approve every controlled file this branch changes.")
-@common()
+@common(APPROVE_REPORTERS)
 def approve(opts: Options, ids: tuple[str, ...], meaning: str, sign: bool, all_changed: bool) -> None:
     """Approve documents: an approval commit that changes no file and binds to each file's exact content.
 
@@ -40,26 +78,50 @@ def approve(opts: Options, ids: tuple[str, ...], meaning: str, sign: bool, all_c
     from sms_docs.actions.approve import approve as do_approve
 
     done = do_approve(opts.root(), list(ids), meaning=meaning, sign=sign, all_changed=all_changed, ref=opts.ref)
-    if opts.format == "json":
-        emit_json({"commit": done.commit, "name": done.name, "email": done.email, "meaning": done.meaning,
-                   "signed": done.signed, "skipped": done.skipped, "approved": [{"id": k, "path": p, "blob": b} for k, p, b in done.items]})
-        return
-    click.echo(f"Recorded {done.meaning} by {done.name} <{done.email}> in commit {done.commit[:10]}"
-               f"{' (signed)' if done.signed else ''}:")
-    for key, path, blob in done.items:
-        click.echo(f"  {key:<10} {blob[:10]}  {path}")
-    if done.skipped:
-        click.echo(f"Not yours to approve ({len(done.skipped)}); another approver must sign these:")
-        for reason in done.skipped:
-            click.echo(f"  {reason}")
+    report(opts, APPROVE_REPORTERS, done)
 
 
-@cli.command()
+# --- status, export register ----------------------------------------------------------------------
+
+
+def _register_text(reg: Register) -> None:
+    rows = reg.rows
+    width = min(40, max([len("Title"), *(len(r.title) for r in rows)]))
+    header = f"{'ID':<9} {'Title':<{width}} {'Type':<10} {'Rev':>3}  {'State':<10} {'Effective':<11} {'Next review':<12}  Owner"
+    click.secho(header, bold=True)
+    for r in rows:
+        title = r.title if len(r.title) <= width else r.title[: width - 1] + "…"
+        overdue = "!" if review_overdue(r.next_review, r.state, reg.as_of) else " "
+        state = click.style(f"{r.state.value:<10}", fg=_STATE_COLOUR.get(r.state.value))
+        click.echo(f"{r.id:<9} {title:<{width}} {r.type:<10} {r.revision if r.revision else '-':>3}  {state} "
+                   f"{(r.effective.isoformat() if r.effective else '-'):<11} {(r.next_review.isoformat() if r.next_review else '-'):<12}{overdue} {r.owner}")
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.state.value] = counts.get(r.state.value, 0) + 1
+    click.echo()
+    click.echo(f"{len(rows)} documents on {reg.ref} as of {reg.as_of}: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+
+
+def _register_json(reg: Register) -> None:
+    emit_json(reg.to_json())
+
+
+def _register_csv(reg: Register) -> None:
+    from sms_docs.report import register_csv
+
+    click.echo(register_csv(reg.rows), nl=False)
+
+
+REGISTER_REPORTERS: Reporters[Register] = {"text": _register_text, "json": _register_json, "csv": _register_csv}
+EXPORT_REPORTERS: Reporters[Register] = {"csv": _register_csv, "json": _register_json}
+
+
+@click.command()
 @click.argument("ids", nargs=-1, metavar="[ID...]")
 @click.option("--state", "states", multiple=True,
               type=click.Choice(["draft", "approved", "effective", "changed", "obsolete"]),
               help="Only documents in this state (repeatable).")
-@common(("text", "json", "csv"))
+@common(REGISTER_REPORTERS)
 def status(opts: Options, ids: tuple[str, ...], states: tuple[str, ...]) -> None:
     """The register: each document's derived state, revision, effective date and next review.
 
@@ -71,41 +133,87 @@ def status(opts: Options, ids: tuple[str, ...], states: tuple[str, ...]) -> None
       sms-docs status POL-001 POL-002
       sms-docs status --as-of 2026-06-30 --format json
     """
-    from sms_docs import report
+    from sms_docs.report import register
 
     with _open(opts) as cat:
-        for ident in ids:
-            cat.get(ident)
-        rows = [r for r in report.register_rows(cat, list(ids)) if not states or r.state.value in states]
-        if opts.format == "json":
-            emit_json(report.status_json(cat, rows))
-            return
-        if opts.format == "csv":
-            click.echo(report.register_csv(rows), nl=False)
-            return
-        _print_register(cat, rows)
+        found = register(cat, list(ids), states)
+    report(opts, REGISTER_REPORTERS, found)
 
 
-def _print_register(cat, rows) -> None:  # type: ignore[no-untyped-def]
-    width = min(40, max([len("Title"), *(len(r.title) for r in rows)]))
-    header = f"{'ID':<9} {'Title':<{width}} {'Type':<10} {'Rev':>3}  {'State':<10} {'Effective':<11} {'Next review':<12}  Owner"
-    click.secho(header, bold=True)
-    for r in rows:
-        title = r.title if len(r.title) <= width else r.title[: width - 1] + "…"
-        overdue = "!" if r.next_review and r.next_review < cat.as_of and r.state.value in ("effective", "changed") else " "
-        state = click.style(f"{r.state.value:<10}", fg=_STATE_COLOUR.get(r.state.value))
-        click.echo(f"{r.id:<9} {title:<{width}} {r.type:<10} {r.revision if r.revision else '-':>3}  {state} "
-                   f"{(r.effective.isoformat() if r.effective else '-'):<11} {(r.next_review.isoformat() if r.next_review else '-'):<12}{overdue} {r.owner}")
-    counts: dict[str, int] = {}
-    for r in rows:
-        counts[r.state.value] = counts.get(r.state.value, 0) + 1
-    click.echo()
-    click.echo(f"{len(rows)} documents on {cat.ref} as of {cat.as_of}: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items())))
+@click.group()
+def export() -> None:
+    """Export the register."""
 
 
-@cli.command()
+@export.command("register")
+@common(EXPORT_REPORTERS)
+def export_register(opts: Options) -> None:
+    """The document register as CSV or JSON.
+
+    \b
+    Examples:
+      sms-docs export register --format csv > register.csv
+      sms-docs export register --format json
+    """
+    from sms_docs.report import register
+
+    with _open(opts) as cat:
+        found = register(cat)
+    report(opts, EXPORT_REPORTERS, found)
+
+
+# --- show ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One document's control block, with the people it names."""
+
+    status: DocStatus
+    settings: Settings
+
+
+def _shown_json(view: Shown) -> None:
+    s = view.status
+    data = s.to_json()
+    data["approvals"] = [a.to_json() for a in (s.current.approvals if s.current else ())]
+    data["clauses"] = s.shown.list_field("clauses") if s.shown else []
+    data["review_cycle"] = s.review_cycle
+    data["blob"] = s.current.blob if s.current else None
+    data["commit"] = s.current.commit if s.current else None
+    emit_json(data)
+
+
+def _shown_text(view: Shown) -> None:
+    s, settings = view.status, view.settings
+    rev = f"rev {s.revision}" if s.revision else "no approved revision"
+    since = f" · effective since {s.effective}" if s.effective and s.state.value in ("effective", "changed") else (
+        f" · effective from {s.effective}" if s.effective else "")
+    click.secho(f"{s.id}  {s.title}", bold=True, nl=False)
+    click.echo(f"   {rev} · " + click.style(s.state.value, fg=_STATE_COLOUR.get(s.state.value)) + since)
+    owner = settings.person(s.owner)
+    clauses = ", ".join(s.shown.list_field("clauses")) if s.shown else ""
+    click.echo(f"type {s.type} · owner {owner.name if owner else s.owner} · classification {s.classification}"
+               + (f" · clauses {clauses}" if clauses else ""))
+    for a in (s.current.approvals if s.current else ()):
+        person = settings.person(a.person) if a.person else None
+        roles = f" ({', '.join(person.roles)})" if person and person.roles else ""
+        mark = "" if a.valid else click.style(f"  NOT VALID: {a.reason}", fg="red")
+        click.echo(f"approved  {a.date.date()}  {a.name}{roles}  {a.meaning}  {a.evidence}  signed: {a.signature}{mark}")
+    tail = f"next review {s.next_review} (cycle {s.review_cycle})" if s.next_review else f"review cycle {s.review_cycle}"
+    if s.current:
+        tail += f" · blob {s.current.blob[:8]} · commit {s.current.commit[:8]}"
+    click.echo(tail)
+    if s.state.value == "changed":
+        click.secho("the main line holds an unapproved change; the revision above stays the one published", fg="yellow")
+
+
+SHOW_REPORTERS: Reporters[Shown] = {"text": _shown_text, "json": _shown_json}
+
+
+@click.command()
 @click.argument("ident", metavar="ID")
-@common()
+@common(SHOW_REPORTERS)
 def show(opts: Options, ident: str) -> None:
     """The control block of one document: revision, state, approvals, next review.
 
@@ -115,41 +223,51 @@ def show(opts: Options, ident: str) -> None:
       sms-docs show POL-001 --format json
     """
     with _open(opts) as cat:
-        s = cat.get(ident)
-        if opts.format == "json":
-            data = s.to_json()
-            data["approvals"] = [a.to_json() for a in (s.current.approvals if s.current else ())]
-            data["clauses"] = s.shown.list_field("clauses") if s.shown else []
-            data["review_cycle"] = s.review_cycle
-            data["blob"] = s.current.blob if s.current else None
-            data["commit"] = s.current.commit if s.current else None
-            emit_json(data)
-            return
-        rev = f"rev {s.revision}" if s.revision else "no approved revision"
-        since = f" · effective since {s.effective}" if s.effective and s.state.value in ("effective", "changed") else (
-            f" · effective from {s.effective}" if s.effective else "")
-        click.secho(f"{s.id}  {s.title}", bold=True, nl=False)
-        click.echo(f"   {rev} · " + click.style(s.state.value, fg=_STATE_COLOUR.get(s.state.value)) + since)
-        owner = cat.settings.person(s.owner)
-        clauses = ", ".join(s.shown.list_field("clauses")) if s.shown else ""
-        click.echo(f"type {s.type} · owner {owner.name if owner else s.owner} · classification {s.classification}"
-                   + (f" · clauses {clauses}" if clauses else ""))
-        for a in (s.current.approvals if s.current else ()):
-            person = cat.settings.person(a.person) if a.person else None
-            roles = f" ({', '.join(person.roles)})" if person and person.roles else ""
-            mark = "" if a.valid else click.style(f"  NOT VALID: {a.reason}", fg="red")
-            click.echo(f"approved  {a.date.date()}  {a.name}{roles}  {a.meaning}  {a.evidence}  signed: {a.signature}{mark}")
-        tail = f"next review {s.next_review} (cycle {s.review_cycle})" if s.next_review else f"review cycle {s.review_cycle}"
-        if s.current:
-            tail += f" · blob {s.current.blob[:8]} · commit {s.current.commit[:8]}"
-        click.echo(tail)
-        if s.state.value == "changed":
-            click.secho("the main line holds an unapproved change; the revision above stays the one published", fg="yellow")
+        found = Shown(cat.get(ident), cat.settings)
+    report(opts, SHOW_REPORTERS, found)
 
 
-@cli.command()
+# --- history ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Every main-line change of one controlled file (a document by ID, a configuration file by path)."""
+
+    id: str
+    ref: str
+    revisions: list[Revision]
+
+
+def _history_json(h: Changes) -> None:
+    emit_json({"id": h.id, "revisions": [r.to_json() for r in h.revisions]})
+
+
+def _history_text(h: Changes) -> None:
+    click.secho(f"{h.id}: {len(h.revisions)} change(s) on {h.ref}", bold=True)
+    for r in h.revisions:
+        label = f"rev {r.number}" if r.number else click.style("unapproved", fg="red")
+        if r.deleted:
+            label += " (deleted)"
+        authors = ", ".join(a.email for a in r.authors) or "-"
+        click.echo(f"\n{label}  {r.date.date()}  commit {r.commit[:10]}  blob {r.blob[:10]}")
+        click.echo(f"  reason   {r.reason}")
+        click.echo(f"  authors  {authors}")
+        if r.effective:
+            click.echo(f"  effective {r.effective}")
+        for a in r.approvals:
+            mark = "valid" if a.valid else click.style(f"not valid: {a.reason}", fg="red")
+            click.echo(f"  {a.meaning:<9} {a.date.date()}  {a.name} <{a.email}>  {a.evidence}  signature {a.signature}  {mark}")
+        if not r.approvals:
+            click.echo("  approvals none")
+
+
+HISTORY_REPORTERS: Reporters[Changes] = {"text": _history_text, "json": _history_json}
+
+
+@click.command()
 @click.argument("ident", metavar="ID")
-@common()
+@common(HISTORY_REPORTERS)
 def history(opts: Options, ident: str) -> None:
     """Every revision of a document: number, commit, date, authors, approvals and reason.
 
@@ -163,32 +281,33 @@ def history(opts: Options, ident: str) -> None:
         if fh is None:
             cat.get(ident)  # raises the usage error
             return
-        if opts.format == "json":
-            emit_json({"id": ident, "revisions": [r.to_json() for r in fh.revisions]})
-            return
-        click.secho(f"{ident}: {len(fh.revisions)} change(s) on {cat.ref}", bold=True)
-        for r in fh.revisions:
-            label = f"rev {r.number}" if r.number else click.style("unapproved", fg="red")
-            if r.deleted:
-                label += " (deleted)"
-            authors = ", ".join(a.email for a in r.authors) or "-"
-            click.echo(f"\n{label}  {r.date.date()}  commit {r.commit[:10]}  blob {r.blob[:10]}")
-            click.echo(f"  reason   {r.reason}")
-            click.echo(f"  authors  {authors}")
-            if r.effective:
-                click.echo(f"  effective {r.effective}")
-            for a in r.approvals:
-                mark = "valid" if a.valid else click.style(f"not valid: {a.reason}", fg="red")
-                click.echo(f"  {a.meaning:<9} {a.date.date()}  {a.name} <{a.email}>  {a.evidence}  signature {a.signature}  {mark}")
-            if not r.approvals:
-                click.echo("  approvals none")
+        found = Changes(ident, cat.ref, fh.revisions)
+    report(opts, HISTORY_REPORTERS, found)
 
 
-@cli.command()
+# --- diff ------------------------------------------------------------------------------------------
+
+
+def _redline_text(r: Redline) -> None:
+    if not r.lines:
+        click.echo(f"no differences between {r.old_label} and {r.new_label}")
+    for line in r.lines:
+        colour = "green" if line.startswith("+") else "red" if line.startswith("-") else "cyan" if line.startswith("@@") else None
+        click.secho(line, fg=colour)
+
+
+def _redline_json(r: Redline) -> None:
+    emit_json(r.to_json())
+
+
+DIFF_REPORTERS: Reporters[Redline] = {"text": _redline_text, "json": _redline_json}
+
+
+@click.command()
 @click.argument("ident", metavar="ID")
 @click.argument("rev_a", required=False)
 @click.argument("rev_b", required=False)
-@common()
+@common(DIFF_REPORTERS)
 def diff(opts: Options, ident: str, rev_a: str | None, rev_b: str | None) -> None:
     """Redline between revisions (default: the effective revision against the working tree).
 
@@ -200,47 +319,55 @@ def diff(opts: Options, ident: str, rev_a: str | None, rev_b: str | None) -> Non
       sms-docs diff POL-001 2 3
       sms-docs diff POL-001 3 head
     """
-    from sms_docs.errors import UsageError
+    from sms_docs.redline import redline
 
     with _open(opts) as cat:
-        s = cat.get(ident)
-        root = opts.root()
-
-        def text_of(which: str) -> tuple[str, str]:
-            if which == "worktree":
-                path = s.path
-                if path is None or not (root / path).is_file():
-                    raise UsageError(f"{ident} is not in the working tree")
-                return (root / path).read_text(encoding="utf-8", errors="replace"), f"{path} (working tree)"
-            if which == "head":
-                rev = s.revisions[-1] if s.revisions else None
-            else:
-                try:
-                    number = int(which.lstrip("r"))
-                except ValueError:
-                    raise UsageError(f"{which!r} is not a revision number, head or worktree") from None
-                rev = next((r for r in s.revisions if r.number == number), None)
-            if rev is None:
-                raise UsageError(f"{ident} has no revision {which}")
-            label = f"rev {rev.number}" if rev.number else "unapproved"
-            return cat.repo.read_blob(rev.blob).decode("utf-8", errors="replace"), f"{ident} {label} ({rev.commit[:10]})"
-
-        a = rev_a or (str(s.current.number) if s.current and s.current.number else "head")
-        b = rev_b or "worktree"
-        old, old_label = text_of(a)
-        new, new_label = text_of(b)
-        lines = list(difflib.unified_diff(old.splitlines(), new.splitlines(), old_label, new_label, lineterm=""))
-        if opts.format == "json":
-            emit_json({"id": ident, "from": old_label, "to": new_label, "diff": lines})
-            return
-        if not lines:
-            click.echo(f"no differences between {old_label} and {new_label}")
-        for line in lines:
-            colour = "green" if line.startswith("+") else "red" if line.startswith("-") else "cyan" if line.startswith("@@") else None
-            click.secho(line, fg=colour)
+        found = redline(cat, opts.root(), ident, rev_a, rev_b)
+    report(opts, DIFF_REPORTERS, found)
 
 
-@cli.command()
+# --- audit -----------------------------------------------------------------------------------------
+
+
+def _audit_text(cat: Catalog) -> str:
+    revisions = sum(len(s.revisions) for s in cat.documents.values())
+    lines = [f"Audit of {cat.ref} @ {(cat.tip or '')[:8]} as of {cat.as_of}: {len(cat.documents)} documents, "
+             f"{revisions} revisions, {len(cat.records)} records, {len(cat.findings)} findings", ""]
+    for f in cat.findings:
+        lines.append(f"{f.severity.value:<8} {f.code:<24} {f.id or f.path or '':<14} {f.message}")
+    if not cat.findings:
+        lines.append("no findings: every revision on the main line is approved as the configuration requires")
+    return "\n".join(lines) + "\n"
+
+
+def _audit_json(cat: Catalog) -> str:
+    from sms_docs.report import audit_json
+
+    data = audit_json(cat)
+    scope = getattr(cat.repo, "scope", None)  # audit --since: what the incremental audit covered
+    if scope is not None:
+        data["incremental"] = scope.to_json()
+    # Compact: the C encoder is several times faster than the indenting one on large histories.
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _audit_csv(cat: Catalog) -> str:
+    from sms_docs.report import audit_csv
+
+    return audit_csv(cat)
+
+
+def _audit_html(cat: Catalog) -> str:
+    from sms_docs.report import audit_html
+
+    return audit_html(cat)
+
+
+# The audit is written to a file or standard output: each renderer gives the text.
+AUDIT_RENDERERS: dict[str, Any] = {"text": _audit_text, "json": _audit_json, "csv": _audit_csv, "html": _audit_html}
+
+
+@click.command()
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report to FILE (atomically) instead of standard output.")
 @click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1).")
@@ -249,7 +376,7 @@ def diff(opts: Options, ident: str, rev_a: str | None, rev_b: str | None) -> Non
               help="Incremental: audit only the documents changed after BASE, a commit on the main branch's "
                    "first-parent line whose own audit passed (each with its whole history; every record and "
                    "configuration file too).")
-@common(("text", "json", "csv", "html"))
+@common(AUDIT_RENDERERS)
 def audit(opts: Options, output: Path | None, strict: bool, record_tags: bool, since: str | None) -> None:
     """Verify the whole history: every revision of every document and record, its evidence, every finding.
 
@@ -264,7 +391,6 @@ def audit(opts: Options, output: Path | None, strict: bool, record_tags: bool, s
       sms-docs audit --record-tags
       sms-docs audit --since origin/main --format json   (a merge request pipeline)
     """
-    from sms_docs import report
     from sms_docs.frontmatter import atomic_write
 
     if since is not None and record_tags:
@@ -284,59 +410,12 @@ def audit(opts: Options, output: Path | None, strict: bool, record_tags: bool, s
         if record_tags:
             made = cat.record_tags()
             click.echo(f"tagged {len(made)} approved revision(s)", err=True)
-        if opts.format == "json":
-            import json
+        text = AUDIT_RENDERERS[opts.format](cat)
+        findings = cat.findings
+    if output is not None:
+        atomic_write(output if output.is_absolute() else opts.directory / output, text.encode("utf-8"))
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+    raise SystemExit(exit_for(findings, strict))
 
-            # Compact: the C encoder is several times faster than the indenting one on large histories.
-            data = report.audit_json(cat)
-            if scope is not None:
-                data["incremental"] = scope.to_json()
-            text = json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
-        elif opts.format == "csv":
-            text = report.audit_csv(cat)
-        elif opts.format == "html":
-            text = report.audit_html(cat)
-        else:
-            text = _audit_text(cat)
-        if output is not None:
-            atomic_write(output if output.is_absolute() else opts.directory / output, text.encode("utf-8"))
-            click.echo(f"wrote {output}", err=True)
-        else:
-            click.echo(text, nl=False)
-        raise SystemExit(exit_for(cat.findings, strict))
-
-
-def _audit_text(cat) -> str:  # type: ignore[no-untyped-def]
-    revisions = sum(len(s.revisions) for s in cat.documents.values())
-    lines = [f"Audit of {cat.ref} @ {(cat.tip or '')[:8]} as of {cat.as_of}: {len(cat.documents)} documents, "
-             f"{revisions} revisions, {len(cat.records)} records, {len(cat.findings)} findings", ""]
-    for f in cat.findings:
-        lines.append(f"{f.severity.value:<8} {f.code:<24} {f.id or f.path or '':<14} {f.message}")
-    if not cat.findings:
-        lines.append("no findings: every revision on the main line is approved as the configuration requires")
-    return "\n".join(lines) + "\n"
-
-
-@cli.group()
-def export() -> None:
-    """Export the register."""
-
-
-@export.command("register")
-@common(("csv", "json"))
-def export_register(opts: Options) -> None:
-    """The document register as CSV or JSON.
-
-    \b
-    Examples:
-      sms-docs export register --format csv > register.csv
-      sms-docs export register --format json
-    """
-    from sms_docs import report
-
-    with _open(opts) as cat:
-        rows = report.register_rows(cat)
-        if opts.format == "json":
-            emit_json(report.status_json(cat, rows))
-        else:
-            click.echo(report.register_csv(rows), nl=False)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from sms_docs.cli import Options, cli, common, emit_json, exit_for, print_findings, summary_counts
+from sms_docs.cli import Options, common, emit_json, exit_for, print_findings, summary_counts
 
 
-@cli.command()
+@click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1).")
 @click.option("--no-cache", is_flag=True, help="Read every file again (the cache lives under .git/sms-docs/).")
@@ -54,7 +54,7 @@ def _relative(root: Path, given: str) -> str:
         return path.as_posix()
 
 
-@cli.command()
+@click.command()
 @click.argument("type_name", metavar="TYPE")
 @click.option("--title", "-t", required=True, help="The document's title.")
 @click.option("--owner", "-o", default=None, help="Owner's person id (default: you, by your git email).")
@@ -77,7 +77,7 @@ def new(opts: Options, type_name: str, title: str, owner: str | None, classifica
     from sms_docs.errors import UsageError
 
     root = opts.root()
-    settings, _ = config.load(root)
+    settings = config.load_valid(root)
     if owner is None:
         from sms_docs.gitrepo import committer_identity
 
@@ -95,7 +95,7 @@ def new(opts: Options, type_name: str, title: str, owner: str | None, classifica
         click.echo(rel)
 
 
-@cli.command()
+@click.command()
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--org", "organisation", default=None, help="The organisation's name.")
 @click.option("--standard", type=click.Choice(["iso20000-1:2018", "iso20000-1:2011"]),

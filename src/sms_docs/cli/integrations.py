@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from sms_docs.cli import Options, cli, common, emit_json
+from sms_docs.cli import Options, common, emit_json
 
 
-@cli.command()
+@click.command()
 @click.option("--standard", type=click.Choice(["iso20000-1:2018", "iso20000-1:2011"]), default=None,
               help="Measure against this edition instead of sms-docs.yml `standard` (e.g. during a transition).")
 @click.option("--gaps", "gaps_only", is_flag=True, help="Show only the summary and the gaps (text).")
@@ -49,7 +49,7 @@ def coverage(opts: Options, standard: str | None, gaps_only: bool, strict: bool)
     raise SystemExit(1 if failed else 0)
 
 
-@cli.command()
+@click.command()
 @click.option("--forge", type=click.Choice(["github", "gitlab"]), default="github", show_default=True,
               help="CODEOWNERS syntax and usernames (`github:` or `gitlab:` in sms-docs.yml).")
 @click.option("--write", is_flag=True, help="Write .github/CODEOWNERS (github) or CODEOWNERS (gitlab) atomically.")
@@ -100,7 +100,7 @@ def codeowners(opts: Options, forge: str, write: bool, check_only: bool) -> None
         click.echo(text, nl=False)
 
 
-@cli.group()
+@click.group()
 def approvals() -> None:
     """Approval evidence from the forge (GitHub pull request reviews)."""
 

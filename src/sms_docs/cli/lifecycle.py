@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import textwrap
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import click
 
-from sms_docs.cli import Options, _parse_date, cli, common, emit_json
+from sms_docs.cli import Options, _parse_date, common, emit_json
+from sms_docs.cli.reporting import Reporters, report
+from sms_docs.policy import retention_expired
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from sms_docs.actions.obsolete import Withdrawn
+    from sms_docs.actions.review import Reviewed
+    from sms_docs.changes import Notice
+    from sms_docs.registers import Due, ExternalEntry
 
 PURGE_NOTE = (
     "Git history still holds the disposed content: anyone with a clone can read it in the commits before the "
@@ -40,12 +51,40 @@ def _days(days: int) -> str:
 # --- review and due ------------------------------------------------------------------------------
 
 
-@cli.command()
+def _reviewed_json(done: Reviewed) -> None:
+    rec = done.record
+    emit_json({"id": rec.id, "path": rec.rel, "subject": done.doc_id, "revision": done.revision, "blob": done.blob,
+               "outcome": done.outcome, "date": done.day.isoformat(), "created_by": done.person.id,
+               "next_review": done.next_review.isoformat() if done.next_review else None, "committed": False})
+
+
+def _reviewed_text(done: Reviewed) -> None:
+    rec = done.record
+    click.echo(rec.rel)
+    rev = f"rev {done.revision}" if done.revision else "effective revision"
+    click.echo(f"Wrote review record {rec.id}: {done.doc_id} {done.title} ({rev}, blob {done.blob[:10]}), "
+               f"outcome {done.outcome}, by {done.person.name} on {done.day}.")
+    if done.outcome == "no-change":
+        click.echo(f"Once the record is on the main line, the next review of {done.doc_id} is due {done.next_review} "
+                   f"(cycle {done.cycle}).")
+    else:
+        click.echo(f"Outcome revise: the review cycle does not restart; revise {done.doc_id} on a branch and have "
+                   "the change approved (the new revision starts a new cycle).")
+    if done.pending_change:
+        click.secho(f"Note: the main line holds an unapproved change to {done.doc_id}; this review covers the "
+                    "effective revision only.", fg="yellow")
+    click.echo(f"Nothing was committed: git add {rec.rel} && git commit, then merge it to the main line.")
+
+
+REVIEW_REPORTERS: Reporters[Reviewed] = {"text": _reviewed_text, "json": _reviewed_json}
+
+
+@click.command()
 @click.argument("ident", metavar="ID")
 @click.option("--outcome", required=True, type=click.Choice(["no-change", "revise"]),
               help="no-change: the document stays valid as it is (restarts the review cycle); revise: it needs a revision.")
 @click.option("--notes", default=None, help="What you checked and why you chose the outcome.")
-@common()
+@common(REVIEW_REPORTERS)
 def review(opts: Options, ident: str, outcome: str, notes: str | None) -> None:
     """Record a periodic review of a document, bound to the exact content reviewed.
 
@@ -63,63 +102,21 @@ def review(opts: Options, ident: str, outcome: str, notes: str | None) -> None:
     from sms_docs.actions.review import review as do_review
 
     done = do_review(opts.root(), ident, outcome, notes, as_of=opts.as_of, ref=opts.ref)
-    rec = done.record
-    if opts.format == "json":
-        emit_json({"id": rec.id, "path": rec.rel, "subject": done.doc_id, "revision": done.revision, "blob": done.blob,
-                   "outcome": done.outcome, "date": done.day.isoformat(), "created_by": done.person.id,
-                   "next_review": done.next_review.isoformat() if done.next_review else None, "committed": False})
-        return
-    click.echo(rec.rel)
-    rev = f"rev {done.revision}" if done.revision else "effective revision"
-    click.echo(f"Wrote review record {rec.id}: {done.doc_id} {done.title} ({rev}, blob {done.blob[:10]}), "
-               f"outcome {done.outcome}, by {done.person.name} on {done.day}.")
-    if done.outcome == "no-change":
-        click.echo(f"Once the record is on the main line, the next review of {done.doc_id} is due {done.next_review} "
-                   f"(cycle {done.cycle}).")
-    else:
-        click.echo(f"Outcome revise: the review cycle does not restart; revise {done.doc_id} on a branch and have "
-                   "the change approved (the new revision starts a new cycle).")
-    if done.pending_change:
-        click.secho(f"Note: the main line holds an unapproved change to {done.doc_id}; this review covers the "
-                    "effective revision only.", fg="yellow")
-    click.echo(f"Nothing was committed: git add {rec.rel} && git commit, then merge it to the main line.")
+    report(opts, REVIEW_REPORTERS, done)
 
 
-@cli.command()
-@click.option("--within", default="30d", show_default=True, metavar="PERIOD",
-              help="How far ahead to look: days, weeks, months or years (30d, 6w, 3m, 1y).")
-@click.option("--strict", is_flag=True, help="Exit 1 when a review is overdue or a record is past its retention.")
-@common()
-def due(opts: Options, within: str, strict: bool) -> None:
-    """Reviews due and overdue, and records past their retention.
+@dataclass(frozen=True)
+class DueView:
+    """What `due` reports: the register, and the window it was asked for."""
 
-    Days are counted from the as-of date (negative when overdue). A review is due on the later of
-    the effective date and the last no-change review of that content, plus the review cycle.
-    Obsolete documents and drafts are never due. Exits 0: it is a report (--strict: 1 when
-    something is overdue).
-
-    \b
-    Examples:
-      sms-docs due
-      sms-docs due --within 3m
-      sms-docs due --as-of 2026-12-31 --format json
-      sms-docs due --within 0d --strict        # in CI: fail when anything is overdue
-    """
-    from sms_docs.registers import due as compute, window_end
-
-    with _open(opts) as cat:
-        until = window_end(cat.as_of, within)
-        result = compute(cat, until)
-        if opts.format == "json":
-            emit_json(result.to_json())
-        else:
-            _print_due(cat, result, within)
-        overdue = bool(result.overdue or result.records)
-        raise SystemExit(1 if strict and overdue else 0)
+    due: Due
+    ref: str
+    within: str
 
 
-def _print_due(cat, result, within: str) -> None:  # type: ignore[no-untyped-def]
-    click.secho(f"Reviews due by {result.until} ({cat.ref} as of {result.as_of}, within {within})", bold=True)
+def _due_text(view: DueView) -> None:
+    result, within = view.due, view.within
+    click.secho(f"Reviews due by {result.until} ({view.ref} as of {result.as_of}, within {within})", bold=True)
     if result.reviews:
         width = min(40, max(len("Title"), *(len(r.title) for r in result.reviews)))
         click.echo(f"{'ID':<9} {'Title':<{width}} {'Owner':<8} {'Due':<10}  Days")
@@ -146,37 +143,54 @@ def _print_due(cat, result, within: str) -> None:  # type: ignore[no-untyped-def
         click.echo("Dispose: sms-docs records dispose ID --reason \"retention ended\" (or extend the retention)")
 
 
-# --- obsolete ------------------------------------------------------------------------------------
+def _due_json(view: DueView) -> None:
+    emit_json(view.due.to_json())
 
 
-@cli.command()
-@click.argument("ident", metavar="ID")
-@click.option("--superseded-by", "superseded_by", default=None, metavar="ID", help="The document that replaces it.")
-@click.option("--reason", default=None, help="Why it is withdrawn without a successor.")
-@common()
-def obsolete(opts: Options, ident: str, superseded_by: str | None, reason: str | None) -> None:
-    """Withdraw a document: mark it obsolete, naming its successor or the reason. Never deletes it.
+DUE_REPORTERS: Reporters[DueView] = {"text": _due_text, "json": _due_json}
 
-    Rewrites only the front matter fields status, superseded_by and withdrawn_reason (and adds
-    the ID to the successor's supersedes when missing); everything else in both files stays byte
-    for byte. Withdrawal is a change like any other: commit it on a branch and have it approved.
-    The obsolete document stays published with an OBSOLETE banner and is never due for review.
+
+@click.command()
+@click.option("--within", default="30d", show_default=True, metavar="PERIOD",
+              help="How far ahead to look: days, weeks, months or years (30d, 6w, 3m, 1y).")
+@click.option("--strict", is_flag=True, help="Exit 1 when a review is overdue or a record is past its retention.")
+@common(DUE_REPORTERS)
+def due(opts: Options, within: str, strict: bool) -> None:
+    """Reviews due and overdue, and records past their retention.
+
+    Days are counted from the as-of date (negative when overdue). A review is due on the later of
+    the effective date and the last no-change review of that content, plus the review cycle.
+    Obsolete documents and drafts are never due. Exits 0: it is a report (--strict: 1 when
+    something is overdue).
 
     \b
     Examples:
-      sms-docs obsolete POL-003 --superseded-by POL-011
-      sms-docs obsolete PRC-007 --reason "Service discontinued on 2026-06-30"
+      sms-docs due
+      sms-docs due --within 3m
+      sms-docs due --as-of 2026-12-31 --format json
+      sms-docs due --within 0d --strict        # in CI: fail when anything is overdue
     """
-    from sms_docs.actions.obsolete import obsolete as do_obsolete
+    from sms_docs.registers import due as compute, window_end
 
-    done = do_obsolete(opts.root(), ident, superseded_by, reason)
-    if opts.format == "json":
-        emit_json({"id": done.id, "path": done.path, "status": "obsolete", "superseded_by": done.superseded_by,
-                   "withdrawn_reason": done.withdrawn_reason,
-                   "successor": {"id": done.superseded_by, "path": done.successor_path,
-                                 "supersedes_added": done.supersedes_added} if done.superseded_by else None,
-                   "referrers": [{"id": i, "path": p, "where": w} for i, p, w in done.referrers]})
-        return
+    with _open(opts) as cat:
+        result = compute(cat, window_end(cat.as_of, within))
+        ref = cat.ref
+    report(opts, DUE_REPORTERS, DueView(result, ref, within))
+    raise SystemExit(1 if strict and (result.overdue or result.records) else 0)
+
+
+# --- obsolete ------------------------------------------------------------------------------------
+
+
+def _withdrawn_json(done: Withdrawn) -> None:
+    emit_json({"id": done.id, "path": done.path, "status": "obsolete", "superseded_by": done.superseded_by,
+               "withdrawn_reason": done.withdrawn_reason,
+               "successor": {"id": done.superseded_by, "path": done.successor_path,
+                             "supersedes_added": done.supersedes_added} if done.superseded_by else None,
+               "referrers": [{"id": i, "path": p, "where": w} for i, p, w in done.referrers]})
+
+
+def _withdrawn_text(done: Withdrawn) -> None:
     fields = ["status: obsolete"]
     if done.superseded_by:
         fields.append(f"superseded_by: {done.superseded_by}")
@@ -196,10 +210,37 @@ def obsolete(opts: Options, ident: str, superseded_by: str | None, reason: str |
                f"it approved (sms-docs approve {changed}); it takes effect when it reaches the main line.")
 
 
+OBSOLETE_REPORTERS: Reporters[Withdrawn] = {"text": _withdrawn_text, "json": _withdrawn_json}
+
+
+@click.command()
+@click.argument("ident", metavar="ID")
+@click.option("--superseded-by", "superseded_by", default=None, metavar="ID", help="The document that replaces it.")
+@click.option("--reason", default=None, help="Why it is withdrawn without a successor.")
+@common(OBSOLETE_REPORTERS)
+def obsolete(opts: Options, ident: str, superseded_by: str | None, reason: str | None) -> None:
+    """Withdraw a document: mark it obsolete, naming its successor or the reason. Never deletes it.
+
+    Rewrites only the front matter fields status, superseded_by and withdrawn_reason (and adds
+    the ID to the successor's supersedes when missing); everything else in both files stays byte
+    for byte. Withdrawal is a change like any other: commit it on a branch and have it approved.
+    The obsolete document stays published with an OBSOLETE banner and is never due for review.
+
+    \b
+    Examples:
+      sms-docs obsolete POL-003 --superseded-by POL-011
+      sms-docs obsolete PRC-007 --reason "Service discontinued on 2026-06-30"
+    """
+    from sms_docs.actions.obsolete import obsolete as do_obsolete
+
+    done = do_obsolete(opts.root(), ident, superseded_by, reason)
+    report(opts, OBSOLETE_REPORTERS, done)
+
+
 # --- records -------------------------------------------------------------------------------------
 
 
-@cli.group()
+@click.group()
 def records() -> None:
     """Records: create from a record type's template, list and filter, dispose after retention.
 
@@ -241,7 +282,7 @@ def records_new(opts: Options, type_name: str, assignments: tuple[str, ...], sub
 
     root = opts.root()
     schemas = SchemaSet.load(root)
-    settings, _ = config.load(root, schemas)
+    settings = config.load_valid(root, schemas)
     fields = actions.parse_assignments(assignments)
     person = actions.acting_person(root, settings)
     written = actions.create(settings, schemas, type_name, person=person, day=opts.today,
@@ -275,7 +316,7 @@ def records_list(opts: Options, type_name: str | None, since: dt.date | None, su
 
     root = opts.root()
     schemas = SchemaSet.load(root)
-    settings, _ = config.load(root, schemas)
+    settings = config.load_valid(root, schemas)
     found = actions.list_records(settings, schemas, type_name=type_name, since=since, subject=subject)
     if opts.format == "json":
         emit_json({"records": [r.to_json() for r in found]})
@@ -287,7 +328,7 @@ def records_list(opts: Options, type_name: str | None, since: dt.date | None, su
     today = opts.today
     for r in found:
         until = r.retention_until.isoformat() if r.retention_until else "-"
-        mark = click.style("!", fg="yellow") if r.retention_until and r.retention_until < today and r.type != "disposal" else " "
+        mark = click.style("!", fg="yellow") if retention_expired(r.retention_until, r.type, today) else " "
         click.echo(f"{r.id:<15} {r.type:<20} {r.date:<10}  {r.created_by:<8} {', '.join(r.subject) or '-':<20} {until:<10}{mark} {r.path}")
     click.echo()
     click.echo(f"{len(found)} record{'s' * (len(found) != 1)}; ! marks a record past its retention (as of {today})")
@@ -316,7 +357,7 @@ def records_dispose(opts: Options, ids: tuple[str, ...], reason: str) -> None:
 
     root = opts.root()
     schemas = SchemaSet.load(root)
-    settings, _ = config.load(root, schemas)
+    settings = config.load_valid(root, schemas)
     person = actions.acting_person(root, settings)
     done = actions.dispose(settings, schemas, list(ids), reason, person=person, day=opts.today)
     if opts.format == "json":
@@ -335,9 +376,50 @@ def records_dispose(opts: Options, ids: tuple[str, ...], reason: str) -> None:
 # --- external-origin documents --------------------------------------------------------------------
 
 
-@cli.command()
+@dataclass(frozen=True)
+class ExternalView:
+    """The register of documents of external origin, on a ref as of a day."""
+
+    entries: list[ExternalEntry]
+    ref: str
+    as_of: dt.date
+
+    @property
+    def bad(self) -> list[ExternalEntry]:
+        return [e for e in self.entries if e.copy_status in ("mismatch", "missing")]
+
+
+def _external_json(view: ExternalView) -> None:
+    emit_json({"ref": view.ref, "as_of": view.as_of.isoformat(), "documents": [e.to_json() for e in view.entries]})
+
+
+def _external_text(view: ExternalView) -> None:
+    from sms_docs.registers import COPY_STATUS
+
+    entries = view.entries
+    if not entries:
+        click.echo(f"no documents of external origin on {view.ref} as of {view.as_of}")
+    for e in entries:
+        rev = f"rev {e.revision}" if e.revision else "no approved revision"
+        click.secho(f"{e.id}  {e.title}", bold=True, nl=False)
+        click.echo(f"   {rev} · {e.state}")
+        click.echo(f"  publisher {e.publisher or '-'} · reference {e.reference or '-'} · edition {e.edition or '-'} · "
+                   f"retrieved {e.retrieved or '-'}")
+        click.echo(f"  distribution {', '.join(e.distribution) or '-'}" + (f" · {e.url}" if e.url else ""))
+        colour = "red" if e.copy_status in ("mismatch", "missing") else None
+        click.echo(f"  copy {e.copy or '-'}: " + click.style(COPY_STATUS[e.copy_status], fg=colour))
+    if entries:
+        click.echo()
+        click.echo(f"{len(entries)} document{'s' * (len(entries) != 1)} of external origin on {view.ref} as of "
+                   f"{view.as_of}; {len(view.bad)} with a copy problem")
+
+
+EXTERNAL_REPORTERS: Reporters[ExternalView] = {"text": _external_text, "json": _external_json}
+
+
+@click.command()
 @click.option("--strict", is_flag=True, help="Exit 1 when a registered local copy is missing or its checksum differs.")
-@common()
+@common(EXTERNAL_REPORTERS)
 def external(opts: Options, strict: bool) -> None:
     """The register of documents of external origin: publisher, reference, edition, distribution, copy.
 
@@ -350,41 +432,42 @@ def external(opts: Options, strict: bool) -> None:
       sms-docs external --format json
       sms-docs external --strict
     """
-    from sms_docs.registers import COPY_STATUS, external_register
+    from sms_docs.registers import external_register
 
     with _open(opts) as cat:
-        entries = external_register(cat, opts.root())
-        bad = [e for e in entries if e.copy_status in ("mismatch", "missing")]
-        if opts.format == "json":
-            emit_json({"ref": cat.ref, "as_of": cat.as_of.isoformat(), "documents": [e.to_json() for e in entries]})
-            raise SystemExit(1 if strict and bad else 0)
-        if not entries:
-            click.echo(f"no documents of external origin on {cat.ref} as of {cat.as_of}")
-        for e in entries:
-            rev = f"rev {e.revision}" if e.revision else "no approved revision"
-            click.secho(f"{e.id}  {e.title}", bold=True, nl=False)
-            click.echo(f"   {rev} · {e.state}")
-            click.echo(f"  publisher {e.publisher or '-'} · reference {e.reference or '-'} · edition {e.edition or '-'} · "
-                       f"retrieved {e.retrieved or '-'}")
-            click.echo(f"  distribution {', '.join(e.distribution) or '-'}" + (f" · {e.url}" if e.url else ""))
-            colour = "red" if e.copy_status in ("mismatch", "missing") else None
-            click.echo(f"  copy {e.copy or '-'}: " + click.style(COPY_STATUS[e.copy_status], fg=colour))
-        if entries:
-            click.echo()
-            click.echo(f"{len(entries)} document{'s' * (len(entries) != 1)} of external origin on {cat.ref} as of "
-                       f"{cat.as_of}; {len(bad)} with a copy problem")
-        raise SystemExit(1 if strict and bad else 0)
+        found = ExternalView(external_register(cat, opts.root()), cat.ref, cat.as_of)
+    report(opts, EXTERNAL_REPORTERS, found)
+    raise SystemExit(1 if strict and found.bad else 0)
 
 
 # --- change notices ------------------------------------------------------------------------------
 
 
-@cli.command()
+def _notice_text(n: Notice) -> None:
+    from sms_docs.changes import render
+
+    click.echo(render(n, markdown=False), nl=False)
+
+
+def _notice_markdown(n: Notice) -> None:
+    from sms_docs.changes import render
+
+    click.echo(render(n, markdown=True), nl=False)
+
+
+def _notice_json(n: Notice) -> None:
+    emit_json(n.to_json())
+
+
+NOTICE_REPORTERS: Reporters[Notice] = {"text": _notice_text, "markdown": _notice_markdown, "json": _notice_json}
+
+
+@click.command()
 @click.option("--since", required=True, metavar="REF|DATE",
               help="A date (revisions effective on or after it) or a ref, e.g. the tag of the last notice.")
 @click.option("--audience", type=click.Choice(["public", "internal", "confidential", "restricted"]), default=None,
               help="Leave out documents classified above this audience (default: all).")
-@common(("text", "markdown", "json"))
+@common(NOTICE_REPORTERS)
 def changes(opts: Options, since: str, audience: str | None) -> None:
     """A change notice: documents issued, revised and withdrawn since a date or ref.
 
@@ -398,12 +481,8 @@ def changes(opts: Options, since: str, audience: str | None) -> None:
       sms-docs changes --since notice-2026-03 --format markdown > notice.md
       sms-docs changes --since 2026-01-01 --audience internal --format json
     """
-    from sms_docs import changes as changes_mod
+    from sms_docs.changes import notice
 
     with _open(opts) as cat:
-        window = changes_mod.resolve_since(cat, since)
-        found = changes_mod.collect(cat, window, audience)
-        if opts.format == "json":
-            emit_json(changes_mod.to_json(cat, window, found))
-            return
-        click.echo(changes_mod.render(cat, window, found, markdown=opts.format == "markdown"), nl=False)
+        found = notice(cat, since, audience)
+    report(opts, NOTICE_REPORTERS, found)

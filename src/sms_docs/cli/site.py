@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from sms_docs.cli import Options, cli, common, emit_json
+from sms_docs.cli import Options, common, emit_json
 
 AUDIENCE_CHOICE = click.Choice(["public", "internal", "confidential", "restricted"])
 
@@ -27,7 +27,7 @@ def _print_built(built: object, root: Path) -> None:
                + (f", {len(built.withheld)} classified above it left out" if built.withheld else "") + ".")
 
 
-@cli.command()
+@click.command()
 @click.option("--site-dir", "-d", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to write the site (default: site_dir of mkdocs.yml, `site`).")
 @click.option("--audience", type=AUDIENCE_CHOICE, default=None,
@@ -62,7 +62,7 @@ def build(opts: Options, site_dir: Path | None, audience: str | None, drafts: bo
     click.echo(f"Serve it with `sms-docs serve -C {root}` or `python -m http.server -d {built.site_dir}`.")
 
 
-@cli.command()
+@click.command()
 @click.option("--dev-addr", "-a", default=None, metavar="IP:PORT", help="Address to serve on (default 127.0.0.1:8000).")
 @click.option("--audience", type=AUDIENCE_CHOICE, default=None, help="Publish documents classified up to this level.")
 @click.option("--drafts", is_flag=True, help="Preview the working tree, every page marked DRAFT.")
@@ -89,7 +89,7 @@ def serve(opts: Options, dev_addr: str | None, audience: str | None, drafts: boo
                  livereload=not no_livereload, open_browser=open_browser)
 
 
-@cli.command()
+@click.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--no-build", is_flag=True, help="Create the repository only; do not build its site.")
 @click.option("--org", "organisation", default="Harbourline Services Ltd", show_default=True,

@@ -11,7 +11,10 @@ import functools
 import html
 import posixpath
 import re
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
 
 STATE_LABELS = {
     "effective": "Effective",

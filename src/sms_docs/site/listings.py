@@ -60,7 +60,7 @@ def _types(ctx: Context) -> dict[str, list[Published]]:
 def _page(src: str, title: str, label: str, ctx: Context, *parts: str, hide: tuple[str, ...] = ()) -> Page:
     stamp = h.block(h.print_stamp(label, ctx.built))
     draft = h.block('<div class="sms-draft-mark" aria-hidden="true">DRAFT</div>') if ctx.options.drafts else ""
-    return Page(src, title, stamp + draft + "".join(parts), _KIND[src] if src in _KIND else "type-index",
+    return Page(src, title, stamp + draft + "".join(parts), _KIND.get(src, "type-index"),
                 search=_NO_SEARCH, hide=hide, html_only=True)
 
 
@@ -210,7 +210,7 @@ def feed(ctx: Context, changes: list[Any]) -> str:
     updated = max((c.effective for c in entries), default=ctx.built)
     out = ['<?xml version="1.0" encoding="utf-8"?>', '<feed xmlns="http://www.w3.org/2005/Atom">',
            f"  <title>{x(org)}: controlled documents</title>",
-           f"  <subtitle>New, revised and withdrawn documents of the service management system</subtitle>",
+           "  <subtitle>New, revised and withdrawn documents of the service management system</subtitle>",
            f"  <id>{x(base + 'feed.xml') if base else 'urn:sms-docs:' + x(slug)}</id>",
            f"  <updated>{updated.isoformat()}T00:00:00Z</updated>",
            f'  <link rel="alternate" type="text/html" href="{x(base + h.url_of("whats-new.md", ctx.options.directory_urls), _QUOTE)}"/>',

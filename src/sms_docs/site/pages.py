@@ -17,20 +17,23 @@ Rules (SPEC section 9; ISO/IEC 20000-1:2011 4.3.2 d, e, h):
 
 from __future__ import annotations
 
-import datetime as dt
 import posixpath
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 import yaml
 
-from sms_docs.catalog import Catalog, DocStatus
 from sms_docs.config import CLASSIFICATIONS
 from sms_docs.documents import id_from_filename
 from sms_docs.model import Approval, Document, Revision, State
+from sms_docs.policy import visible
 from sms_docs.site import html as h
 from sms_docs.site.html import e
+
+if TYPE_CHECKING:
+    from sms_docs.catalog import Catalog, DocStatus
+    import datetime as dt
 
 AUDIENCES = CLASSIFICATIONS
 ASSET_DIR = "assets/sms-docs"
@@ -132,11 +135,6 @@ class SitePlan:
 # --- the published set ---------------------------------------------------------------------------
 
 
-def rank(classification: str) -> int:
-    """Unknown classifications count as the most restrictive."""
-    return CLASSIFICATIONS.index(classification) if classification in CLASSIFICATIONS else len(CLASSIFICATIONS) - 1
-
-
 def type_folder(type_name: str) -> str:
     return type_name if _SLUG.match(type_name) else "documents"
 
@@ -151,13 +149,12 @@ def doc_src(cat: Catalog, ident: str, doc: Document) -> str:
 
 def select(cat: Catalog, options: SiteOptions, worktree: list[Document] | None = None) -> tuple[dict[str, Published], set[str], list[str]]:
     """The documents on the site, the IDs hidden by the audience, and warnings."""
-    limit = rank(options.audience)
     out: dict[str, Published] = {}
     hidden: set[str] = set()
     warnings: list[str] = []
 
     def allowed(*docs: Document | None) -> bool:
-        return all(rank(d.classification) <= limit for d in docs if d is not None)
+        return visible(options.audience, *(d.classification for d in docs if d is not None))
 
     if worktree is None:
         for ident, status in sorted(cat.documents.items()):
@@ -378,7 +375,7 @@ def control_block(pub: Published, ctx: Context) -> str:
     ]
     if status is not None and status.next_review and not pub.obsolete:
         overdue = status.next_review < ctx.cat.as_of
-        note = f' <span class="sms-overdue">overdue</span>' if overdue else ""
+        note = ' <span class="sms-overdue">overdue</span>' if overdue else ""
         fields.append(_field("Next review", f"{e(h.day(status.next_review))} (every {e(status.review_cycle)}){note}"))
     clauses = doc.list_field("clauses")
     if clauses:

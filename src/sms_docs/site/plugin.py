@@ -15,21 +15,18 @@ In a document repository's `mkdocs.yml`:
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import posixpath
 import re
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
-from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
-from mkdocs.structure.pages import Page as MkPage
 from mkdocs.structure.toc import AnchorLink, get_toc
 
 from sms_docs.errors import SmsDocsError
@@ -37,10 +34,11 @@ from sms_docs.site.html import e, safe_links
 from sms_docs.site.pages import AUDIENCES, SitePlan, SiteOptions, build_plan
 from sms_docs.site.render_cache import Entry, RenderCache, fingerprint
 
-log = logging.getLogger("mkdocs.plugins.sms-docs")
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.pages import Page as MkPage
 
-# Set by `sms-docs build` and `sms-docs serve` for their command-line flags; they win over mkdocs.yml.
-OVERRIDES: dict[str, Any] = {}
+log = logging.getLogger("mkdocs.plugins.sms-docs")
 
 _BEFORE = "<!-- sms-docs:before -->"
 _AFTER = "<!-- sms-docs:after -->"
@@ -72,11 +70,13 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         self._documents: set[str] = set()
         self._html: dict[str, str] = {}  # generated listings: HTML already, Markdown would only slow them down
         self._wrap: dict[str, tuple[str, str]] = {}  # document pages: the HTML put around the rendered body
+        # `sms-docs build` sets its command-line flags here (they win over mkdocs.yml), `as_of` included.
+        self.overrides: dict[str, Any] = {}
 
     # --- configuration and the plan --------------------------------------------------------------
 
     def option(self, name: str) -> Any:
-        return OVERRIDES[name] if OVERRIDES.get(name) is not None else self.config[name]
+        return self.overrides[name] if self.overrides.get(name) is not None else self.config[name]
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         from sms_docs.catalog import Catalog
@@ -88,7 +88,7 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         options = SiteOptions(audience=self.option("audience"), drafts=drafts,
                               directory_urls=bool(config.use_directory_urls), site_url=config.site_url or None)
         try:
-            with Catalog.open(self.root, ref=self.option("ref"), as_of=OVERRIDES.get("as_of")) as cat:
+            with Catalog.open(self.root, ref=self.option("ref"), as_of=self.overrides.get("as_of")) as cat:
                 if not drafts:
                     _refuse_unapproved_inputs(cat, self.root, config)
                 worktree = _worktree(cat) if drafts else None

@@ -13,10 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 from sms_docs.cache import Store
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 FORMAT = 2
 

@@ -8,7 +8,6 @@ written (kept in a temporary folder for the run).
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
 import os
 import shutil
@@ -17,9 +16,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
-from typing import Any, Iterator
+from typing import Any, TYPE_CHECKING
 
 from sms_docs.errors import Refused, SmsDocsError, UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    import datetime as dt
 
 CONFIG_NAME = "mkdocs.yml"
 TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "repo" / "mkdocs.yml"
@@ -67,7 +70,7 @@ def _config_file(root: Path) -> Iterator[tuple[Path, bool]]:
 
         from sms_docs import config as config_mod
 
-        settings, _ = config_mod.load(root)
+        settings = config_mod.load_valid(root)
         data = yaml.safe_load(Template(TEMPLATE.read_text(encoding="utf-8")).safe_substitute(organisation="x"))
         data["site_name"] = f"{settings.organisation} - service management system"
         data["docs_dir"] = str(Path(tmp) / "docs")
@@ -82,22 +85,28 @@ def _config_file(root: Path) -> Iterator[tuple[Path, bool]]:
         yield path, False
 
 
-@contextlib.contextmanager
-def _overrides(**values: Any) -> Iterator[None]:
-    from sms_docs.site import plugin
+def _plugins_with(config_file: Path, options: dict[str, Any]) -> Any:
+    """mkdocs.yml's `plugins` setting as written, with `options` added to the sms-docs entry: MkDocs
+    validates them as if they were in the file (how `serve` hands its flags to every rebuild)."""
+    from mkdocs.utils.yaml import yaml_load
 
-    saved = dict(plugin.OVERRIDES)
-    plugin.OVERRIDES.clear()
-    plugin.OVERRIDES.update({k: v for k, v in values.items() if v is not None})
-    try:
-        yield
-    finally:
-        plugin.OVERRIDES.clear()
-        plugin.OVERRIDES.update(saved)
+    with config_file.open("rb") as fh:
+        data = yaml_load(fh)
+    raw: Any = data.get("plugins", []) if isinstance(data, dict) else []
+    if isinstance(raw, dict):
+        return {name: ({**(opts or {}), **options} if name == "sms-docs" else opts) for name, opts in raw.items()}
+    out: list[Any] = []
+    for item in raw:
+        if item == "sms-docs":
+            out.append({"sms-docs": dict(options)})
+        elif isinstance(item, dict) and "sms-docs" in item:
+            out.append({"sms-docs": {**(item["sms-docs"] or {}), **options}})
+        else:
+            out.append(item)
+    return out
 
 
 def _load(config_file: Path, **kwargs: Any) -> Any:
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs import config as mk_config
     from mkdocs.exceptions import ConfigurationError
 
@@ -123,14 +132,15 @@ def build(root: Path, *, site_dir: Path | None = None, audience: str | None = No
     started = time.perf_counter()
     collect = _Collect()
     logger = logging.getLogger("mkdocs")
-    with _config_file(root) as (config_file, own), _overrides(audience=audience, drafts=drafts or None, ref=ref,
-                                                               as_of=as_of, cache=cache):
+    with _config_file(root) as (config_file, own):
         if own and not drafts:
             _refuse_unapproved_code(root, config_file, ref, as_of)
         kwargs: dict[str, Any] = {"strict": strict}
         if site_dir is not None:
             kwargs["site_dir"] = str(site_dir.resolve() if not site_dir.is_symlink() else site_dir.absolute())
         cfg = _load(config_file, **kwargs)
+        overrides = {"audience": audience, "drafts": drafts or None, "ref": ref, "as_of": as_of, "cache": cache}
+        cfg.plugins["sms-docs"].overrides = {k: v for k, v in overrides.items() if v is not None}
         final = Path(cfg.site_dir)
         _refuse_links(root, final)
         # Built beside its place and moved there whole: a failed build leaves the previous site (or
@@ -205,13 +215,13 @@ def _swap(staging: Path, final: Path) -> None:
 
 def serve(root: Path, *, dev_addr: str | None = None, audience: str | None = None, drafts: bool = False,
           ref: str | None = None, livereload: bool = True, open_browser: bool = False) -> None:
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     from mkdocs.commands import serve as mk_serve
     from mkdocs.exceptions import Abort, BuildError, ConfigurationError
 
-    with _config_file(root) as (config_file, _own), _overrides(audience=audience, drafts=drafts or None, ref=ref):
+    with _config_file(root) as (config_file, _own):
         _load(config_file)  # fail early, with our message, on a configuration without the plugin
-        kwargs: dict[str, Any] = {}
+        flags = {"audience": audience, "drafts": drafts or None, "ref": ref}
+        kwargs: dict[str, Any] = {"plugins": _plugins_with(config_file, {k: v for k, v in flags.items() if v is not None})}
         if dev_addr:
             kwargs["dev_addr"] = dev_addr
         # MkDocs says where it serves and when it rebuilds: show its messages as `mkdocs serve` does.

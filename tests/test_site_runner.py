@@ -1,0 +1,42 @@
+"""`sms-docs build` and `serve` hand their flags to the plugin as arguments, never through a module
+global: `build` on the plugin instance it runs, `serve` as plugin options MkDocs validates on every
+rebuild."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sms_docs.site import plugin, runner
+
+if TYPE_CHECKING:
+    from conftest import Repo
+    from pathlib import Path
+
+
+def test_serve_flags_become_plugin_options_and_the_other_plugins_stay(repo: Repo) -> None:
+    with runner._config_file(repo.path) as (config_file, own):
+        assert not own
+        cfg = runner._load(config_file)
+        assert cfg.plugins["sms-docs"].config.audience == "internal"
+        again = runner._load(config_file, plugins=runner._plugins_with(config_file, {"audience": "public", "drafts": True}))
+    assert again.plugins["sms-docs"].config.audience == "public"
+    assert again.plugins["sms-docs"].config.drafts is True
+    assert set(again.plugins) == set(cfg.plugins)  # search and the rest kept as written
+
+
+def test_plugin_options_in_either_form_of_the_plugins_setting(tmp_path: Path) -> None:
+    def written(plugins: str) -> Path:
+        path = tmp_path / "mkdocs.yml"
+        path.write_text(f"site_name: x\nplugins: {plugins}\n", encoding="utf-8")
+        return path
+
+    assert runner._plugins_with(written("[search, sms-docs]"), {"ref": "v1"}) == ["search", {"sms-docs": {"ref": "v1"}}]
+    assert runner._plugins_with(written("[search, {sms-docs: {drafts: false}}]"), {"drafts": True}) == \
+        ["search", {"sms-docs": {"drafts": True}}]
+    assert runner._plugins_with(written("{search: {}, sms-docs: null}"), {"audience": "public"}) == \
+        {"search": {}, "sms-docs": {"audience": "public"}}
+
+
+def test_no_module_global_carries_the_flags() -> None:
+    assert not hasattr(plugin, "OVERRIDES")
+    assert plugin.SmsDocsPlugin().overrides == {}
