@@ -114,7 +114,10 @@ def test_node_lines_and_line_of() -> None:
 def test_node_lines_survives_absurd_nesting() -> None:
     depth = 5000
     lines = frontmatter.node_lines("a: " + "[" * depth + "]" * depth + "\n")
-    assert lines[("a",)] == 1
+    # The parser may refuse such nesting (no lines: the finding has no line) or give up part way (the
+    # lines found so far): never a crash, never a wrong line.
+    assert frontmatter.line_of(lines, ("a",)) in (1, None)
+    assert frontmatter.line_of(lines, ("a", 0, 0)) in (1, None)
 
 
 # --- update_front_matter: the round-trip write path -------------------------------------------------

@@ -211,6 +211,9 @@ def cross_check(tree: Tree, settings: Settings, root: Path | None = None) -> lis
         else:
             first[item.id] = item.path
     docs = tree.by_id()
+    # A file that exists but cannot be read already has its own finding; references to it are not
+    # broken as well (one cause, one finding).
+    unreadable = {f.id for f in tree.findings if f.id and f.code in _UNREADABLE} - docs.keys()
     paths = {d.path: d for d in tree.documents}
     people = {p.id for p in settings.people}
     roles = set(settings.roles) | {r for p in settings.people for r in p.roles}
@@ -223,8 +226,8 @@ def cross_check(tree: Tree, settings: Settings, root: Path | None = None) -> lis
             if who not in people and who not in roles:
                 out.append(error("unknown-person", f"approver {who!r} is neither a person nor a role in sms-docs.yml{_did_you_mean(who, people | roles)}",
                                  path=doc.path, line=doc.lines.get("approvers"), id=doc.id))
-        out.extend(_references(doc, docs, paths, tree, root))
-    record_ids = {r.id for r in tree.records}
+        out.extend(_references(doc, docs, paths, tree, root, unreadable))
+    record_ids = {r.id for r in tree.records} | unreadable
     out.extend(_clause_citations(tree, settings))
     for rec in tree.records:
         creator = rec.meta.get("created_by")
@@ -254,9 +257,11 @@ def _clause_citations(tree: Tree, settings: Settings) -> list[Finding]:
 
 
 _CONTROLLED_PATHS = frozenset({config.CONFIG_FILE, config.SIGNERS_FILE})
+_UNREADABLE = frozenset({"yaml-error", "front-matter-missing"})
 
 
-def _references(doc: Document, docs: Mapping[str, Document], paths: Mapping[str, Document], tree: Tree, root: Path | None) -> list[Finding]:
+def _references(doc: Document, docs: Mapping[str, Document], paths: Mapping[str, Document], tree: Tree, root: Path | None,
+                unreadable: set[str]) -> list[Finding]:
     out: list[Finding] = []
     def where(field: str) -> dict[str, object]:
         return {"path": doc.path, "line": doc.lines.get(field), "id": doc.id}
@@ -266,13 +271,16 @@ def _references(doc: Document, docs: Mapping[str, Document], paths: Mapping[str,
         for ref in doc.list_field(name):
             target = docs.get(ref)
             if target is None:
-                out.append(error("broken-reference", f"{name}: {ref} does not exist", **where(name)))
+                if ref not in unreadable:
+                    out.append(error("broken-reference", f"{name}: {ref} does not exist", **where(name)))
             elif name == "related" and active and target.obsolete:
                 out.append(error("reference-to-obsolete", f"related: {ref} is obsolete{_successor(target)}", **where(name)))
     succ = doc.meta.get("superseded_by")
     if isinstance(succ, str) and doc.obsolete:
         target = docs.get(succ)
-        if target is None:
+        if target is None and succ in unreadable:
+            pass
+        elif target is None:
             out.append(error("broken-reference", f"superseded_by: {succ} does not exist", **where("superseded_by")))
         elif target.obsolete:
             out.append(error("reference-to-obsolete", f"superseded_by: {succ} is itself obsolete{_successor(target)}", **where("superseded_by")))
