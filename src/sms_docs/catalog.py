@@ -326,6 +326,16 @@ class Catalog:
         return disposed_ids(r.meta for r in self.records)
 
     def _record_findings(self) -> None:
+        first: dict[str, str] = {}
+        order = {c.sha: i for i, c in enumerate(self.history.main_line)}
+        # One ID, one record (as `check` says): the record that came first keeps it.
+        for rec in sorted(self.records, key=lambda r: (order.get(r.commit or "", len(order)), r.path)):
+            if rec.id in first:
+                self.findings.append(error(
+                    "duplicate-id", f"{rec.id} is also used by {first[rec.id]} on the main line: record IDs are unique, "
+                    "give this one the next free ID (`sms-docs records new`)", path=rec.path, id=rec.id))
+            else:
+                first[rec.id] = rec.path
         disposed = self.disposed()
         for rh in self.history.records.values():
             if rh.deleted is not None and rh.id not in disposed:

@@ -382,9 +382,24 @@ class _Walker:
         wait()
         for i, m in enumerate(self.main):
             self.step(i, m)
+        self.duplicate_findings()
         self.reader.save()
         return History(self.main[-1].sha if self.main else None, self.main, self.files, self.record_log.records,
                        self.findings + self.record_log.findings, self.reader.parsed, self.settings_in_force())
+
+    def duplicate_findings(self) -> None:
+        """Two files with one ID at the tip of the main line: one ID, one document (`check` reports the
+        same in the working tree, with the same code)."""
+        for key, paths in sorted(self.paths_of.items()):
+            fh = self.files.get(key)
+            if fh is None or fh.kind != "document" or len(paths) < 2:
+                continue
+            # The file that held the ID first keeps it; the others are the duplicates.
+            first = next((r.path for r in fh.revisions if r.path in paths), min(paths))
+            for path in sorted(p for p in paths if p != first):
+                self.findings.append(error(
+                    "duplicate-id", f"{key} is also used by {first} on the main line: IDs are unique for all time, "
+                    "give one of them the next free ID (`sms-docs new`)", path=path, id=key))
 
     def step(self, i: int, m: Commit) -> None:
         settings = self.settings_in_force()  # everything in this change is judged by rules from before it
