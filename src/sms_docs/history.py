@@ -513,18 +513,20 @@ class _Walker:
         # Segregation of duties cannot be shown for an author nobody knows: no approval covers that.
         approved = len(valid) >= rules.min_approvals and not unknown
         number = None
-        effective = None
+        effective = approved_day = None
         if approved:
             number = fh.numbers.get(blob) or (max(fh.numbers.values(), default=0) + 1)
             fh.numbers[blob] = number
             planned = doc.meta.get("effective") if doc is not None else None
             effective = policy.effective_date(when, valid, rules.min_approvals, planned if isinstance(planned, str) else None)
+            approved_day = policy.approved_on(when, valid, rules.min_approvals)
         trailers = dict((k.lower(), v) for k, v in m.trailers())
         side = [c for c in self.bundles[m.sha] if not c.is_merge]
         reason = trailers.get(CHANGE_REASON.lower()) or next(
             (c.subject for c in side if key in (t := self.touched(c))[0] or path in t[1]), m.subject)
         rev = Revision(key=key, path=path, blob=blob, commit=m.sha, date=when, subject=m.subject, reason=reason,
-                       authors=tuple(authors), approvals=approvals, number=number, effective=effective, deleted=deleted)
+                       authors=tuple(authors), approvals=approvals, number=number, effective=effective, deleted=deleted,
+                       approved_on=approved_day)
         fh.revisions.append(rev)
         if unknown:
             label = f"{key} (commit {m.sha[:10]}, {when.date()})"
