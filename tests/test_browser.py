@@ -13,6 +13,7 @@ import http.server
 import json
 import shutil
 import threading
+import zipfile
 from pathlib import Path
 from typing import Any, TYPE_CHECKING
 
@@ -333,3 +334,77 @@ def test_an_obsolete_page_shows_when_it_was_withdrawn(page: Any, demo_site: str,
     assert control_field(page, "Effective") == revs[-2]["date"]  # in effect from the revision before
     assert f"Withdrawn on {shown['withdrawn']}." in page.inner_text(".sms-banner--obsolete")
     shot(page, "obsolete-withdrawn")
+
+
+# --- issue 11: no external request; an offline site that works from disk and from a zip ----------------
+
+
+def _outside_requests(context: Any, allowed: tuple[str, ...]) -> list[str]:
+    """Every request the pages of `context` make outside `allowed` prefixes is recorded and refused."""
+    outside: list[str] = []
+
+    def handle(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(allowed):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    context.route("**/*", handle)
+    context.on("request", lambda r: None if r.url.startswith(allowed) or r.url in outside else outside.append(r.url))
+    return outside
+
+
+def test_pages_make_no_request_outside_the_site(browser: Any, demo_site: str) -> None:
+    """Fonts, scripts, worker and search index all come from the site itself (an intranet or offline
+    site): Material's default Google Fonts are off unless the site asks for them."""
+    context = browser.new_context()
+    outside = _outside_requests(context, (demo_site, "data:", "blob:", "about:"))
+    tab = context.new_page()
+    try:
+        for path in ("site/", "site/register/", "site/policy/POL-003/", "site/whats-new/", "site/reviews/"):
+            tab.goto(demo_site + path, wait_until="networkidle")
+        assert any("/policy/POL-006/" in href for href in _search(tab, "release deployment policy"))
+        tab.wait_for_load_state("networkidle")
+        assert "fonts.googleapis.com" not in tab.content()
+    finally:
+        context.close()
+    assert outside == []
+
+
+def test_offline_site_works_from_disk_and_from_a_zip(browser: Any, demo_root: Path, tmp_path: Path) -> None:
+    """`sms-docs build --offline`: opened as file://, links lead to pages (not directory listings), search
+    works, and nothing is fetched from outside the folder; the same after a round trip through a zip."""
+    result = CliRunner().invoke(cli, ["-C", str(demo_root), "build", "--offline", "--site-dir", str(tmp_path / "offline")])
+    assert result.exit_code == 0, result.output
+    archive = tmp_path / "site.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted((tmp_path / "offline").rglob("*")):
+            zf.write(path, path.relative_to(tmp_path / "offline").as_posix())
+    with zipfile.ZipFile(archive) as zf:
+        zf.extractall(tmp_path / "unzipped")
+    errors: list[str] = []
+    for folder in (tmp_path / "offline", tmp_path / "unzipped"):
+        base = folder.as_uri() + "/"
+        context = browser.new_context()
+        outside = _outside_requests(context, (base, "data:", "blob:", "about:"))
+        tab = context.new_page()
+        tab.on("pageerror", lambda exc: errors.append(str(exc)))
+        try:
+            tab.goto(base + "index.html")
+            tab.click(".sms-cards a:has-text('Document register')")
+            tab.wait_for_url(base + "register.html")
+            tab.click("#sms-register a:text-is('POL-003')")
+            tab.wait_for_url(base + "policy/POL-003.html")
+            assert "Information security policy" in tab.locator(".sms-control").inner_text()
+            found = _search(tab, "release deployment policy")
+            assert any(href.startswith(base) and href.split("#")[0].split("?")[0].endswith("policy/POL-006.html") for href in found), found
+            tab.click(".md-search-result__item a[href*='POL-006']")
+            target = base + "policy/POL-006.html"
+            tab.wait_for_url(lambda url, target=target: url.split("?")[0].split("#")[0] == target)
+            assert "POL-006" in tab.locator(".sms-control").inner_text()
+            shot(tab, f"offline-{folder.name}")
+        finally:
+            context.close()
+        assert errors == [] and outside == [], (errors, outside)

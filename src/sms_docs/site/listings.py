@@ -43,9 +43,12 @@ def generate(ctx: Context) -> tuple[list[Page], list[NavItem], dict[str, bytes]]
     return pages, nav, files
 
 
+FILE_WORKER = "file-worker.js"  # Web Workers from file:// for offline builds (see the file)
+
+
 def assets(prefix: str) -> dict[str, bytes]:
     base = resources.files("sms_docs.site").joinpath("assets")
-    return {f"{prefix}/{name}": base.joinpath(name).read_bytes() for name in ("sms-docs.css", "sms-docs.js")}
+    return {f"{prefix}/{name}": base.joinpath(name).read_bytes() for name in ("sms-docs.css", "sms-docs.js", FILE_WORKER)}
 
 
 def _types(ctx: Context) -> dict[str, list[Published]]:
