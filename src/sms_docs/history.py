@@ -22,7 +22,8 @@ from sms_docs.errors import SmsDocsError
 from sms_docs.documents import (RECORD_SUFFIXES, Parsed, pack, parse_record, read_document,
                                 unpack)
 from sms_docs.gitrepo import ZERO, Change, Commit, GitRepo, parse_ident
-from sms_docs.model import Author, Document, Finding, Revision, error, warning
+from sms_docs.model import (Author, Document, Finding, PastEvidence, PreControlChange, Revision, error,
+                             warning)
 from sms_docs.recordlog import RecordHistory, RecordLog, forge_person, parse_time
 
 if TYPE_CHECKING:
@@ -50,10 +51,31 @@ class FileHistory:
     obsolete_at: Revision | None = None
     deleted_at: Commit | None = None
     ever_deleted: bool = False
+    # Main-line commits from before control began that changed this file under its earlier paths
+    # (followed through the adoption's rename and `former_paths`): history, never revisions.
+    pre_control: list[PreControlChange] = field(default_factory=list)
 
     @property
     def approved(self) -> list[Revision]:
         return [r for r in self.revisions if r.number is not None]
+
+
+@dataclass(frozen=True)
+class ControlStart:
+    """Where control began: the first main-line commit holding sms-docs.yml, when the main line
+    has commits before it (issue 12)."""
+
+    commit: str
+    date: dt.datetime
+    pre_control_commits: int  # main-line commits before it
+    evidence: dict[str, int] | None  # pre-control commits by past evidence (opt-in), else None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"began": {"commit": self.commit, "date": self.date.date().isoformat()},
+                               "pre_control_commits": self.pre_control_commits}
+        if self.evidence is not None:
+            out["pre_control_evidence"] = self.evidence
+        return out
 
 
 @dataclass
@@ -65,6 +87,7 @@ class History:
     findings: list[Finding]
     meta_by_blob: dict[str, Parsed]
     settings: Settings | None = None  # the configuration in force at the tip (last approved)
+    control: ControlStart | None = None  # None: under control from the main line's first commit
 
     def document(self, ident: str) -> FileHistory | None:
         found = self.files.get(ident)
@@ -152,6 +175,10 @@ def build(repo: GitRepo, settings: Settings, schemas: SchemaSet, ref: str, as_of
         chain.append(commits[sha])
         sha = commits[sha].parents[0] if commits[sha].parents else None
     main = list(reversed(chain))
+    # Control begins at the first main-line commit holding sms-docs.yml, found on the whole main
+    # line (an `--as-of` before it leaves nothing under control yet, not everything unapproved).
+    start = policy.control_start(next(([i] for i, c in enumerate(main) if any(
+        ch.path == config_mod.CONFIG_FILE and not ch.deleted for ch in c.changes)), []))
     clock: list[int] = []
     for c in main:
         clock.append(max(c.commit_time, clock[-1]) if clock else c.commit_time)
@@ -162,7 +189,7 @@ def build(repo: GitRepo, settings: Settings, schemas: SchemaSet, ref: str, as_of
     on_main = {c.sha for c in main}
     bundles = _bundles(main, commits, on_main)
     reader = _Reader(repo, settings, schemas)
-    walker = _Walker(repo, settings, reader, main, clock, bundles)
+    walker = _Walker(repo, settings, reader, main, clock, bundles, start)
     hist = walker.run()
     replaced = repo.replacements()
     if replaced:
@@ -195,7 +222,7 @@ def _bundles(main: list[Commit], commits: dict[str, Commit], on_main: set[str]) 
 
 class _Walker:
     def __init__(self, repo: GitRepo, settings: Settings, reader: _Reader, main: list[Commit], clock: list[int],
-                 bundles: dict[str, list[Commit]]) -> None:
+                 bundles: dict[str, list[Commit]], start: int = 0) -> None:
         self.repo = repo
         self.settings = settings  # the working tree's: only where git holds no configuration at all
         self.reader = reader
@@ -220,6 +247,9 @@ class _Walker:
         self._reported: set[tuple[str, str, str]] = set()
         self._theirs: dict[str, str | None] = {}  # "<parent>:<path>" -> blob, for merges' other parents
         self._touched: dict[str, tuple[set[str | None], set[str]]] = {}  # commit -> its change keys, paths
+        self.start = start  # main-line index where control began (policy.control_start)
+        self.kind_of: dict[str, str] = {}  # key -> kind, for files carried from before control began
+        self.pre_by_path: dict[str, list[tuple[int, PreControlChange]]] = {}
 
     # --- the rules in force -------------------------------------------------------------------
 
@@ -381,10 +411,95 @@ class _Walker:
                 self.reader.document(path, blob)
         wait()
         for i, m in enumerate(self.main):
-            self.step(i, m)
+            if policy.is_pre_control(i, self.start):
+                self.pre_step(i, m)
+            else:
+                self.step(i, m)
+        control = self.attach_pre_control()
         self.reader.save()
         return History(self.main[-1].sha if self.main else None, self.main, self.files, self.record_log.records,
-                       self.findings + self.record_log.findings, self.reader.parsed, self.settings_in_force())
+                       self.findings + self.record_log.findings, self.reader.parsed, self.settings_in_force(),
+                       control)
+
+    # --- before control began (issue 12) --------------------------------------------------------
+
+    def pre_step(self, i: int, m: Commit) -> None:
+        """A main-line commit from before control began: its changes are kept as history of their
+        paths, judged by nothing (no rules were in force), and their authors are not the authors of
+        the first controlled revision (that is the adoption's)."""
+        settings = self.settings_in_force()
+        self.record_log.settings = settings
+        self.record_log.step(m)
+        for ch in m.changes:
+            found = self.classify(ch.path, settings)
+            if found is None:
+                continue
+            key, kind = found
+            self.kind_of[key] = kind
+            paths = self.paths_of.setdefault(key, {})
+            paths.pop(ch.path, None)
+            if not ch.deleted and not ch.is_link:
+                paths[ch.path] = ch.new_blob
+            authors: dict[str, Author] = {}
+            for c in self.bundles[m.sha]:
+                if ch.path not in self.touched(c)[1] or (c.is_merge and not self.merge_introduced(c, ch)):
+                    continue
+                authors.setdefault(c.author_email.lower(), Author(c.author_name, c.author_email))
+            self.pre_by_path.setdefault(ch.path, []).append((i, PreControlChange(
+                commit=m.sha, date=self.moment(i), path=ch.path, blob=ch.new_blob, authors=tuple(authors.values()),
+                subject=m.subject)))
+
+    def carried(self, touched: dict[str, str]) -> None:
+        """At the commit where control begins, every controlled file that came from before and that
+        this commit leaves as it was is brought under control as it stands: a revision that needs
+        approval like any other (content nobody approved must not slip in with the adoption)."""
+        for key, paths in self.paths_of.items():
+            if paths and key not in touched and key in self.kind_of:
+                touched[key] = self.kind_of[key]
+
+    def attach_pre_control(self) -> ControlStart | None:
+        """Each controlled file's history from before control began, found from git objects: the
+        rename git detects in the commit where control began, the `former_paths` of the file's
+        approved revisions, and exact moves (`git mv` without an edit) before it; then where control
+        began, with the past's merger evidence counted when opted in."""
+        if self.start <= 0 or self.start >= len(self.main) or not any(m.changes for m in self.main[:self.start]):
+            # Under control from the first commit (an empty first commit has no history to speak
+            # of); or, as of the date asked, not yet.
+            return None
+        kinds = self.settings_in_force().approval.evidence
+        evidence: dict[str, tuple[PastEvidence, ...]] = {}
+        counts = {"merger": 0, "none": 0}
+        for i in range(self.start):
+            m = self.main[i]
+            found = policy.past_evidence(is_merge=m.is_merge, subject=m.subject, committer=(m.committer_name, m.committer_email),
+                                         author=(m.author_name, m.author_email), kinds=kinds)
+            evidence[m.sha] = (PastEvidence(found[0], found[1], found[2], found[3], m.sha, self.moment(i)),) if found else ()
+            counts["merger" if found else "none"] += 1
+        began = self.main[self.start]
+        renamed = self.repo.renames(began.parents[0], began.sha) if began.parents else {}
+        moved: dict[str, set[str]] = {}  # path -> paths it was moved from, content unchanged
+        for m in self.main[:self.start]:
+            gone = {ch.old_blob: ch.path for ch in m.changes if ch.deleted}
+            for ch in m.changes:
+                if ch.status == "A" and ch.new_blob in gone:
+                    moved.setdefault(ch.path, set()).add(gone[ch.new_blob])
+        for fh in self.files.values():
+            paths = {r.path for r in fh.revisions} | ({fh.path} if fh.path else set())
+            sources = set(paths) | {renamed[p] for p in paths if p in renamed}
+            for rev in fh.approved:
+                if fh.kind == "document" and not rev.deleted:
+                    sources.update(policy.former_paths(self.reader.document(rev.path, rev.blob)))
+            todo = list(sources)
+            while todo:
+                for older in moved.get(todo.pop(), ()):
+                    if older not in sources:
+                        sources.add(older)
+                        todo.append(older)
+            entries = sorted((item for p in sources for item in self.pre_by_path.get(p, [])),
+                             key=lambda item: (item[0], item[1].path))
+            fh.pre_control = [dataclasses.replace(e, evidence=evidence.get(e.commit, ())) for _, e in entries]
+        return ControlStart(began.sha, self.moment(self.start), self.start,
+                            counts if policy.PRE_CONTROL_MERGER in kinds else None)
 
     def step(self, i: int, m: Commit) -> None:
         settings = self.settings_in_force()  # everything in this change is judged by rules from before it
@@ -406,6 +521,8 @@ class _Walker:
             if not ch.deleted and not ch.is_link:
                 paths[ch.path] = ch.new_blob  # last: the file this change touched is the one judged
             touched[key] = kind
+        if i == self.start and i > 0:
+            self.carried(touched)
         if not touched:
             return
         self.collect_authors(m, touched, settings)

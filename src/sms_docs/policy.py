@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -227,6 +228,66 @@ def key_of_path(path: str, settings: Settings) -> tuple[str, str] | None:
     if is_document_path(path, settings):
         return (id_from_filename(path) or path), "document"
     return None
+
+
+# --- before control began (issue 12) ---------------------------------------------------------------
+
+PRE_CONTROL_MERGER = "pre-control-merger"  # the `approval.evidence` kind that opts in
+_SQUASH = re.compile(r"\(#([0-9]+)\)\s*$")
+_PULL_REQUEST = re.compile(r"(?:pull request #|merge request [^\s!]*!)([0-9]+)\b", re.I)
+
+
+def control_start(config_added_at: Iterable[int]) -> int:
+    """The main-line index where control began: the first first-parent commit of the main line whose
+    tree holds sms-docs.yml (given the indexes where a main-line commit added or changed it).
+
+    Only the graph says so. A message (`Sms-docs-adoption: yes`) is a hint for people, never a
+    rule: anyone can write one. Removing the configuration later and bringing it back does not
+    move the start, so nobody can declare that control began later and turn changes made under
+    control into "history from before". A repository with no configuration on its main line at
+    all is judged in full (index 0)."""
+    return min(config_added_at, default=0)
+
+
+def is_pre_control(index: int, start: int) -> bool:
+    """A main-line commit before the start is history, not a revision; one at or after it never is."""
+    return 0 <= index < start
+
+
+def past_evidence(*, is_merge: bool, subject: str, committer: tuple[str, str], author: tuple[str, str],
+                  kinds: Iterable[str]) -> tuple[str, int | None, str, str] | None:
+    """What a main-line commit from before control began offers as `merger` evidence, when
+    `approval.evidence` lists `pre-control-merger`: (source, pull request number, name, email).
+
+    A merge commit names its committer (GitHub's "Merge pull request #N", committed by GitHub
+    itself, names its author, who pressed the button, as `merger` does under control); a squash
+    commit whose subject ends in `(#N)` names its committer as git recorded it (often the forge:
+    then only the pull request number is known). A direct commit offers nothing. This is shown,
+    never counted: a change before control began is not a revision."""
+    if PRE_CONTROL_MERGER not in kinds:
+        return None
+    if is_merge:
+        found = _PULL_REQUEST.search(subject) or _SQUASH.search(subject)
+        name, email = author if committer[1].lower() in FORGE_EMAILS else committer
+        return "merge-commit", int(found.group(1)) if found else None, name, email
+    squashed = _SQUASH.search(subject)
+    if squashed:
+        return "squash-commit", int(squashed.group(1)), committer[0], committer[1]
+    return None
+
+
+def former_paths(doc: Document | None) -> list[str]:
+    """The repository paths a document says it used to live at (`former_paths`), normalised; only
+    ever read from approved revisions (what approvers saw), and only ever used to find history
+    from before control began and to resolve old links."""
+    if doc is None:
+        return []
+    out: list[str] = []
+    for value in doc.list_field("former_paths"):
+        path = value.strip().lstrip("/")
+        if path and ".." not in path.split("/") and path not in out:
+            out.append(path)
+    return out
 
 
 # --- who may approve -------------------------------------------------------------------------------
