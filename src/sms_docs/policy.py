@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import posixpath
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -288,6 +289,86 @@ def former_paths(doc: Document | None) -> list[str]:
         if path and ".." not in path.split("/") and path not in out:
             out.append(path)
     return out
+
+
+# --- links after renames (issue 12) --------------------------------------------------------------
+
+_LINK_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+# An old MkDocs site served its docs_dir (by default `docs/`) at the site's root.
+_OLD_SITE_ROOTS = ("", "docs/")
+
+
+@dataclass(frozen=True, slots=True)
+class LinkTarget:
+    """Where a link in a document body may lead, as repository paths to try in order."""
+
+    candidates: tuple[str, ...]
+    anchor: str
+    site_absolute: bool  # `/policies/x.md`, `/policies/x/`: written for the site, not the repository
+
+
+def link_target(raw: str, doc_path: str) -> LinkTarget | None:
+    """A link to a page of this repository, or None for anything else (another site, a mail address,
+    an anchor on the page, an image or a download). Relative links name a Markdown file relative
+    to the document; site-absolute links name a page of the site as an old MkDocs site served it:
+    `/a/b.md`, `/a/b/`, `/a/b.html` or `/a/b` is the file `a/b.md` (or `a/b/index.md`,
+    `a/b/README.md`), at the repository's root or under `docs/`."""
+    target = raw[1:-1] if raw.startswith("<") and raw.endswith(">") else raw
+    if not target or _LINK_SCHEME.match(target) or target.startswith(("#", "//")):
+        return None
+    path, _, anchor = target.partition("#")
+    path = path.split("?", 1)[0]
+    if not target.startswith("/"):
+        if not path.endswith(".md"):
+            return None
+        return LinkTarget((posixpath.normpath(posixpath.join(posixpath.dirname(doc_path), path)),), anchor, False)
+    rel = posixpath.normpath(path).lstrip("/") if path.strip("/") else ""
+    if rel.startswith("../") or rel == "..":
+        return None
+    name = rel.rsplit("/", 1)[-1]
+    if not rel or path.endswith("/"):
+        stems = [f"{rel}.md", f"{rel}/index.md", f"{rel}/README.md"] if rel else ["index.md", "README.md"]
+    elif name.endswith(".md"):
+        stems = [rel]
+    elif name.endswith((".html", ".htm")):
+        base = rel.rsplit(".", 1)[0]
+        stems = [f"{base[:-len('index')]}index.md"] if name.startswith("index.") else [f"{base}.md"]
+    elif "." in name:
+        return None  # a file: an image, a PDF
+    else:
+        stems = [f"{rel}.md", f"{rel}/index.md", f"{rel}/README.md"]
+    return LinkTarget(tuple(root + stem for root in _OLD_SITE_ROOTS for stem in stems), anchor, True)
+
+
+def former_path_index(documents: Iterable[tuple[str, str | None, Iterable[str]]]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """path -> document ID for resolving links, from (ID, current path, former paths) of the
+    documents concerned (on the site: the published, approved revisions; in `check`: the working
+    tree). A document's current path always wins over another's former path, so no document can
+    take over the links of one that lives there; a former path two documents both claim leads
+    to neither (returned as conflicts: path -> IDs), never to the first that claimed it."""
+    items = list(documents)
+    index: dict[str, str] = {path: ident for ident, path, _ in items if path}
+    claims: dict[str, list[str]] = {}
+    for ident, _, former in items:
+        for path in former:
+            if path not in index and ident not in claims.setdefault(path, []):
+                claims[path].append(ident)
+    conflicts = {path: ids for path, ids in claims.items() if len(ids) > 1}
+    index.update({path: ids[0] for path, ids in claims.items() if len(ids) == 1})
+    return index, conflicts
+
+
+def resolve_link(target: LinkTarget, index: Mapping[str, str]) -> str | None:
+    """The document a link leads to: a path whose file name holds an ID is that document (as
+    before adoption and after); else a path a document lives at or used to live at. None when
+    nothing matches: on the site that link cannot work (a finding, `broken-reference`)."""
+    for candidate in target.candidates:
+        ident = id_from_filename(candidate)
+        if ident:
+            return ident
+        if candidate in index:
+            return index[candidate]
+    return None
 
 
 # --- who may approve -------------------------------------------------------------------------------
