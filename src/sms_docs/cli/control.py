@@ -296,6 +296,10 @@ HISTORY_REPORTERS: Reporters[Changes] = {"text": _history_text, "json": _history
 def history(opts: Options, ident: str) -> None:
     """Every revision of a document: number, commit, date, authors, approvals and reason.
 
+    In a repository that adopted sms-docs on an existing history, the file's commits from before
+    control began (before the first main-line commit holding sms-docs.yml) follow, marked as
+    pre-control history: never approved revisions (JSON: `pre_control`, apart from `revisions`).
+
     \b
     Examples:
       sms-docs history POL-001
