@@ -104,6 +104,16 @@ def test_check_reports_a_site_link_to_no_page(repo: Repo) -> None:
     assert "/policies/gone/" in data["findings"][0]["message"]
 
 
+def test_check_reports_a_former_path_claimed_twice_or_naming_a_current_document(repo: Repo) -> None:
+    adopted(repo)
+    repo.write({"policies/POL-003-other.md": front("POL-003", "Other", OLD_IR) + "# Other\n",
+                "policies/POL-004-more.md": front("POL-004", "More", POL1) + "# More\n"})
+    data = run_json(repo, "check", expect=1)
+    found = {(f["id"], f["line"]) for f in findings(data, "former-path-conflict")}
+    assert found == {("POL-002", 7), ("POL-003", 7), ("POL-004", 7)}
+    assert len(data["findings"]) == 3 + 4  # and the old links to OLD_IR lead to neither: broken
+
+
 # --- the build --------------------------------------------------------------------------------------
 
 

@@ -219,7 +219,18 @@ def cross_check(tree: Tree, settings: Settings, root: Path | None = None) -> lis
 
     # Links written before adoption name files by their old paths: the working tree's former_paths
     # say where each document used to live (issue 12).
-    former, _ = policy.former_path_index((d.id, d.path, policy.former_paths(d)) for d in tree.documents)
+    former, conflicts = policy.former_path_index((d.id, d.path, policy.former_paths(d)) for d in tree.documents)
+    for doc in tree.documents:
+        for old in policy.former_paths(doc):
+            other = paths.get(old)
+            if other is not None and other.id != doc.id:
+                out.append(error("former-path-conflict", f"former_paths: {old} is where {other.id} lives now; links to it "
+                                 f"lead there, never to {doc.id}", path=doc.path, line=doc.lines.get("former_paths"), id=doc.id))
+            elif old in conflicts:
+                others = ", ".join(i for i in conflicts[old] if i != doc.id)
+                out.append(error("former-path-conflict", f"former_paths: {old} is also claimed by {others}; links to it "
+                                 "lead to neither: keep it in one document only", path=doc.path,
+                                 line=doc.lines.get("former_paths"), id=doc.id))
     people = {p.id for p in settings.people}
     roles = set(settings.roles) | {r for p in settings.people for r in p.roles}
     for doc in tree.documents:
