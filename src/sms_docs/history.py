@@ -471,7 +471,7 @@ class _Walker:
         counts = {"merger": 0, "none": 0}
         for i in range(self.start):
             m = self.main[i]
-            found = policy.past_evidence(is_merge=m.is_merge, subject=m.subject, committer=(m.committer_name, m.committer_email),
+            found = policy.past_evidence(is_merge=m.is_merge, message=m.message, committer=(m.committer_name, m.committer_email),
                                          author=(m.author_name, m.author_email), kinds=kinds)
             evidence[m.sha] = (PastEvidence(found[0], found[1], found[2], found[3], m.sha, self.moment(i)),) if found else ()
             counts["merger" if found else "none"] += 1

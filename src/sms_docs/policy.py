@@ -255,7 +255,7 @@ def is_pre_control(index: int, start: int) -> bool:
     return 0 <= index < start
 
 
-def past_evidence(*, is_merge: bool, subject: str, committer: tuple[str, str], author: tuple[str, str],
+def past_evidence(*, is_merge: bool, message: str, committer: tuple[str, str], author: tuple[str, str],
                   kinds: Iterable[str]) -> tuple[str, int | None, str, str] | None:
     """What a main-line commit from before control began offers as `merger` evidence, when
     `approval.evidence` lists `pre-control-merger`: (source, pull request number, name, email).
@@ -267,8 +267,9 @@ def past_evidence(*, is_merge: bool, subject: str, committer: tuple[str, str], a
     never counted: a change before control began is not a revision."""
     if PRE_CONTROL_MERGER not in kinds:
         return None
-    if is_merge:
-        found = _PULL_REQUEST.search(subject) or _SQUASH.search(subject)
+    subject = message.split("\n", 1)[0].strip()
+    if is_merge:  # GitHub names the pull request in the subject, GitLab in the body ("See merge request g/p!12")
+        found = _PULL_REQUEST.search(message) or _SQUASH.search(subject)
         name, email = author if committer[1].lower() in FORGE_EMAILS else committer
         return "merge-commit", int(found.group(1)) if found else None, name, email
     squashed = _SQUASH.search(subject)
