@@ -254,3 +254,22 @@ def test_pre_control_merger_never_approves_a_change_after_control_began(repo: Re
     repo.merge("late", "Merge pull request #12 from omar/late", who="priya", date=day("2025-10-02"))
     data = audit(repo, expect=1)
     assert [f["id"] for f in findings(data, "unapproved-change")] == ["POL-001"]
+
+
+def test_adoption_committed_straight_on_main_then_approved_there(repo: Repo) -> None:
+    """The adoption commit itself is where control begins when it lands on main directly; an
+    approval commit after it approves it (post hoc), and nothing before it is reported."""
+    shas = pre_history(repo)
+    (repo.path / "sms-docs.yml.new").unlink()
+    repo.write({"sms-docs.yml": CONFIG})
+    repo.git("mv", OLD_AC, POL1)
+    repo.write({POL1: front("POL-001", "Access control", former_paths=f"[{OLD_AC}]") + "\n" + (repo.path / POL1).read_text()})
+    began = repo.commit("Adopt sms-docs", who="omar", date=day("2025-09-01"))
+    approve(repo, "POL-001", "sms-docs.yml", who="dana", date=day("2025-09-02"))
+    data = audit(repo, expect=1)
+    assert data["control"]["began"]["commit"] == began
+    # the incident response policy was left as it was: brought under control, and not approved
+    assert [f["id"] for f in findings(data, "unapproved-change")] == [OLD_IR]
+    hist = run_json(repo, "history", "POL-001")
+    assert [r["revision"] for r in hist["revisions"]] == [1]
+    assert [e["commit"] for e in hist["pre_control"]] == [shas["root"], shas["pr3"], shas["direct"]]
