@@ -188,11 +188,12 @@ def test_past_evidence_of_merges_and_squash_commits(is_merge: bool, message: str
 @pytest.mark.parametrize(("raw", "candidates", "site_absolute"), [
     ("x.md", ["policies/x.md"], False),
     ("../plans/y.md#a", ["plans/y.md"], False),
-    ("/policies/x.md", ["policies/x.md", "docs/policies/x.md"], True),
+    ("/policies/x.md", ["policies/x.md", "docs/policies/x.md", "site-src/policies/x.md"], True),
     ("/policies/x/", ["policies/x.md", "policies/x/index.md", "policies/x/README.md",
-                      "docs/policies/x.md", "docs/policies/x/index.md", "docs/policies/x/README.md"], True),
-    ("/policies/x.html", ["policies/x.md", "docs/policies/x.md"], True),
-    ("/", ["index.md", "README.md", "docs/index.md", "docs/README.md"], True),
+                      "docs/policies/x.md", "docs/policies/x/index.md", "docs/policies/x/README.md",
+                      "site-src/policies/x.md", "site-src/policies/x/index.md", "site-src/policies/x/README.md"], True),
+    ("/policies/x.html", ["policies/x.md", "docs/policies/x.md", "site-src/policies/x.md"], True),
+    ("/", ["index.md", "README.md", "docs/index.md", "docs/README.md", "site-src/index.md", "site-src/README.md"], True),
 ])
 def test_link_targets(raw: str, candidates: list[str], site_absolute: bool) -> None:
     found = policy.link_target(raw, "policies/POL-001-a.md")
@@ -216,3 +217,18 @@ def test_former_paths_never_take_a_current_path_and_a_shared_one_leads_nowhere()
     assert policy.resolve_link(policy.link_target("/policies/b/", "x.md"), index) == "POL-002"  # type: ignore[arg-type]
     assert policy.resolve_link(policy.link_target("shared.md", "policies/x.md"), index) is None  # type: ignore[arg-type]
     assert policy.resolve_link(policy.link_target("POL-009-new.md", "policies/x.md"), index) == "POL-009"  # type: ignore[arg-type]
+
+
+def test_site_absolute_links_to_generated_and_own_pages() -> None:
+    pages = [*policy.GENERATED_PAGES, "policy/index.md", "about.md"]
+    assert policy.site_page(policy.link_target("/register/", "x.md"), pages) == "register.md"  # type: ignore[arg-type]
+    assert policy.site_page(policy.link_target("/policy/", "x.md"), pages) == "policy/index.md"  # type: ignore[arg-type]
+    assert policy.site_page(policy.link_target("/about.html", "x.md"), pages) == "about.md"  # type: ignore[arg-type]
+    assert policy.site_page(policy.link_target("/gone/", "x.md"), pages) is None  # type: ignore[arg-type]
+    assert policy.site_page(policy.link_target("about.md", "x.md"), pages) is None  # type: ignore[arg-type]
+
+
+def test_generated_pages_are_the_ones_the_site_makes() -> None:
+    from sms_docs.site import listings
+
+    assert set(policy.GENERATED_PAGES) == set(listings._KIND)

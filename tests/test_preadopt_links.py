@@ -161,6 +161,18 @@ def test_build_reports_a_link_that_leads_nowhere_and_strict_fails(repo: Repo) ->
     assert strict.exit_code == 1 and "broken-reference" in strict.output
 
 
+def test_site_links_to_generated_pages_and_the_sites_own_pages_are_kept(repo: Repo) -> None:
+    adopted(repo)
+    approved_change(repo, "pages", {
+        "site-src/about.md": "# About\n",
+        POL2: (repo.path / POL2).read_text() + "\nSee [the register](/register/), [policies](/policy/) and [about](/about/).\n"})
+    assert run_json(repo, "check", expect=0)["findings"] == []
+    result = build(repo)
+    assert json.loads(result.stdout)["warnings"] == []
+    page = (repo.path / "site/policy/POL-002/index.html").read_text(encoding="utf-8")
+    assert 'href="../../register/"' in page and 'href="../"' in page and 'href="../../about/"' in page
+
+
 def test_former_path_claimed_by_two_documents_leads_to_neither(repo: Repo) -> None:
     adopted(repo)
     approved_change(repo, "claim", {"policies/POL-003-other.md": front("POL-003", "Other", OLD_IR) + "# Other\n"})

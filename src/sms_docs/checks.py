@@ -242,7 +242,7 @@ def cross_check(tree: Tree, settings: Settings, root: Path | None = None) -> lis
             if who not in people and who not in roles:
                 out.append(error("unknown-person", f"approver {who!r} is neither a person nor a role in sms-docs.yml{_did_you_mean(who, people | roles)}",
                                  path=doc.path, line=doc.lines.get("approvers"), id=doc.id))
-        out.extend(_references(doc, docs, paths, tree, root, unreadable, former))
+        out.extend(_references(doc, docs, paths, tree, root, unreadable, former, settings))
     record_ids = {r.id for r in tree.records} | unreadable
     out.extend(_clause_citations(tree, settings))
     for rec in tree.records:
@@ -277,7 +277,8 @@ _UNREADABLE = frozenset({"yaml-error", "front-matter-missing"})
 
 
 def _references(doc: Document, docs: Mapping[str, Document], paths: Mapping[str, Document], tree: Tree, root: Path | None,
-                unreadable: set[str], former: Mapping[str, str] | None = None) -> list[Finding]:
+                unreadable: set[str], former: Mapping[str, str] | None = None,
+                settings: Settings | None = None) -> list[Finding]:
     from sms_docs import policy
     out: list[Finding] = []
     def where(field: str) -> dict[str, object]:
@@ -314,8 +315,9 @@ def _references(doc: Document, docs: Mapping[str, Document], paths: Mapping[str,
                 continue
             ident = policy.resolve_link(site_target, former or {})
             found = docs.get(ident) if ident else None
-            if found is None and not any(c in tree.files or (root is not None and (root / c).is_file())
-                                         for c in site_target.candidates):
+            pages = [*policy.GENERATED_PAGES, *(f"{t}/index.md" for t in (settings.types if settings else ()))]
+            if found is None and policy.site_page(site_target, pages) is None and not any(
+                    c in tree.files or (root is not None and (root / c).is_file()) for c in site_target.candidates):
                 out.append(error("broken-reference", f"link to {link.target}: no such page (no file there, and no "
                                  "document names it in former_paths)", path=doc.path, line=link.line, id=doc.id))
             continue

@@ -295,8 +295,11 @@ def former_paths(doc: Document | None) -> list[str]:
 # --- links after renames (issue 12) --------------------------------------------------------------
 
 _LINK_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-# An old MkDocs site served its docs_dir (by default `docs/`) at the site's root.
-_OLD_SITE_ROOTS = ("", "docs/")
+# An old MkDocs site served its docs_dir (by default `docs/`) at the site's root; so does this one
+# with its own pages (`site-src/`).
+_OLD_SITE_ROOTS = ("", "docs/", "site-src/")
+# The pages the site generates (site/listings.py), besides one index per document type.
+GENERATED_PAGES = ("index.md", "register.md", "coverage.md", "whats-new.md", "reviews.md", "records.md")
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,7 +316,7 @@ def link_target(raw: str, doc_path: str) -> LinkTarget | None:
     an anchor on the page, an image or a download). Relative links name a Markdown file relative
     to the document; site-absolute links name a page of the site as an old MkDocs site served it:
     `/a/b.md`, `/a/b/`, `/a/b.html` or `/a/b` is the file `a/b.md` (or `a/b/index.md`,
-    `a/b/README.md`), at the repository's root or under `docs/`."""
+    `a/b/README.md`), at the repository's root, under `docs/` or under `site-src/`."""
     target = raw[1:-1] if raw.startswith("<") and raw.endswith(">") else raw
     if not target or _LINK_SCHEME.match(target) or target.startswith(("#", "//")):
         return None
@@ -357,6 +360,15 @@ def former_path_index(documents: Iterable[tuple[str, str | None, Iterable[str]]]
     conflicts = {path: ids for path, ids in claims.items() if len(ids) > 1}
     index.update({path: ids[0] for path, ids in claims.items() if len(ids) == 1})
     return index, conflicts
+
+
+def site_page(target: LinkTarget, pages: Iterable[str]) -> str | None:
+    """The page a site-absolute link names when it names no document: a generated page, or a page
+    of the site's own folder (`pages`: their sources, as the site serves them)."""
+    known = set(pages)
+    if not target.site_absolute:
+        return None
+    return next((c for c in target.candidates if c in known), None)
 
 
 def resolve_link(target: LinkTarget, index: Mapping[str, str]) -> str | None:

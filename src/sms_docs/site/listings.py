@@ -66,7 +66,6 @@ def _page(src: str, title: str, label: str, ctx: Context, *parts: str, hide: tup
 
 _KIND = {"index.md": "home", "register.md": "register", "coverage.md": "coverage", "whats-new.md": "whats-new",
          "reviews.md": "reviews", "records.md": "records"}
-GENERATED = tuple(_KIND)  # the generated pages besides each type's index
 
 
 def _filter(table_id: str, placeholder: str, selects: dict[str, list[tuple[str, str]]], count: int, noun: str) -> str:

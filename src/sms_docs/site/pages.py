@@ -291,7 +291,7 @@ def rewrite_links(body: str, doc_path: str, page_src: str, ctx: Context, ident: 
             return None
         found = policy.resolve_link(target, ctx.link_index)
         if found is None:
-            page = next((c for c in target.candidates if c in ctx.generated), None) if target.site_absolute else None
+            page = policy.site_page(target, ctx.generated)
             if page is not None:
                 return page, target.anchor
             if target.site_absolute or is_document_path(target.candidates[0], settings):
@@ -499,7 +499,7 @@ def build_plan(cat: Catalog, options: SiteOptions, worktree: list[Document] | No
         raise ValueError(f"audience {options.audience!r}: one of {', '.join(AUDIENCES)}")
     published, hidden, warnings = select(cat, options, worktree if options.drafts else None)
     ctx = Context(cat, options, published, hidden, cat.as_of, link_index=_link_index(cat, published, options.drafts),
-                  generated=frozenset([*listings.GENERATED, *(f"{type_folder(t)}/index.md" for t in cat.settings.types)]))
+                  generated=_site_pages(cat))
     pages = [document_page(pub, ctx) for pub in published.values()]
     generated, nav, files = listings.generate(ctx)
     files.update(listings.assets(ASSET_DIR))
@@ -507,6 +507,14 @@ def build_plan(cat: Catalog, options: SiteOptions, worktree: list[Document] | No
         warnings.append(f"{f.code}: {f.path}: {f.message}")
     return SitePlan(generated + pages, nav, files, [f"{ASSET_DIR}/sms-docs.css"], [f"{ASSET_DIR}/sms-docs.js"],
                     published, hidden, warnings, ctx.findings)
+
+
+def _site_pages(cat: Catalog) -> frozenset[str]:
+    """Pages a site-absolute link may name besides documents: the generated ones, and the approved
+    pages of the site's own folder."""
+    own = {key.removeprefix("site-src/") for key, fh in cat.configs.items()
+           if key.startswith("site-src/") and key.endswith(".md") and fh.path and fh.approved}
+    return frozenset([*policy.GENERATED_PAGES, *(f"{type_folder(t)}/index.md" for t in cat.settings.types), *own])
 
 
 def _link_index(cat: Catalog, published: dict[str, Published], drafts: bool) -> dict[str, str]:
