@@ -273,3 +273,26 @@ def test_adoption_committed_straight_on_main_then_approved_there(repo: Repo) -> 
     hist = run_json(repo, "history", "POL-001")
     assert [r["revision"] for r in hist["revisions"]] == [1]
     assert [e["commit"] for e in hist["pre_control"]] == [shas["root"], shas["pr3"], shas["direct"]]
+
+
+def test_authors_from_before_control_may_approve_the_adoption_as_the_audit_counts(repo: Repo) -> None:
+    """Segregation of duties starts with control, in `approve` as in the audit: dana wrote the old
+    site configuration before control began, and may approve it at adoption; priya, who made the
+    adoption, may not."""
+    pre_history(repo)
+    repo.commit("Site configuration", {"mkdocs.yml": "site_name: Policies\n"}, who="dana", date=day("2025-07-01"))
+    (repo.path / "sms-docs.yml.new").unlink()
+    repo.branch("adopt")
+    repo.write({"sms-docs.yml": CONFIG})
+    repo.commit("Adopt sms-docs", who="priya", date=day("2025-09-01"))
+    approve(repo, "--all", who="dana", date=day("2025-09-02"))
+    approve(repo, "mkdocs.yml", who="dana", date=day("2025-09-02"))
+    refused = repo.run("approve", "sms-docs.yml", who="priya", date=day("2025-09-02"))
+    assert refused.exit_code != 0 and "segregation of duties" in refused.output
+    repo.checkout("main")
+    repo.merge("adopt", "Merge pull request #9 from omar/adopt", who="dana", date=day("2025-09-03"))
+    data = audit(repo)
+    assert "mkdocs.yml" not in [f["path"] for f in data["findings"]]
+    assert "self-approval" not in codes(data)
+    # the old policies were left as they were, not renamed: brought under control, not approved by anyone
+    assert sorted(f["path"] for f in findings(data, "unapproved-change")) == [OLD_AC, OLD_IR]

@@ -88,6 +88,9 @@ class History:
     meta_by_blob: dict[str, Parsed]
     settings: Settings | None = None  # the configuration in force at the tip (last approved)
     control: ControlStart | None = None  # None: under control from the main line's first commit
+    # The last main-line commit before control began (the main tip when the main line holds no
+    # sms-docs.yml yet: an adoption branch is being approved); None when under control throughout.
+    pre_control_tip: str | None = None
 
     def document(self, ident: str) -> FileHistory | None:
         found = self.files.get(ident)
@@ -191,6 +194,10 @@ def build(repo: GitRepo, settings: Settings, schemas: SchemaSet, ref: str, as_of
     reader = _Reader(repo, settings, schemas)
     walker = _Walker(repo, settings, reader, main, clock, bundles, start)
     hist = walker.run()
+    if start > 0 and start <= len(main):
+        hist.pre_control_tip = main[start - 1].sha
+    elif main and not any(ch.path == config_mod.CONFIG_FILE for c in main for ch in c.changes):
+        hist.pre_control_tip = main[-1].sha
     replaced = repo.replacements()
     if replaced:
         hist.findings.append(error(

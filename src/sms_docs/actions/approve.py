@@ -172,6 +172,10 @@ def _refuse_unauthorised(cat: Catalog, settings: Settings, key: str, path: str, 
     if rules.allow_author_approval:
         return
     since = next((r.commit for r in reversed(fh.revisions) if r.number is not None), None) if fh else None
+    # Segregation of duties starts with control, as the audit has it: authors of commits from before
+    # control began (before the first main-line commit holding sms-docs.yml) are not authors of the
+    # first controlled revision (issue 12).
+    since = since or cat.history.pre_control_tip
     if policy.authored(person, cat.repo.authors_between(since, head, path)):
         raise Refused(f"{person.id} authored a change to {key} since its last approved revision: someone else must approve it "
                       "(segregation of duties); nothing was committed")
