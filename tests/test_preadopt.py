@@ -63,7 +63,7 @@ def pre_history(repo: Repo, *, mkdocs: bool = False) -> dict[str, str]:
     return shas
 
 
-def adopt(repo: Repo, *, config: str = CONFIG, former: bool = True, extra_approve: tuple[str, ...] = ()) -> str:
+def adopt(repo: Repo, *, config: str = CONFIG, former: bool = True, approve_args: tuple[str, ...] = ("--all",)) -> str:
     """The adoption: sms-docs.yml added, files renamed with git mv and given front matter, in one
     commit on a branch; approved by dana; merged. Returns the merge (where control begins)."""
     (repo.path / "sms-docs.yml.new").unlink()
@@ -77,7 +77,7 @@ def adopt(repo: Repo, *, config: str = CONFIG, former: bool = True, extra_approv
                 else front("POL-001", "Access control") + "\n" + ac,
                 POL2: front("POL-002", "Incident response") + "\n" + ir})
     repo.commit("Adopt sms-docs\n\nSms-docs-adoption: yes", who="omar", date=day("2025-09-01"))
-    approve(repo, "--all", *extra_approve, who="dana", date=day("2025-09-02"))
+    approve(repo, *approve_args, who="dana", date=day("2025-09-02"))
     repo.checkout("main")
     return repo.merge("adopt", "Merge pull request #9 from omar/adopt", who="dana", date=day("2025-09-03"))
 
@@ -154,20 +154,24 @@ def test_content_from_before_control_left_untouched_by_the_adoption_needs_approv
     """mkdocs.yml came from before control and the adoption did not change it: its content was
     never approved, so control cannot begin with it silently accepted."""
     pre_history(repo, mkdocs=True)
-    adopt(repo)
+    adopt(repo, approve_args=("POL-001", "POL-002", "sms-docs.yml"))
     data = audit(repo, expect=1)
     assert [f["path"] for f in findings(data, "unapproved-change")] == ["mkdocs.yml"]
-
-
-def test_content_from_before_control_approved_at_adoption_is_clean(repo: Repo) -> None:
-    pre_history(repo, mkdocs=True)
-    adopt(repo, extra_approve=())
+    # approved after the merge, control is complete
     repo.branch("site")
     approve(repo, "mkdocs.yml", who="dana", date=day("2025-09-04"))
     repo.checkout("main")
     repo.merge("site", "Approve the site configuration", who="dana", date=day("2025-09-05"))
+    assert audit(repo, expect=0)["findings"] == []
+
+
+def test_approve_all_on_the_adoption_branch_covers_what_it_brings_under_control(repo: Repo) -> None:
+    pre_history(repo, mkdocs=True)
+    adopt(repo)
     data = audit(repo, expect=0)
     assert data["findings"] == []
+    mkdocs = [d for d in data["documents"] if d["id"] == "mkdocs.yml"][0]
+    assert [r["revision"] for r in mkdocs["revisions"]] == [1]
 
 
 # --- history ----------------------------------------------------------------------------------------
@@ -285,8 +289,7 @@ def test_authors_from_before_control_may_approve_the_adoption_as_the_audit_count
     repo.branch("adopt")
     repo.write({"sms-docs.yml": CONFIG})
     repo.commit("Adopt sms-docs", who="priya", date=day("2025-09-01"))
-    approve(repo, "--all", who="dana", date=day("2025-09-02"))
-    approve(repo, "mkdocs.yml", who="dana", date=day("2025-09-02"))
+    approve(repo, "mkdocs.yml", "sms-docs.yml", who="dana", date=day("2025-09-02"))
     refused = repo.run("approve", "sms-docs.yml", who="priya", date=day("2025-09-02"))
     assert refused.exit_code != 0 and "segregation of duties" in refused.output
     repo.checkout("main")
