@@ -170,7 +170,7 @@ def test_approve_all_on_the_adoption_branch_covers_what_it_brings_under_control(
     adopt(repo)
     data = audit(repo, expect=0)
     assert data["findings"] == []
-    mkdocs = [d for d in data["documents"] if d["id"] == "mkdocs.yml"][0]
+    mkdocs = next(d for d in data["documents"] if d["id"] == "mkdocs.yml")
     assert [r["revision"] for r in mkdocs["revisions"]] == [1]
 
 
