@@ -22,8 +22,8 @@ from sms_docs.errors import SmsDocsError
 from sms_docs.documents import (RECORD_SUFFIXES, Parsed, pack, parse_record, read_document,
                                 unpack)
 from sms_docs.gitrepo import ZERO, Change, Commit, GitRepo, parse_ident
-from sms_docs.model import (Author, Document, Finding, PastEvidence, PreControlChange, Revision, error,
-                             warning)
+from sms_docs.model import Author, Document, Finding, PreControlChange, Revision, error, warning
+from sms_docs.precontrol import ControlStart, PreControl
 from sms_docs.recordlog import RecordHistory, RecordLog, forge_person, parse_time
 
 if TYPE_CHECKING:
@@ -58,24 +58,6 @@ class FileHistory:
     @property
     def approved(self) -> list[Revision]:
         return [r for r in self.revisions if r.number is not None]
-
-
-@dataclass(frozen=True)
-class ControlStart:
-    """Where control began: the first main-line commit holding sms-docs.yml, when the main line
-    has commits before it (issue 12)."""
-
-    commit: str
-    date: dt.datetime
-    pre_control_commits: int  # main-line commits before it
-    evidence: dict[str, int] | None  # pre-control commits by past evidence (opt-in), else None
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"began": {"commit": self.commit, "date": self.date.date().isoformat()},
-                               "pre_control_commits": self.pre_control_commits}
-        if self.evidence is not None:
-            out["pre_control_evidence"] = self.evidence
-        return out
 
 
 @dataclass
@@ -227,7 +209,7 @@ def _bundles(main: list[Commit], commits: dict[str, Commit], on_main: set[str]) 
     return out
 
 
-class _Walker:
+class _Walker(PreControl):
     def __init__(self, repo: GitRepo, settings: Settings, reader: _Reader, main: list[Commit], clock: list[int],
                  bundles: dict[str, list[Commit]], start: int = 0) -> None:
         self.repo = repo
@@ -427,86 +409,6 @@ class _Walker:
         return History(self.main[-1].sha if self.main else None, self.main, self.files, self.record_log.records,
                        self.findings + self.record_log.findings, self.reader.parsed, self.settings_in_force(),
                        control)
-
-    # --- before control began (issue 12) --------------------------------------------------------
-
-    def pre_step(self, i: int, m: Commit) -> None:
-        """A main-line commit from before control began: its changes are kept as history of their
-        paths, judged by nothing (no rules were in force), and their authors are not the authors of
-        the first controlled revision (that is the adoption's)."""
-        settings = self.settings_in_force()
-        self.record_log.settings = settings
-        self.record_log.step(m)
-        for ch in m.changes:
-            found = self.classify(ch.path, settings)
-            if found is None:
-                continue
-            key, kind = found
-            self.kind_of[key] = kind
-            paths = self.paths_of.setdefault(key, {})
-            paths.pop(ch.path, None)
-            if not ch.deleted and not ch.is_link:
-                paths[ch.path] = ch.new_blob
-            authors: dict[str, Author] = {}
-            for c in self.bundles[m.sha]:
-                if ch.path not in self.touched(c)[1] or (c.is_merge and not self.merge_introduced(c, ch)):
-                    continue
-                authors.setdefault(c.author_email.lower(), Author(c.author_name, c.author_email))
-            self.pre_by_path.setdefault(ch.path, []).append((i, PreControlChange(
-                commit=m.sha, date=self.moment(i), path=ch.path, blob=ch.new_blob, authors=tuple(authors.values()),
-                subject=m.subject)))
-
-    def carried(self, touched: dict[str, str]) -> None:
-        """At the commit where control begins, every controlled file that came from before and that
-        this commit leaves as it was is brought under control as it stands: a revision that needs
-        approval like any other (content nobody approved must not slip in with the adoption)."""
-        for key, paths in self.paths_of.items():
-            if paths and key not in touched and key in self.kind_of:
-                touched[key] = self.kind_of[key]
-
-    def attach_pre_control(self) -> ControlStart | None:
-        """Each controlled file's history from before control began, found from git objects: the
-        rename git detects in the commit where control began, the `former_paths` of the file's
-        approved revisions, and exact moves (`git mv` without an edit) before it; then where control
-        began, with the past's merger evidence counted when opted in."""
-        if self.start <= 0 or self.start >= len(self.main) or not any(m.changes for m in self.main[:self.start]):
-            # Under control from the first commit (an empty first commit has no history to speak
-            # of); or, as of the date asked, not yet.
-            return None
-        kinds = self.settings_in_force().approval.evidence
-        evidence: dict[str, tuple[PastEvidence, ...]] = {}
-        counts = {"merger": 0, "none": 0}
-        for i in range(self.start):
-            m = self.main[i]
-            found = policy.past_evidence(is_merge=m.is_merge, message=m.message, committer=(m.committer_name, m.committer_email),
-                                         author=(m.author_name, m.author_email), kinds=kinds)
-            evidence[m.sha] = (PastEvidence(found[0], found[1], found[2], found[3], m.sha, self.moment(i)),) if found else ()
-            counts["merger" if found else "none"] += 1
-        began = self.main[self.start]
-        renamed = self.repo.renames(began.parents[0], began.sha) if began.parents else {}
-        moved: dict[str, set[str]] = {}  # path -> paths it was moved from, content unchanged
-        for m in self.main[:self.start]:
-            gone = {ch.old_blob: ch.path for ch in m.changes if ch.deleted}
-            for ch in m.changes:
-                if ch.status == "A" and ch.new_blob in gone:
-                    moved.setdefault(ch.path, set()).add(gone[ch.new_blob])
-        for fh in self.files.values():
-            paths = {r.path for r in fh.revisions} | ({fh.path} if fh.path else set())
-            sources = set(paths) | {renamed[p] for p in paths if p in renamed}
-            for rev in fh.approved:
-                if fh.kind == "document" and not rev.deleted:
-                    sources.update(policy.former_paths(self.reader.document(rev.path, rev.blob)))
-            todo = list(sources)
-            while todo:
-                for older in moved.get(todo.pop(), ()):
-                    if older not in sources:
-                        sources.add(older)
-                        todo.append(older)
-            entries = sorted((item for p in sources for item in self.pre_by_path.get(p, [])),
-                             key=lambda item: (item[0], item[1].path))
-            fh.pre_control = [dataclasses.replace(e, evidence=evidence.get(e.commit, ())) for _, e in entries]
-        return ControlStart(began.sha, self.moment(self.start), self.start,
-                            counts if policy.PRE_CONTROL_MERGER in kinds else None)
 
     def step(self, i: int, m: Commit) -> None:
         settings = self.settings_in_force()  # everything in this change is judged by rules from before it

@@ -13,7 +13,7 @@ from typing import Any, TYPE_CHECKING
 if TYPE_CHECKING:
     from sms_docs.model import Revision
     from sms_docs.catalog import Catalog, DocStatus
-    from sms_docs.history import ControlStart
+    from sms_docs.precontrol import ControlStart
 
 
 @dataclass(frozen=True)

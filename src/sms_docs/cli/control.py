@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from sms_docs.actions.approve import Approved
     from sms_docs.catalog import Catalog, DocStatus
     from sms_docs.config import Settings
-    from sms_docs.history import ControlStart
+    from sms_docs.precontrol import ControlStart
     from sms_docs.model import PreControlChange, Revision
     from sms_docs.redline import Redline
     from sms_docs.report import Register
