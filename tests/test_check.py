@@ -323,9 +323,17 @@ def test_body_links_to_other_files_and_anchors_are_fine(clean: Repo) -> None:
     clean.write({"guides/matrix.md": "plain file outside the document folders\n",
                  POL1: doc("POL-001", "Service management policy",
                            body="[a](README.md) [b](#top) [c](https://example.com/x.md) [e](../guides/matrix.md)\n"
-                                "![img](missing.md) [d](/absolute.md) [f](../guides/matrix.pdf)\n")})
+                                "![img](missing.md) [d](/guides/matrix.md) [f](../guides/matrix.pdf) [g](/img/logo.png)\n")})
     code, data = check(clean)
     assert (code, data["findings"]) == (0, [])
+
+
+def test_site_absolute_link_to_no_file_is_a_broken_reference(clean: Repo) -> None:
+    """Site-absolute links (`/policies/x/`, as an old site wrote them) are checked too (issue 12)."""
+    clean.write({POL1: doc("POL-001", "Service management policy", body="[d](/absolute.md) [e](/policies/gone/)\n")})
+    code, data = check(clean)
+    assert code == 1
+    assert [(f["code"], f["line"]) for f in data["findings"]] == [("broken-reference", 11), ("broken-reference", 11)]
 
 
 # --- configuration -----------------------------------------------------------------------------------

@@ -47,6 +47,8 @@ def test_fast_path_agrees_with_yaml_or_declines(lines: list[str]) -> None:
 def test_the_starter_documents_take_the_fast_path() -> None:
     taken = 0
     for path in sorted(ROOT.glob("*/*-*.md")):
+        if path.parent.name == "docs":  # the project's documentation, not starter documents
+            continue
         parts = frontmatter.split(frontmatter.decode(path.read_bytes()))
         fast = simple_mapping(parts.front)
         if fast is not None:

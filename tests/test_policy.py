@@ -153,3 +153,82 @@ def test_retention(settings: Settings) -> None:
     assert not policy.retention_expired(D(2026, 1, 1), "change", D(2026, 1, 1))
     assert not policy.retention_expired(D(2020, 1, 1), "disposal", D(2026, 1, 2))  # the disposal record is kept
     assert not policy.retention_expired(None, "change", D(2026, 1, 2))
+
+
+# --- before adoption (issue 12) ------------------------------------------------------------------------
+
+
+def test_control_starts_at_the_first_main_line_commit_holding_the_configuration() -> None:
+    assert policy.control_start([4, 9]) == 4
+    assert policy.control_start([]) == 0  # no configuration on the main line: everything is judged
+    assert policy.is_pre_control(3, 4) and not policy.is_pre_control(4, 4) and not policy.is_pre_control(7, 4)
+
+
+@pytest.mark.parametrize(("is_merge", "message", "committer", "expected"), [
+    (True, "Merge pull request #3 from lena/x", ("Priya Nair", "priya@example.com"),
+     ("merge-commit", 3, "Priya Nair", "priya@example.com")),
+    (True, "Merge pull request #3 from lena/x", ("GitHub", "noreply@github.com"),
+     ("merge-commit", 3, "Omar Haddad", "omar@example.com")),  # the forge committed it: the author pressed the button
+    (True, "Merge branch 'x' into 'main'\n\nSee merge request group/project!12", ("Dana Reyes", "dana@example.com"),
+     ("merge-commit", 12, "Dana Reyes", "dana@example.com")),
+    (False, "Tighten incident response (#4)", ("GitHub", "noreply@github.com"),
+     ("squash-commit", 4, "GitHub", "noreply@github.com")),
+    (False, "fix typo", ("Eve Stone", "eve@example.com"), None),
+    (False, "Mention (#4) in the middle", ("Eve Stone", "eve@example.com"), None),
+])
+def test_past_evidence_of_merges_and_squash_commits(is_merge: bool, message: str, committer: tuple[str, str],
+                                                    expected: tuple[str, int | None, str, str] | None) -> None:
+    kinds = ("approval-commit", policy.PRE_CONTROL_MERGER)
+    assert policy.past_evidence(is_merge=is_merge, message=message, committer=committer,
+                                author=("Omar Haddad", "omar@example.com"), kinds=kinds) == expected
+    assert policy.past_evidence(is_merge=is_merge, message=message, committer=committer,
+                                author=("Omar Haddad", "omar@example.com"), kinds=("merger",)) is None  # opt-in
+
+
+@pytest.mark.parametrize(("raw", "candidates", "site_absolute"), [
+    ("x.md", ["policies/x.md"], False),
+    ("../plans/y.md#a", ["plans/y.md"], False),
+    ("/policies/x.md", ["policies/x.md", "docs/policies/x.md", "site-src/policies/x.md"], True),
+    ("/policies/x/", ["policies/x.md", "policies/x/index.md", "policies/x/README.md",
+                      "docs/policies/x.md", "docs/policies/x/index.md", "docs/policies/x/README.md",
+                      "site-src/policies/x.md", "site-src/policies/x/index.md", "site-src/policies/x/README.md"], True),
+    ("/policies/x.html", ["policies/x.md", "docs/policies/x.md", "site-src/policies/x.md"], True),
+    ("/", ["index.md", "README.md", "docs/index.md", "docs/README.md", "site-src/index.md", "site-src/README.md"], True),
+])
+def test_link_targets(raw: str, candidates: list[str], site_absolute: bool) -> None:
+    found = policy.link_target(raw, "policies/POL-001-a.md")
+    assert found is not None and list(found.candidates) == candidates and found.site_absolute is site_absolute
+
+
+@pytest.mark.parametrize("raw", ["https://example.com/x.md", "#top", "//cdn.example.com/x/", "/img/logo.png",
+                                 "guide.pdf", "mailto:a@example.com", "/policies/x.pdf"])
+def test_links_that_are_not_pages_are_left_alone(raw: str) -> None:
+    assert policy.link_target(raw, "policies/POL-001-a.md") is None
+
+
+def test_former_paths_never_take_a_current_path_and_a_shared_one_leads_nowhere() -> None:
+    index, conflicts = policy.former_path_index([
+        ("POL-001", "policies/POL-001-a.md", ["policies/a.md", "policies/shared.md"]),
+        ("POL-002", "policies/POL-002-b.md", ["policies/POL-001-a.md", "policies/shared.md", "policies/b.md"]),
+    ])
+    assert index == {"policies/POL-001-a.md": "POL-001", "policies/POL-002-b.md": "POL-002",
+                     "policies/a.md": "POL-001", "policies/b.md": "POL-002"}
+    assert conflicts == {"policies/shared.md": ["POL-001", "POL-002"]}
+    assert policy.resolve_link(policy.link_target("/policies/b/", "x.md"), index) == "POL-002"  # type: ignore[arg-type]
+    assert policy.resolve_link(policy.link_target("shared.md", "policies/x.md"), index) is None  # type: ignore[arg-type]
+    assert policy.resolve_link(policy.link_target("POL-009-new.md", "policies/x.md"), index) == "POL-009"  # type: ignore[arg-type]
+
+
+def test_site_absolute_links_to_generated_and_own_pages() -> None:
+    pages = [*policy.GENERATED_PAGES, "policy/index.md", "about.md"]
+    assert policy.site_page(policy.link_target("/register/", "x.md"), pages) == "register.md"  # type: ignore[arg-type]
+    assert policy.site_page(policy.link_target("/policy/", "x.md"), pages) == "policy/index.md"  # type: ignore[arg-type]
+    assert policy.site_page(policy.link_target("/about.html", "x.md"), pages) == "about.md"  # type: ignore[arg-type]
+    assert policy.site_page(policy.link_target("/gone/", "x.md"), pages) is None  # type: ignore[arg-type]
+    assert policy.site_page(policy.link_target("about.md", "x.md"), pages) is None  # type: ignore[arg-type]
+
+
+def test_generated_pages_are_the_ones_the_site_makes() -> None:
+    from sms_docs.site import listings
+
+    assert set(policy.GENERATED_PAGES) == set(listings._KIND)

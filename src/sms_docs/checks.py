@@ -112,7 +112,7 @@ class _Cache:
 
     def __init__(self, root: Path, enabled: bool) -> None:
         git_dir = _git_dir(root) if enabled else None
-        self.store = Store(git_dir, "check", 1, _fingerprint(root))
+        self.store = Store(git_dir, "check", 2, _fingerprint(root))
         self.entries: dict[str, tuple[int, int, tuple[Any, ...]]] = {}
         self.dirty = False
         # The cache file's own mtime. An entry whose file is not older than it is "racily clean" (as in
@@ -215,6 +215,22 @@ def cross_check(tree: Tree, settings: Settings, root: Path | None = None) -> lis
     # broken as well (one cause, one finding).
     unreadable = {f.id for f in tree.findings if f.id and f.code in _UNREADABLE} - docs.keys()
     paths = {d.path: d for d in tree.documents}
+    from sms_docs import policy  # (policy reads the path rules of this module)
+
+    # Links written before adoption name files by their old paths: the working tree's former_paths
+    # say where each document used to live (issue 12).
+    former, conflicts = policy.former_path_index((d.id, d.path, policy.former_paths(d)) for d in tree.documents)
+    for doc in tree.documents:
+        for old in policy.former_paths(doc):
+            other = paths.get(old)
+            if other is not None and other.id != doc.id:
+                out.append(error("former-path-conflict", f"former_paths: {old} is where {other.id} lives now; links to it "
+                                 f"lead there, never to {doc.id}", path=doc.path, line=doc.lines.get("former_paths"), id=doc.id))
+            elif old in conflicts:
+                others = ", ".join(i for i in conflicts[old] if i != doc.id)
+                out.append(error("former-path-conflict", f"former_paths: {old} is also claimed by {others}; links to it "
+                                 "lead to neither: keep it in one document only", path=doc.path,
+                                 line=doc.lines.get("former_paths"), id=doc.id))
     people = {p.id for p in settings.people}
     roles = set(settings.roles) | {r for p in settings.people for r in p.roles}
     for doc in tree.documents:
@@ -226,7 +242,7 @@ def cross_check(tree: Tree, settings: Settings, root: Path | None = None) -> lis
             if who not in people and who not in roles:
                 out.append(error("unknown-person", f"approver {who!r} is neither a person nor a role in sms-docs.yml{_did_you_mean(who, people | roles)}",
                                  path=doc.path, line=doc.lines.get("approvers"), id=doc.id))
-        out.extend(_references(doc, docs, paths, tree, root, unreadable))
+        out.extend(_references(doc, docs, paths, tree, root, unreadable, former, settings))
     record_ids = {r.id for r in tree.records} | unreadable
     out.extend(_clause_citations(tree, settings))
     for rec in tree.records:
@@ -261,7 +277,9 @@ _UNREADABLE = frozenset({"yaml-error", "front-matter-missing"})
 
 
 def _references(doc: Document, docs: Mapping[str, Document], paths: Mapping[str, Document], tree: Tree, root: Path | None,
-                unreadable: set[str]) -> list[Finding]:
+                unreadable: set[str], former: Mapping[str, str] | None = None,
+                settings: Settings | None = None) -> list[Finding]:
+    from sms_docs import policy
     out: list[Finding] = []
     def where(field: str) -> dict[str, object]:
         return {"path": doc.path, "line": doc.lines.get(field), "id": doc.id}
@@ -291,7 +309,21 @@ def _references(doc: Document, docs: Mapping[str, Document], paths: Mapping[str,
         if old is not None and not old.obsolete:
             out.append(warning("supersedes-mismatch", f"supersedes {ref}, which is not marked obsolete: run `sms-docs obsolete {ref} --superseded-by {doc.id}`", **where("supersedes")))
     for link in doc.links:
+        if link.target.startswith("/"):
+            site_target = policy.link_target(link.target, doc.path)
+            if site_target is None:
+                continue
+            ident = policy.resolve_link(site_target, former or {})
+            found = docs.get(ident) if ident else None
+            pages = [*policy.GENERATED_PAGES, *(f"{t}/index.md" for t in (settings.types if settings else ()))]
+            if found is None and policy.site_page(site_target, pages) is None and not any(
+                    c in tree.files or (root is not None and (root / c).is_file()) for c in site_target.candidates):
+                out.append(error("broken-reference", f"link to {link.target}: no such page (no file there, and no "
+                                 "document names it in former_paths)", path=doc.path, line=link.line, id=doc.id))
+            continue
         target = paths.get(link.target)
+        if target is None and former and link.target in former:
+            target = docs.get(former[link.target])
         if target is None:
             if link.target not in tree.files and not (root is not None and (root / link.target).is_file()):
                 out.append(error("broken-reference", f"link to {link.target}: no such file", path=doc.path, line=link.line, id=doc.id))

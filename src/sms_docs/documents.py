@@ -164,7 +164,9 @@ def read_document(path: str, data: bytes, *, front_matter_only: bool = False) ->
 
 
 def extract_links(path: str, body: str, first_line: int) -> list[Link]:
-    """Relative links to Markdown files in the repository, resolved to repo-relative paths."""
+    """Relative links to Markdown files in the repository, resolved to repo-relative paths; and
+    site-absolute links (`/policies/x/`, as an old site wrote them), kept as written with their
+    leading `/` (`policy.link_target` says which pages they may name)."""
     if "](" not in body and "]:" not in body:
         return []
     base = posixpath.dirname(path)
@@ -172,9 +174,12 @@ def extract_links(path: str, body: str, first_line: int) -> list[Link]:
     for rx, group_text, group_target in ((_LINK, 1, 2), (_REFDEF, 1, 2)):
         for m in rx.finditer(body):
             target = m.group(group_target)
-            if _SCHEME.match(target) or target.startswith(("#", "/")):
+            if _SCHEME.match(target) or target.startswith(("#", "//")):
                 continue
             target = target.split("#", 1)[0].split("?", 1)[0]
+            if target.startswith("/"):
+                links.append(Link(target=target, line=first_line + body.count("\n", 0, m.start()), text=m.group(group_text)))
+                continue
             if not target.endswith(".md"):
                 continue
             resolved = posixpath.normpath(posixpath.join(base, target))

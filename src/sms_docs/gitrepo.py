@@ -556,6 +556,21 @@ class GitRepo:
                 found.append((parts[0], parts[1].strip(), parts[2]))
         return found
 
+    def renames(self, parent: str, commit: str) -> dict[str, str]:
+        """Files `commit` renamed against `parent`, by git's rename detection: new path -> old path
+        (how `git log --follow` sees a `git mv` that also edited the file)."""
+        out = self._git("diff", "--no-ext-diff", "-M", "--name-status", "-z", "--diff-filter=R", parent, commit, "--")
+        tokens = out.split("\0")
+        found: dict[str, str] = {}
+        i = 0
+        while i + 2 < len(tokens):
+            if tokens[i].startswith("R"):
+                found[tokens[i + 2]] = tokens[i + 1]
+                i += 3
+            else:
+                i += 1
+        return found
+
     def has_uncommitted_changes(self, path: str) -> bool:
         """Does the working tree or the index differ from HEAD at `path`?"""
         return bool(self._git("status", "--porcelain", "--", path).strip())

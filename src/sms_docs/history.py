@@ -22,7 +22,8 @@ from sms_docs.errors import SmsDocsError
 from sms_docs.documents import (RECORD_SUFFIXES, Parsed, pack, parse_record, read_document,
                                 unpack)
 from sms_docs.gitrepo import ZERO, Change, Commit, GitRepo, parse_ident
-from sms_docs.model import Author, Document, Finding, Revision, error, warning
+from sms_docs.model import Author, Document, Finding, PreControlChange, Revision, error, warning
+from sms_docs.precontrol import ControlStart, PreControl
 from sms_docs.recordlog import RecordHistory, RecordLog, forge_person, parse_time
 
 if TYPE_CHECKING:
@@ -50,6 +51,9 @@ class FileHistory:
     obsolete_at: Revision | None = None
     deleted_at: Commit | None = None
     ever_deleted: bool = False
+    # Main-line commits from before control began that changed this file under its earlier paths
+    # (followed through the adoption's rename and `former_paths`): history, never revisions.
+    pre_control: list[PreControlChange] = field(default_factory=list)
 
     @property
     def approved(self) -> list[Revision]:
@@ -65,6 +69,10 @@ class History:
     findings: list[Finding]
     meta_by_blob: dict[str, Parsed]
     settings: Settings | None = None  # the configuration in force at the tip (last approved)
+    control: ControlStart | None = None  # None: under control from the main line's first commit
+    # The last main-line commit before control began (the main tip when the main line holds no
+    # sms-docs.yml yet: an adoption branch is being approved); None when under control throughout.
+    pre_control_tip: str | None = None
 
     def document(self, ident: str) -> FileHistory | None:
         found = self.files.get(ident)
@@ -152,6 +160,10 @@ def build(repo: GitRepo, settings: Settings, schemas: SchemaSet, ref: str, as_of
         chain.append(commits[sha])
         sha = commits[sha].parents[0] if commits[sha].parents else None
     main = list(reversed(chain))
+    # Control begins at the first main-line commit holding sms-docs.yml, found on the whole main
+    # line (an `--as-of` before it leaves nothing under control yet, not everything unapproved).
+    start = policy.control_start(next(([i] for i, c in enumerate(main) if any(
+        ch.path == config_mod.CONFIG_FILE and not ch.deleted for ch in c.changes)), []))
     clock: list[int] = []
     for c in main:
         clock.append(max(c.commit_time, clock[-1]) if clock else c.commit_time)
@@ -162,8 +174,12 @@ def build(repo: GitRepo, settings: Settings, schemas: SchemaSet, ref: str, as_of
     on_main = {c.sha for c in main}
     bundles = _bundles(main, commits, on_main)
     reader = _Reader(repo, settings, schemas)
-    walker = _Walker(repo, settings, reader, main, clock, bundles)
+    walker = _Walker(repo, settings, reader, main, clock, bundles, start)
     hist = walker.run()
+    if start > 0 and start <= len(main):
+        hist.pre_control_tip = main[start - 1].sha
+    elif main and not any(ch.path == config_mod.CONFIG_FILE for c in main for ch in c.changes):
+        hist.pre_control_tip = main[-1].sha
     replaced = repo.replacements()
     if replaced:
         hist.findings.append(error(
@@ -193,9 +209,9 @@ def _bundles(main: list[Commit], commits: dict[str, Commit], on_main: set[str]) 
     return out
 
 
-class _Walker:
+class _Walker(PreControl):
     def __init__(self, repo: GitRepo, settings: Settings, reader: _Reader, main: list[Commit], clock: list[int],
-                 bundles: dict[str, list[Commit]]) -> None:
+                 bundles: dict[str, list[Commit]], start: int = 0) -> None:
         self.repo = repo
         self.settings = settings  # the working tree's: only where git holds no configuration at all
         self.reader = reader
@@ -220,6 +236,9 @@ class _Walker:
         self._reported: set[tuple[str, str, str]] = set()
         self._theirs: dict[str, str | None] = {}  # "<parent>:<path>" -> blob, for merges' other parents
         self._touched: dict[str, tuple[set[str | None], set[str]]] = {}  # commit -> its change keys, paths
+        self.start = start  # main-line index where control began (policy.control_start)
+        self.kind_of: dict[str, str] = {}  # key -> kind, for files carried from before control began
+        self.pre_by_path: dict[str, list[tuple[int, PreControlChange]]] = {}
 
     # --- the rules in force -------------------------------------------------------------------
 
@@ -381,11 +400,16 @@ class _Walker:
                 self.reader.document(path, blob)
         wait()
         for i, m in enumerate(self.main):
-            self.step(i, m)
+            if policy.is_pre_control(i, self.start):
+                self.pre_step(i, m)
+            else:
+                self.step(i, m)
         self.duplicate_findings()
+        control = self.attach_pre_control()
         self.reader.save()
         return History(self.main[-1].sha if self.main else None, self.main, self.files, self.record_log.records,
-                       self.findings + self.record_log.findings, self.reader.parsed, self.settings_in_force())
+                       self.findings + self.record_log.findings, self.reader.parsed, self.settings_in_force(),
+                       control)
 
     def duplicate_findings(self) -> None:
         """Two files with one ID at the tip of the main line: one ID, one document (`check` reports the
@@ -421,6 +445,8 @@ class _Walker:
             if not ch.deleted and not ch.is_link:
                 paths[ch.path] = ch.new_blob  # last: the file this change touched is the one judged
             touched[key] = kind
+        if i == self.start and i > 0:
+            self.carried(touched)
         if not touched:
             return
         self.collect_authors(m, touched, settings)

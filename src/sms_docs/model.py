@@ -243,3 +243,40 @@ class Revision:
             "authors": [a.to_json() for a in self.authors],
             "approvals": [a.to_json() for a in self.approvals],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class PastEvidence:
+    """What the past offers for a change made before control began (opt-in: `approval.evidence`
+    lists `pre-control-merger`): the merge commit or the `(#N)` squash commit that brought it.
+    Shown as what it is; it never makes a revision (issue 12)."""
+
+    source: str  # "merge-commit" | "squash-commit"
+    pull_request: int | None
+    name: str
+    email: str
+    commit: str
+    date: dt.datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {"evidence": "merger", "source": self.source, "pull_request": self.pull_request, "name": self.name,
+                "email": self.email, "commit": self.commit, "date": self.date.date().isoformat()}
+
+
+@dataclass(frozen=True, slots=True)
+class PreControlChange:
+    """A main-line commit that changed a file before control began (before the first main-line
+    commit holding sms-docs.yml): history, not an approved revision and not an unapproved change."""
+
+    commit: str
+    date: dt.datetime
+    path: str
+    blob: str  # ZERO when the commit deleted the path
+    authors: tuple[Author, ...]
+    subject: str
+    evidence: tuple[PastEvidence, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"commit": self.commit, "date": self.date.date().isoformat(), "path": self.path, "blob": self.blob,
+                "authors": [a.to_json() for a in self.authors], "subject": self.subject,
+                "evidence": [e.to_json() for e in self.evidence]}

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import posixpath
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -232,6 +234,159 @@ def key_of_path(path: str, settings: Settings) -> tuple[str, str] | None:
         return path, "config"
     if is_document_path(path, settings):
         return (id_from_filename(path) or path), "document"
+    return None
+
+
+# --- before control began (issue 12) ---------------------------------------------------------------
+
+PRE_CONTROL_MERGER = "pre-control-merger"  # the `approval.evidence` kind that opts in
+_SQUASH = re.compile(r"\(#([0-9]+)\)\s*$")
+_PULL_REQUEST = re.compile(r"(?:pull request #|merge request [^\s!]*!)([0-9]+)\b", re.I)
+
+
+def control_start(config_added_at: Iterable[int]) -> int:
+    """The main-line index where control began: the first first-parent commit of the main line whose
+    tree holds sms-docs.yml (given the indexes where a main-line commit added or changed it).
+
+    Only the graph says so. A message (`Sms-docs-adoption: yes`) is a hint for people, never a
+    rule: anyone can write one. Removing the configuration later and bringing it back does not
+    move the start, so nobody can declare that control began later and turn changes made under
+    control into "history from before". A repository with no configuration on its main line at
+    all is judged in full (index 0)."""
+    return min(config_added_at, default=0)
+
+
+def is_pre_control(index: int, start: int) -> bool:
+    """A main-line commit before the start is history, not a revision; one at or after it never is."""
+    return 0 <= index < start
+
+
+def past_evidence(*, is_merge: bool, message: str, committer: tuple[str, str], author: tuple[str, str],
+                  kinds: Iterable[str]) -> tuple[str, int | None, str, str] | None:
+    """What a main-line commit from before control began offers as `merger` evidence, when
+    `approval.evidence` lists `pre-control-merger`: (source, pull request number, name, email).
+
+    A merge commit names its committer (GitHub's "Merge pull request #N", committed by GitHub
+    itself, names its author, who pressed the button, as `merger` does under control); a squash
+    commit whose subject ends in `(#N)` names its committer as git recorded it (often the forge:
+    then only the pull request number is known). A direct commit offers nothing. This is shown,
+    never counted: a change before control began is not a revision."""
+    if PRE_CONTROL_MERGER not in kinds:
+        return None
+    subject = message.split("\n", 1)[0].strip()
+    if is_merge:  # GitHub names the pull request in the subject, GitLab in the body ("See merge request g/p!12")
+        found = _PULL_REQUEST.search(message) or _SQUASH.search(subject)
+        name, email = author if committer[1].lower() in FORGE_EMAILS else committer
+        return "merge-commit", int(found.group(1)) if found else None, name, email
+    squashed = _SQUASH.search(subject)
+    if squashed:
+        return "squash-commit", int(squashed.group(1)), committer[0], committer[1]
+    return None
+
+
+def former_paths(doc: Document | None) -> list[str]:
+    """The repository paths a document says it used to live at (`former_paths`), normalised; only
+    ever read from approved revisions (what approvers saw), and only ever used to find history
+    from before control began and to resolve old links."""
+    if doc is None:
+        return []
+    out: list[str] = []
+    for value in doc.list_field("former_paths"):
+        path = value.strip().lstrip("/")
+        if path and ".." not in path.split("/") and path not in out:
+            out.append(path)
+    return out
+
+
+# --- links after renames (issue 12) --------------------------------------------------------------
+
+_LINK_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+# An old MkDocs site served its docs_dir (by default `docs/`) at the site's root; so does this one
+# with its own pages (`site-src/`).
+_OLD_SITE_ROOTS = ("", "docs/", "site-src/")
+# The pages the site generates (site/listings.py), besides one index per document type.
+GENERATED_PAGES = ("index.md", "register.md", "coverage.md", "whats-new.md", "reviews.md", "records.md")
+
+
+@dataclass(frozen=True, slots=True)
+class LinkTarget:
+    """Where a link in a document body may lead, as repository paths to try in order."""
+
+    candidates: tuple[str, ...]
+    anchor: str
+    site_absolute: bool  # `/policies/x.md`, `/policies/x/`: written for the site, not the repository
+
+
+def link_target(raw: str, doc_path: str) -> LinkTarget | None:
+    """A link to a page of this repository, or None for anything else (another site, a mail address,
+    an anchor on the page, an image or a download). Relative links name a Markdown file relative
+    to the document; site-absolute links name a page of the site as an old MkDocs site served it:
+    `/a/b.md`, `/a/b/`, `/a/b.html` or `/a/b` is the file `a/b.md` (or `a/b/index.md`,
+    `a/b/README.md`), at the repository's root, under `docs/` or under `site-src/`."""
+    target = raw[1:-1] if raw.startswith("<") and raw.endswith(">") else raw
+    if not target or _LINK_SCHEME.match(target) or target.startswith(("#", "//")):
+        return None
+    path, _, anchor = target.partition("#")
+    path = path.split("?", 1)[0]
+    if not target.startswith("/"):
+        if not path.endswith(".md"):
+            return None
+        return LinkTarget((posixpath.normpath(posixpath.join(posixpath.dirname(doc_path), path)),), anchor, False)
+    rel = posixpath.normpath(path).lstrip("/") if path.strip("/") else ""
+    if rel.startswith("../") or rel == "..":
+        return None
+    name = rel.rsplit("/", 1)[-1]
+    if not rel or path.endswith("/"):
+        stems = [f"{rel}.md", f"{rel}/index.md", f"{rel}/README.md"] if rel else ["index.md", "README.md"]
+    elif name.endswith(".md"):
+        stems = [rel]
+    elif name.endswith((".html", ".htm")):
+        base = rel.rsplit(".", 1)[0]
+        stems = [f"{base[:-len('index')]}index.md"] if name.startswith("index.") else [f"{base}.md"]
+    elif "." in name:
+        return None  # a file: an image, a PDF
+    else:
+        stems = [f"{rel}.md", f"{rel}/index.md", f"{rel}/README.md"]
+    return LinkTarget(tuple(root + stem for root in _OLD_SITE_ROOTS for stem in stems), anchor, True)
+
+
+def former_path_index(documents: Iterable[tuple[str, str | None, Iterable[str]]]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """path -> document ID for resolving links, from (ID, current path, former paths) of the
+    documents concerned (on the site: the published, approved revisions; in `check`: the working
+    tree). A document's current path always wins over another's former path, so no document can
+    take over the links of one that lives there; a former path two documents both claim leads
+    to neither (returned as conflicts: path -> IDs), never to the first that claimed it."""
+    items = list(documents)
+    index: dict[str, str] = {path: ident for ident, path, _ in items if path}
+    claims: dict[str, list[str]] = {}
+    for ident, _, former in items:
+        for path in former:
+            if path not in index and ident not in claims.setdefault(path, []):
+                claims[path].append(ident)
+    conflicts = {path: ids for path, ids in claims.items() if len(ids) > 1}
+    index.update({path: ids[0] for path, ids in claims.items() if len(ids) == 1})
+    return index, conflicts
+
+
+def site_page(target: LinkTarget, pages: Iterable[str]) -> str | None:
+    """The page a site-absolute link names when it names no document: a generated page, or a page
+    of the site's own folder (`pages`: their sources, as the site serves them)."""
+    known = set(pages)
+    if not target.site_absolute:
+        return None
+    return next((c for c in target.candidates if c in known), None)
+
+
+def resolve_link(target: LinkTarget, index: Mapping[str, str]) -> str | None:
+    """The document a link leads to: a path whose file name holds an ID is that document (as
+    before adoption and after); else a path a document lives at or used to live at. None when
+    nothing matches: on the site that link cannot work (a finding, `broken-reference`)."""
+    for candidate in target.candidates:
+        ident = id_from_filename(candidate)
+        if ident:
+            return ident
+        if candidate in index:
+            return index[candidate]
     return None
 
 

@@ -13,6 +13,7 @@ from typing import Any, TYPE_CHECKING
 if TYPE_CHECKING:
     from sms_docs.model import Revision
     from sms_docs.catalog import Catalog, DocStatus
+    from sms_docs.precontrol import ControlStart
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def audit_json(cat: Catalog) -> dict[str, Any]:
         state = "draft" if not approved else ("changed" if fh.revisions[-1].number is None else
                                               "obsolete" if fh.path is None else "effective")
         docs.append({"id": key, "state": state, "revisions": [r.to_json() for r in fh.revisions]})
-    return {
+    data: dict[str, Any] = {
         "ok": not any(f.severity.value == "error" for f in cat.findings),
         "ref": cat.ref,
         "as_of": cat.as_of.isoformat(),
@@ -74,6 +75,20 @@ def audit_json(cat: Catalog) -> dict[str, Any]:
                     for r in cat.records],
         "findings": [f.to_json() for f in cat.findings],
     }
+    if cat.history.control is not None:  # the main line began before sms-docs.yml did (issue 12)
+        data["control"] = cat.history.control.to_json()
+    return data
+
+
+def control_statement(control: ControlStart) -> str:
+    """Where control began, in words: the audit's statement about the time before adoption."""
+    counted = ""
+    if control.evidence is not None:
+        counted = (f" ({control.evidence.get('merger', 0)} with merger evidence from a merge or squash commit, "
+                   f"{control.evidence.get('none', 0)} without any; shown in `history`, never counted as approvals)")
+    return (f"Control began at commit {control.commit[:10]} ({control.date.date()}), the first main-line commit "
+            f"holding sms-docs.yml: {control.pre_control_commits} earlier main-line commit(s) are pre-control history"
+            f"{counted}. They are not judged: no rules were in force. Every change from that commit on is.")
 
 
 def audit_csv(cat: Catalog) -> str:
@@ -128,6 +143,7 @@ def audit_html(cat: Catalog, generated: dt.datetime | None = None) -> str:
         f"<tr><td>Revisions</td><td>{revisions}</td></tr><tr><td>Records</td><td>{len(cat.records)}</td></tr>",
         f"<tr><td>Result</td><td class=\"{'error' if errors else 'ok'}\">{'FAIL' if errors else 'PASS'}: {errors} errors, {warnings} warnings</td></tr>",
         "</table>",
+        *([f"<p class=\"meta\">{e(control_statement(cat.history.control))}</p>"] if cat.history.control else []),
         "<h2>Findings</h2>",
     ]
     if cat.findings:

@@ -70,7 +70,12 @@ def approve(root: Path, keys: list[str], *, meaning: str, sign: bool, all_change
         mine = {} if sign else _given(repo, head, person.all_emails, meaning, main_tip if main_tip != head else None)
         if all_changed:
             keys = [k for k in sorted(by_key) if _unapproved(cat, k, by_key[k][1])]
-            keys = [k for k in keys if _changed_on_branch(cat, head, by_key[k][0])]
+            # A branch that brings sms-docs.yml to a main line that has none is the adoption: control
+            # begins with its merge, and every controlled file then on the main line is judged there,
+            # the ones it leaves as they were included (issue 12). --all approves them all.
+            adopting = (main_tip is not None and main_tip != head and repo.blob_at(main_tip, config_mod.CONFIG_FILE) is None
+                        and repo.blob_at(head, config_mod.CONFIG_FILE) is not None)
+            keys = [k for k in keys if adopting or _changed_on_branch(cat, head, by_key[k][0])]
             keys = [k for k in keys if (k, by_key[k][1]) not in mine]
             if not keys:
                 raise Refused("nothing to approve: every controlled file this branch changes is approved on the main line "
@@ -172,6 +177,10 @@ def _refuse_unauthorised(cat: Catalog, settings: Settings, key: str, path: str, 
     if rules.allow_author_approval:
         return
     since = next((r.commit for r in reversed(fh.revisions) if r.number is not None), None) if fh else None
+    # Segregation of duties starts with control, as the audit has it: authors of commits from before
+    # control began (before the first main-line commit holding sms-docs.yml) are not authors of the
+    # first controlled revision (issue 12).
+    since = since or cat.history.pre_control_tip
     if policy.authored(person, cat.repo.authors_between(since, head, path)):
         raise Refused(f"{person.id} authored a change to {key} since its last approved revision: someone else must approve it "
                       "(segregation of duties); nothing was committed")

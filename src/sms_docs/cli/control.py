@@ -6,7 +6,7 @@ Each command opens the catalogue, asks the library for a result and hands it to 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +14,9 @@ import click
 
 from sms_docs.cli import Options, common, emit_json, exit_for
 from sms_docs.cli.reporting import Reporters, report
+from sms_docs.gitrepo import ZERO
 from sms_docs.policy import review_overdue
+from sms_docs.report import control_statement
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -22,7 +24,8 @@ if TYPE_CHECKING:
     from sms_docs.actions.approve import Approved
     from sms_docs.catalog import Catalog, DocStatus
     from sms_docs.config import Settings
-    from sms_docs.model import Revision
+    from sms_docs.precontrol import ControlStart
+    from sms_docs.model import PreControlChange, Revision
     from sms_docs.redline import Redline
     from sms_docs.report import Register
 
@@ -255,10 +258,17 @@ class Changes:
     id: str
     ref: str
     revisions: list[Revision]
+    # Only in a repository whose main line began before sms-docs.yml did (issue 12):
+    pre_control: list[PreControlChange] = field(default_factory=list)
+    control: ControlStart | None = None
 
 
 def _history_json(h: Changes) -> None:
-    emit_json({"id": h.id, "revisions": [r.to_json() for r in h.revisions]})
+    data: dict[str, Any] = {"id": h.id, "revisions": [r.to_json() for r in h.revisions]}
+    if h.control is not None:
+        data["control_began"] = h.control.to_json()["began"]
+        data["pre_control"] = [p.to_json() for p in h.pre_control]
+    emit_json(data)
 
 
 def _history_text(h: Changes) -> None:
@@ -278,6 +288,21 @@ def _history_text(h: Changes) -> None:
             click.echo(f"  {a.meaning:<9} {a.date.date()}  {a.name} <{a.email}>  {a.evidence}  signature {a.signature}  {mark}")
         if not r.approvals:
             click.echo("  approvals none")
+    if h.control is not None:
+        click.echo()
+        click.secho(f"pre-control history: before control began at commit {h.control.commit[:10]} "
+                    f"({h.control.date.date()}); not approved revisions", bold=True)
+        if not h.pre_control:
+            click.echo("  none found")
+        for p in h.pre_control:
+            what = "deleted" if p.blob == ZERO else f"blob {p.blob[:10]}"
+            click.echo(f"\npre-control  {p.date.date()}  commit {p.commit[:10]}  {p.path}  {what}")
+            click.echo(f"  subject  {p.subject}")
+            click.echo(f"  authors  {', '.join(a.email for a in p.authors) or '-'}")
+            for ev in p.evidence:
+                source = "merge commit" if ev.source == "merge-commit" else "squash commit"
+                number = f", pull request #{ev.pull_request}" if ev.pull_request is not None else ""
+                click.echo(f"  evidence merger ({source}{number}) {ev.name} <{ev.email}>  before control: not an approval")
 
 
 HISTORY_REPORTERS: Reporters[Changes] = {"text": _history_text, "json": _history_json}
@@ -289,6 +314,10 @@ HISTORY_REPORTERS: Reporters[Changes] = {"text": _history_text, "json": _history
 def history(opts: Options, ident: str) -> None:
     """Every revision of a document: number, commit, date, authors, approvals and reason.
 
+    In a repository that adopted sms-docs on an existing history, the file's commits from before
+    control began (before the first main-line commit holding sms-docs.yml) follow, marked as
+    pre-control history: never approved revisions (JSON: `pre_control`, apart from `revisions`).
+
     \b
     Examples:
       sms-docs history POL-001
@@ -299,7 +328,8 @@ def history(opts: Options, ident: str) -> None:
         if fh is None:
             cat.get(ident)  # raises the usage error
             return
-        found = Changes(ident, cat.ref, fh.revisions)
+        control = cat.history.control
+        found = Changes(ident, cat.ref, fh.revisions, fh.pre_control if control else [], control)
     report(opts, HISTORY_REPORTERS, found)
 
 
@@ -355,6 +385,9 @@ def _audit_text(cat: Catalog) -> str:
         lines.append(f"{f.severity.value:<8} {f.code:<24} {f.id or f.path or '':<14} {f.message}")
     if not cat.findings:
         lines.append("no findings: every revision on the main line is approved as the configuration requires")
+    control = cat.history.control
+    if control is not None:
+        lines += ["", control_statement(control)]
     return "\n".join(lines) + "\n"
 
 

@@ -12,12 +12,15 @@ Rules (SPEC section 9; ISO/IEC 20000-1:2011 4.3.2 d, e, h):
 - obsolete documents keep their page, with a banner naming the successor, out of navigation and
   search;
 - relative links between documents point at the published pages; a link to a document that is not
-  published becomes its text.
+  published becomes its text;
+- links written before adoption keep working (issue 12): site-absolute links (`/policies/x.md`,
+  `/policies/x/`) and relative links to a document's old file name lead to its page, by the
+  `former_paths` of the published, approved revisions; a link to a page that cannot be found
+  becomes its text and a `broken-reference` finding of the build.
 """
 
 from __future__ import annotations
 
-import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Any, TYPE_CHECKING
@@ -26,7 +29,9 @@ import yaml
 
 from sms_docs.config import CLASSIFICATIONS
 from sms_docs.documents import id_from_filename
-from sms_docs.model import Approval, Document, Revision, State
+from sms_docs import policy
+from sms_docs.checks import is_document_path
+from sms_docs.model import Approval, Document, Finding, Revision, State, error
 from sms_docs.policy import review_overdue, visible
 from sms_docs.site import html as h
 from sms_docs.site.html import e
@@ -127,6 +132,7 @@ class SitePlan:
     published: dict[str, Published]
     hidden: set[str]  # IDs above the audience (for tests and the build summary; never published)
     warnings: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # links that lead nowhere (broken-reference)
 
     def page(self, src_uri: str) -> Page | None:
         return next((p for p in self.pages if p.src_uri == src_uri), None)
@@ -171,7 +177,6 @@ def select(cat: Catalog, options: SiteOptions, worktree: list[Document] | None =
                 continue
             out[ident] = Published(ident, status, doc, rev, doc_src(cat, ident, doc))
         return out, hidden, warnings
-    from sms_docs.documents import id_from_filename
 
     for doc in sorted(worktree, key=lambda d: d.id):
         ident = id_from_filename(doc.path) or doc.id
@@ -196,6 +201,13 @@ class Context:
     published: dict[str, Published]
     hidden: set[str]
     built: dt.date
+    link_index: dict[str, str] = field(default_factory=dict)  # path (current or former) -> document ID
+    generated: frozenset[str] = frozenset()  # generated pages a site-absolute link may name
+    findings: list[Finding] = field(default_factory=list)
+
+    def broken(self, doc_path: str, ident: str | None, raw: str, why: str) -> None:
+        self.findings.append(error("broken-reference", f"link to {raw}: {why}; it is shown as text on the site",
+                                   path=doc_path, id=ident))
 
     def href(self, from_src: str, to_src: str, anchor: str = "") -> str:
         return h.relative_url(from_src, to_src, self.options.directory_urls, anchor)
@@ -227,7 +239,6 @@ class Context:
 _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _LINK = re.compile(r"(?<!!)\[((?:\\.|[^\]\\\n])*)\]\(\s*(<[^>\n]*>|[^)\s]+)((?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?)\s*\)")
 _REFDEF = re.compile(r"^(\s{0,3}\[[^\]\n]+\]:[ \t]*)(<[^>\n]*>|\S+)(.*)$", re.M)
-_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 EVIDENCE_LABELS = {"approval-commit": "approval commit", "merge-trailer": "merge approval",
                    "forge-review": "pull request review", "merger": "merge"}
@@ -266,39 +277,52 @@ def neutralise_html(text: str) -> str:
     return "".join(out)
 
 
-def rewrite_links(body: str, doc_path: str, page_src: str, ctx: Context) -> str:
-    """Relative links to documents -> links to their published pages; links to documents not
-    published here -> their text; raw HTML -> text. Fenced code is left alone."""
+def rewrite_links(body: str, doc_path: str, page_src: str, ctx: Context, ident: str | None = None) -> str:
+    """Relative and site-absolute links to documents (by their file names now or before adoption)
+    -> links to their published pages; links to documents not published here -> their text; a
+    link to a page that cannot be found -> its text and a finding; raw HTML -> text. Fenced code
+    is left alone."""
+    settings = ctx.cat.settings
 
-    def target_of(raw: str) -> tuple[str | None, str]:
-        target = raw[1:-1] if raw.startswith("<") else raw
-        if _SCHEME.match(target) or target.startswith(("#", "/")):
+    def target_of(raw: str) -> tuple[str | None, str] | None:
+        """(the page to link to, or None for text only; anchor), or None to leave the link alone."""
+        target = policy.link_target(raw, doc_path)
+        if target is None:
+            return None
+        found = policy.resolve_link(target, ctx.link_index)
+        if found is None:
+            page = policy.site_page(target, ctx.generated)
+            if page is not None:
+                return page, target.anchor
+            if target.site_absolute or is_document_path(target.candidates[0], settings):
+                ctx.broken(doc_path, ident, raw, "no document lives or lived there (add the old path to the "
+                           "document's former_paths, or correct the link)")
             return None, ""
-        path, _, anchor = target.partition("#")
-        path = path.split("?", 1)[0]
-        if not path.endswith(".md"):
-            return None, ""
-        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(doc_path), path))
-        return id_from_filename(resolved) or "", anchor
+        pub = ctx.published.get(found)
+        if pub is None:
+            if found not in ctx.hidden and found not in ctx.cat.documents:
+                ctx.broken(doc_path, ident, raw, f"{found} does not exist")
+            return None, ""  # the text, no link: the document is not published here
+        return pub.src_uri, target.anchor
 
     def inline(m: re.Match[str]) -> str:
-        ident, anchor = target_of(m.group(2))
-        if ident is None:
+        found = target_of(m.group(2))
+        if found is None:
             return m.group(0)
-        pub = ctx.published.get(ident)
-        if pub is None:
-            return m.group(1)  # the text, no link: the document is not published here
-        dest = h.relative_src(page_src, pub.src_uri) + (f"#{anchor}" if anchor else "")
+        src, anchor = found
+        if src is None:
+            return m.group(1)
+        dest = h.relative_src(page_src, src) + (f"#{anchor}" if anchor else "")
         return f"[{m.group(1)}]({dest}{m.group(3)})"
 
     def refdef(m: re.Match[str]) -> str:
-        ident, anchor = target_of(m.group(2))
-        if ident is None:
+        found = target_of(m.group(2))
+        if found is None:
             return m.group(0)
-        pub = ctx.published.get(ident)
-        if pub is None:
+        src, anchor = found
+        if src is None:
             return ""
-        return m.group(1) + h.relative_src(page_src, pub.src_uri) + (f"#{anchor}" if anchor else "") + m.group(3)
+        return m.group(1) + h.relative_src(page_src, src) + (f"#{anchor}" if anchor else "") + m.group(3)
 
     out: list[str] = []
     chunk: list[str] = []
@@ -470,7 +494,7 @@ def document_page(pub: Published, ctx: Context) -> Page:
     if pub.draft:
         before.append(h.block('<div class="sms-draft-mark" aria-hidden="true" data-search-exclude>DRAFT</div>'))
     before += [banner(pub, ctx), control_block(pub, ctx)]
-    body = rewrite_links(pub.doc.body, pub.doc.path, pub.src_uri, ctx).strip("\n") + "\n\n"
+    body = rewrite_links(pub.doc.body, pub.doc.path, pub.src_uri, ctx, pub.id).strip("\n") + "\n\n"
     return Page(pub.src_uri, f"{pub.id} {pub.doc.title}", body, "document", doc_id=pub.id,
                 search=not pub.obsolete, before="".join(before), after=history_block(pub, ctx))
 
@@ -485,9 +509,36 @@ def build_plan(cat: Catalog, options: SiteOptions, worktree: list[Document] | No
     if options.audience not in AUDIENCES:
         raise ValueError(f"audience {options.audience!r}: one of {', '.join(AUDIENCES)}")
     published, hidden, warnings = select(cat, options, worktree if options.drafts else None)
-    ctx = Context(cat, options, published, hidden, cat.as_of)
+    ctx = Context(cat, options, published, hidden, cat.as_of, link_index=_link_index(cat, published, options.drafts),
+                  generated=_site_pages(cat))
     pages = [document_page(pub, ctx) for pub in published.values()]
     generated, nav, files = listings.generate(ctx)
     files.update(listings.assets(ASSET_DIR))
+    for f in ctx.findings:
+        warnings.append(f"{f.code}: {f.path}: {f.message}")
     return SitePlan(generated + pages, nav, files, [f"{ASSET_DIR}/sms-docs.css"], [f"{ASSET_DIR}/sms-docs.js"],
-                    published, hidden, warnings)
+                    published, hidden, warnings, ctx.findings)
+
+
+def _site_pages(cat: Catalog) -> frozenset[str]:
+    """Pages a site-absolute link may name besides documents: the generated ones, and the approved
+    pages of the site's own folder."""
+    own = {key.removeprefix("site-src/") for key, fh in cat.configs.items()
+           if key.startswith("site-src/") and key.endswith(".md") and fh.path and fh.approved}
+    return frozenset([*policy.GENERATED_PAGES, *(f"{type_folder(t)}/index.md" for t in cat.settings.types), *own])
+
+
+def _link_index(cat: Catalog, published: dict[str, Published], drafts: bool) -> dict[str, str]:
+    """Where links may lead: each document's path and the former paths its published, approved
+    revision names (a draft preview: the working tree's). Documents above the audience are in it
+    too, so that a link to one becomes text, never a finding that names it."""
+    items: list[tuple[str, str | None, list[str]]] = []
+    if drafts:
+        items = [(ident, pub.doc.path, policy.former_paths(pub.doc)) for ident, pub in published.items()]
+    for ident, status in cat.documents.items():
+        if status.current is not None:
+            items.append((ident, status.current.path, [] if drafts else policy.former_paths(status.published)))
+        if status.path:
+            items.append((ident, status.path, []))
+    index, _ = policy.former_path_index(items)
+    return index
