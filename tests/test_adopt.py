@@ -167,6 +167,7 @@ def test_comply_headless_front_matter_becomes_fields_and_clauses(comply: Repo, t
     assert procedure["fields"]["x-id"] == "onboard" and procedure["fields"]["x-cron"] == "0 0 * * *"
     people = {p["id"]: p["roles"] for p in data["people"]}
     assert people["priya"] == ["top-management"]
+    assert any("standards/TSC-2017.yml" in n for n in data["notes"])
 
 
 def test_comply_adoption_keeps_the_body_after_the_headless_fence(comply: Repo) -> None:

@@ -284,6 +284,7 @@ def make_plan(facts: Facts, options: Options) -> Plan:
     for item in adopted:
         if item.kind == "document" and item.decided.get("title") == "file name":
             item.notes.append("decide: no heading to take the title from; it comes from the file name")
+    notes.extend(_repository_notes(adopted, facts))
     config = _config(options, facts, people, types, record_types)
     return Plan(str(config["organisation"]), str(config["standard"]), options.main_branch, people, types,
                 record_types, items, notes, config)
@@ -604,6 +605,22 @@ def _links_to_old_names(adopted: list[Item]) -> None:
             if resolved in renamed:
                 item.notes.append(f"decide: links to {target}, which becomes {renamed[resolved]}; the body is kept "
                                   "as it is, so `check` reports the link until it is updated")
+
+
+def _repository_notes(adopted: list[Item], facts: Facts) -> list[str]:
+    out: list[str] = []
+    formats = {i.source.format for i in adopted}
+    if "comply" in formats:
+        catalogues = sorted(p for p in facts.tracked if re.match(r"^(.*/)?standards/[^/]+\.ya?ml$", p))
+        if catalogues:
+            out.append(f"comply's control catalogues ({', '.join(catalogues)}) and comply.yml stay as they are: not "
+                       "documents; the controls each document satisfies are kept in its x-satisfies")
+    if "doorstop" in formats:
+        out.append("doorstop's .doorstop.yml files stay; doorstop itself no longer reads the items adopted here")
+    if "mkdocs.yml" in facts.tracked:
+        out.append("decide: mkdocs.yml exists: `sms-docs build` runs it, so add the sms-docs plugin to it (docs/site.md) "
+                   "and approve it, or remove it to build with the default")
+    return out
 
 
 def _check_paths(items: list[Item], facts: Facts, notes: list[str]) -> None:
