@@ -333,3 +333,32 @@ def test_adopt_check_approve_audit_build(shape: str, tmp_path: Path) -> None:
     for ident in ids:
         page = repo.path / "site" / prefixes[ident.split("-")[0]] / ident / "index.html"
         assert page.is_file(), page
+
+
+def test_a_folder_name_with_spaces_becomes_a_plain_type_folder_and_a_skipped_file_is_flagged(tmp_path: Path) -> None:
+    repo = shapes.new_repo(tmp_path / "spaces")
+    shapes.commit(repo, "Policies", {"Security Policies/Acceptable Use.md": "# Acceptable use\n\n" + shapes.LONG,
+                                     "Security Policies/draft-ideas.md": "not a policy yet\n"},
+                  author=shapes.PEOPLE["dana"])
+    mapping = tmp_path / "adopt.yml"
+    mapping.write_text("files:\n  Security Policies/draft-ideas.md: {skip: true}\n")
+    data = plan(repo, "--mapping", str(mapping))
+    files = by_path(data)
+    assert files["Security Policies/Acceptable Use.md"]["new_path"] == "security-policies/POL-001-acceptable-use.md"
+    assert data["types"]["policy"]["folder"] == "security-policies"
+    assert not any("front-matter-missing" in n for n in files["Security Policies/draft-ideas.md"]["notes"])
+    adopt(repo, "--mapping", str(mapping), who="dana")
+    assert repo.run("check", who="dana").exit_code == 0
+
+
+def test_a_skipped_markdown_file_left_in_a_document_folder_is_a_note(plain: Repo, tmp_path: Path) -> None:
+    mapping = tmp_path / "adopt.yml"
+    mapping.write_text("files:\n  policies/password.md: {skip: true}\n")
+    password = by_path(plan(plain, "--mapping", str(mapping)))["policies/password.md"]
+    assert password["action"] == "skip"
+    assert any("front-matter-missing" in n for n in password["notes"])
+
+
+def test_json_without_dry_run_or_yes_is_a_usage_error(plain: Repo) -> None:
+    result = plain.run("adopt", "--format", "json", "--branch", "adopt", who="omar")
+    assert result.exit_code == 2 and "--format json needs --dry-run or --yes" in result.output

@@ -9,6 +9,7 @@ plan is a proposal, and the mapping file is how a person overrides it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import posixpath
 import re
 from collections import Counter
@@ -201,9 +202,9 @@ def _guess_type(source: Source, collections: dict[str, doorstop.Collection]) -> 
         return coll.name, coll.folder, f"doorstop document {coll.prefix}"
     parts = source.path.split("/")
     for depth in range(len(parts) - 1, 0, -1):
-        word = parts[depth - 1].lower()
+        folder_words = re.split(r"[-_ .]+", parts[depth - 1].lower())
         for name, words in TYPE_WORDS.items():
-            if word in words:
+            if any(w in words for w in folder_words):
                 return name, "/".join(parts[:depth]), f"folder {'/'.join(parts[:depth])}/"
     stem_words = re.split(r"[-_ .]+", parts[-1].lower())
     for name, words in TYPE_WORDS.items():
@@ -281,6 +282,12 @@ def make_plan(facts: Facts, options: Options) -> Plan:
         _fill(item, types, record_types, people, facts, options, by_uid)
     _check_paths(items, facts, notes)
     _links_to_old_names(adopted)
+    type_folders = [t["folder"] for t in types.values()]
+    for item in items:
+        if item.action == "skip" and item.path.endswith(".md") and posixpath.basename(item.path) not in IGNORED_NAMES \
+                and any(item.path.startswith(f + "/") for f in type_folders):
+            item.notes.append("decide: left as it is inside a document folder, so `check` will report it "
+                              "(front-matter-missing): adopt it or move it out")
     for item in adopted:
         if item.kind == "document" and item.decided.get("title") == "file name":
             item.notes.append("decide: no heading to take the title from; it comes from the file name")
@@ -314,6 +321,10 @@ def _types(adopted: list[Item], collections: dict[str, doorstop.Collection], map
             approvers.append(APPROVER)
         if anchors:
             folder = sorted(anchors.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0][0]
+        if not _FOLDER.match(folder):  # sms-docs.yml folders are plain names: "Security Policies" is not one
+            notes.append(f"the folder {folder}/ has characters a type's folder may not have: type {name} uses "
+                         f"{_plain_folder(folder)}/ and its files move there")
+            folder = _plain_folder(folder)
         settings = {"prefix": str(given.get("prefix", prefix)), "folder": str(given.get("folder", folder)),
                     "approvers": list(given.get("approvers", approvers)), "min_approvals": 1,
                     "review_cycle": str(given.get("review_cycle", "12 months")), "title": str(given.get("title", title))}
@@ -332,6 +343,13 @@ def _types(adopted: list[Item], collections: dict[str, doorstop.Collection], map
             raise UsageError(f"{n} types would share the folder {folder}/ ({', '.join(k for k, t in types.items() if t['folder'] == folder)})",
                              hint="give each type its own folder in the mapping (types: NAME: {folder: ...})")
     return types, records
+
+
+_FOLDER = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
+
+
+def _plain_folder(folder: str) -> str:
+    return "/".join(slug(part) or "documents" for part in folder.split("/"))
 
 
 def _people(facts: Facts, options: Options) -> tuple[list[people_mod.ProposedPerson], list[str]]:
@@ -554,10 +572,15 @@ def _front(item: Item, options: Options, related: list[str]) -> dict[str, Any]:
     return front
 
 
-def _valid_field(key: str, value: Any) -> bool:
+@functools.cache
+def _builtin_schemas() -> Any:
     from sms_docs.schemas import SchemaSet
 
-    schema = SchemaSet.load(None)
+    return SchemaSet.load(None)
+
+
+def _valid_field(key: str, value: Any) -> bool:
+    schema = _builtin_schemas()
     return not schema.validate("document.schema.json", {"id": "POL-001", "title": "t", "type": "policy", "owner": "o",
                                                         "classification": "internal", key: value})
 

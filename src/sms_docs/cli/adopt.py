@@ -77,6 +77,8 @@ def adopt(opts: Options, paths: tuple[str, ...], dry_run: bool, yes: bool, mappi
                                      hint="adopt works on an existing git repository: cd into it")
     if write_mapping and not dry_run:
         raise UsageError("--write-mapping goes with --dry-run (write the plan, edit it, then adopt with --mapping)")
+    if opts.format == "json" and not (dry_run or yes):
+        raise UsageError("--format json needs --dry-run or --yes (there is no prompt in JSON)")
     people = tuple(_person(p) for p in persons)
     mapping = mapping_mod.load(mapping_file) if mapping_file else mapping_mod.Mapping()
     with GitRepo(root) as repo:
