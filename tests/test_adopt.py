@@ -205,6 +205,10 @@ def test_doorstop_items_as_documents_keep_their_numbers_and_links(doorstop: Repo
     text = (doorstop.path / "reqs/REQ-001-change-approval.md").read_text()
     assert text.endswith("---\nChanges **shall** be approved before release.\n\nEvery change has an owner and a reviewer.\n")
     assert "reqs/REQ-001-change-approval.md" in done["renamed"].values()
+    # YAML became Markdown: nothing of the old file is left line for line, so git sees a new file;
+    # former_paths keeps the link (and the plan says so)
+    assert "reqs/REQ-001-change-approval.md" in done["rename_not_followed"]
+    assert meta_of(doorstop, "reqs/REQ-001-change-approval.md")["former_paths"] == ["reqs/REQ001.yml"]
     assert doorstop.run("check", who="omar").exit_code == 0
 
 
@@ -214,7 +218,10 @@ def test_doorstop_items_as_records_keep_their_yaml_whole(doorstop: Repo) -> None
     req3 = by_path(data)["reqs/REQ003.yml"]
     assert (req3["as"], req3["id"], req3["new_path"]) == ("record", "REQ-2025-0002", "records/requirement/2025/REQ-2025-0002.yml")
     assert data["records"]["requirement"]["schema"] == "record.schema.json"
-    adopt(doorstop, "--doorstop-as", "record")
+    done = adopt(doorstop, "--doorstop-as", "record")
+    assert "records/requirement/2025/REQ-2025-0002.yml" in done["rename_followed"]
+    log = doorstop.git("log", "--follow", "--format=%s", "--", "records/requirement/2025/REQ-2025-0002.yml")
+    assert log.splitlines()[-1] == "doorstop create REQ"
     new = (doorstop.path / "records/requirement/2025/REQ-2025-0002.yml").read_bytes()
     assert new.endswith(old)
     record = yaml.safe_load(new)

@@ -258,7 +258,8 @@ def make_plan(facts: Facts, options: Options) -> Plan:
             item.notes.append("decide: only YAML items can be adopted as records; adopted as a document")
             as_what = "document"
         if as_what == "document" and source.format == "doorstop" and source.path.endswith((".yml", ".yaml")):
-            item.notes.append("a YAML item becomes Markdown: its text is the body, its other keys x- fields")
+            item.notes.append("a YAML item becomes Markdown: its text is the body, its other keys x- fields; git will "
+                              "not pair the two names (former_paths does), adopt it as a record to keep the YAML whole")
         item.kind = as_what
         guessed, anchor, how = _guess_type(source, collections)
         if entry.get("type"):
@@ -314,8 +315,8 @@ def _types(adopted: list[Item], collections: dict[str, doorstop.Collection], map
             approvers = [APPROVER]
         else:
             coll = coll_by_name.get(name)
-            prefix = coll.prefix.upper()[:6] if coll and re.fullmatch(r"[A-Za-z][A-Za-z0-9]{1,5}", coll.prefix) \
-                else _prefix_for(name, taken)
+            prefix = coll.prefix.upper() if coll and re.fullmatch(r"[A-Za-z][A-Za-z0-9]{1,5}", coll.prefix) \
+                and coll.prefix.upper() not in taken else _prefix_for(name, taken)
             folder, title, approvers = name + "s", name.replace("-", " ").capitalize() + "s", [APPROVER]
         if APPROVER not in approvers:
             approvers.append(APPROVER)
@@ -415,7 +416,7 @@ def _assign_ids(adopted: list[Item], types: dict[str, dict[str, Any]], records: 
         if name_id and name_id.startswith(prefix + "-"):
             candidates.append((name_id, "file name"))
         coll = collections.get(posixpath.dirname(item.path))
-        if coll is not None and item.source.uid and coll.prefix.upper() == prefix:
+        if coll is not None and item.source.uid:
             number = coll.number_of(item.source.uid)
             if number is not None:
                 candidates.append((f"{prefix}-{number:03d}", f"doorstop UID {item.source.uid}"))
