@@ -8,20 +8,17 @@ plan is a proposal, and the mapping file is how a person overrides it.
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
 import posixpath
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any, TYPE_CHECKING
 
-from sms_docs.adopt import compose, people as people_mod
+from sms_docs.adopt import compose, fields, people as people_mod, registry
 from sms_docs.adopt.importers import comply, doorstop, markdown
 from sms_docs.adopt.mapping import CLASSIFICATIONS, Mapping
 from sms_docs.adopt.text import singular, slug
-from sms_docs.config import DEFAULT_TYPES
-from sms_docs.documents import ID_RE, IGNORED_NAMES, id_from_filename
+from sms_docs.documents import IGNORED_NAMES
 from sms_docs.errors import UsageError
 
 if TYPE_CHECKING:
@@ -38,13 +35,7 @@ TYPE_WORDS: dict[str, tuple[str, ...]] = {
     "standard": ("standard", "standards"), "narrative": ("narrative", "narratives"),
     "guideline": ("guideline", "guidelines", "guidance"),
 }
-EXTRA_TYPES = {"standard": ("STD", "standards", "Standards"), "narrative": ("NAR", "narratives", "Narratives"),
-               "guideline": ("GDL", "guidelines", "Guidelines")}
 APPROVER = people_mod.APPROVER_ROLE
-_STANDARD_FIELDS = ("review_cycle", "effective", "approvers")
-_ISO20000 = re.compile(r"20000", re.I)
-
-
 @dataclass(frozen=True)
 class Facts:
     """What git says about the repository, gathered by the caller."""
@@ -215,23 +206,6 @@ def _guess_type(source: Source, collections: dict[str, doorstop.Collection]) -> 
     return None, None, ""
 
 
-def _prefix_for(name: str, taken: set[str]) -> str:
-    letters = re.sub(r"[^A-Z0-9]", "", name.upper()) or "DOC"
-    if not letters[0].isalpha():
-        letters = "D" + letters
-    candidates = [letters[:3], letters[:2], letters[:4], letters[0] + re.sub(r"[AEIOU]", "", letters[1:])[:2]]
-    for c in candidates:
-        if len(c) >= 2 and c not in taken:
-            return c
-    n = 1
-    while f"{letters[:3]}{n}" in taken:
-        n += 1
-    return f"{letters[:3]}{n}"
-
-
-# --- the plan ----------------------------------------------------------------------------------------
-
-
 def make_plan(facts: Facts, options: Options) -> Plan:
     mapping = options.mapping
     sources, collections = _sources(facts.files)
@@ -274,15 +248,15 @@ def make_plan(facts: Facts, options: Options) -> Plan:
         if coll is not None and item.kind == "record":
             item.anchor = None
     adopted = [i for i in items if i.action == "adopt"]
-    types, record_types = _types(adopted, collections, mapping, notes)
-    people, people_notes = _people(facts, options)
+    types, record_types = registry.choose_types(adopted, collections, mapping, notes)
+    people, people_notes = registry.choose_people(facts, options)
     notes.extend(people_notes)
-    _assign_ids(adopted, types, record_types, collections, mapping, facts)
+    registry.assign_ids(adopted, types, record_types, collections, mapping, facts)
     by_uid = {i.source.uid: i for i in adopted if i.source.uid}
     for item in adopted:
         _fill(item, types, record_types, people, facts, options, by_uid)
     _check_paths(items, facts, notes)
-    _links_to_old_names(adopted)
+    fields.links_to_old_names(adopted)
     type_folders = [t["folder"] for t in types.values()]
     for item in items:
         if item.action == "skip" and item.path.endswith(".md") and posixpath.basename(item.path) not in IGNORED_NAMES \
@@ -293,161 +267,9 @@ def make_plan(facts: Facts, options: Options) -> Plan:
         if item.kind == "document" and item.decided.get("title") == "file name":
             item.notes.append("decide: no heading to take the title from; it comes from the file name")
     notes.extend(_repository_notes(adopted, facts))
-    config = _config(options, facts, people, types, record_types)
+    config = registry.config_for(options, facts, people, types, record_types)
     return Plan(str(config["organisation"]), str(config["standard"]), options.main_branch, people, types,
                 record_types, items, notes, config)
-
-
-def _types(adopted: list[Item], collections: dict[str, doorstop.Collection], mapping: Mapping,
-           notes: list[str]) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
-    taken = {str(t["prefix"]) for t in DEFAULT_TYPES.values()} | {p for p, _, _ in EXTRA_TYPES.values()}
-    types: dict[str, dict[str, Any]] = {}
-    records: dict[str, dict[str, Any]] = {}
-    coll_by_name = {c.name: c for c in collections.values()}
-    for name in sorted({i.type for i in adopted if i.kind == "document"}):
-        given = mapping.types.get(name, {})
-        anchors = Counter(i.anchor for i in adopted if i.type == name and i.kind == "document" and i.anchor)
-        if name in DEFAULT_TYPES:
-            prefix, folder, title = DEFAULT_TYPES[name]["prefix"], DEFAULT_TYPES[name]["folder"], DEFAULT_TYPES[name]["title"]
-            approvers = list(DEFAULT_TYPES[name]["approvers"])
-        elif name in EXTRA_TYPES:
-            prefix, folder, title = EXTRA_TYPES[name]
-            approvers = [APPROVER]
-        else:
-            coll = coll_by_name.get(name)
-            prefix = coll.prefix.upper() if coll and re.fullmatch(r"[A-Za-z][A-Za-z0-9]{1,5}", coll.prefix) \
-                and coll.prefix.upper() not in taken else _prefix_for(name, taken)
-            folder, title, approvers = name + "s", name.replace("-", " ").capitalize() + "s", [APPROVER]
-        if APPROVER not in approvers:
-            approvers.append(APPROVER)
-        if anchors:
-            folder = sorted(anchors.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0][0]
-        if not _FOLDER.match(folder):  # sms-docs.yml folders are plain names: "Security Policies" is not one
-            notes.append(f"the folder {folder}/ has characters a type's folder may not have: type {name} uses "
-                         f"{_plain_folder(folder)}/ and its files move there")
-            folder = _plain_folder(folder)
-        settings = {"prefix": str(given.get("prefix", prefix)), "folder": str(given.get("folder", folder)),
-                    "approvers": list(given.get("approvers", approvers)), "min_approvals": 1,
-                    "review_cycle": str(given.get("review_cycle", "12 months")), "title": str(given.get("title", title))}
-        taken.add(str(settings["prefix"]))
-        types[name] = settings
-    for name in sorted({i.type for i in adopted if i.kind == "record"}):
-        coll = coll_by_name.get(name)
-        prefix = coll.prefix.upper()[:6] if coll and re.fullmatch(r"[A-Za-z][A-Za-z0-9]{1,5}", coll.prefix) \
-            and coll.prefix.upper() not in taken else _prefix_for(name, taken)
-        taken.add(prefix)
-        records[name] = {"prefix": prefix, "folder": f"records/{name}", "retention": "10 years",
-                         "schema": "record.schema.json", "title": name.replace("-", " ").capitalize() + "s"}
-    folders = Counter(t["folder"] for t in types.values())
-    for folder, n in folders.items():
-        if n > 1:
-            raise UsageError(f"{n} types would share the folder {folder}/ ({', '.join(k for k, t in types.items() if t['folder'] == folder)})",
-                             hint="give each type its own folder in the mapping (types: NAME: {folder: ...})")
-    return types, records
-
-
-_FOLDER = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
-
-
-def _plain_folder(folder: str) -> str:
-    return "/".join(slug(part) or "documents" for part in folder.split("/"))
-
-
-def _people(facts: Facts, options: Options) -> tuple[list[people_mod.ProposedPerson], list[str]]:
-    notes: list[str] = []
-    if options.mapping.people is not None:
-        found = [people_mod.ProposedPerson(str(p["id"]), str(p["name"]), str(p["email"]),
-                                           [str(e) for e in p.get("emails") or []],
-                                           p.get("github") if isinstance(p.get("github"), str) else None,
-                                           [str(r) for r in p.get("roles") or []], found="mapping")
-                 for p in options.mapping.people]
-    else:
-        found, notes = people_mod.infer(facts.authorship, facts.mergers)
-    for given in options.people:
-        existing = next((p for p in found if p.id == given["id"] or given["email"].lower() in
-                         [e.lower() for e in p.all_emails]), None)
-        if existing is not None:
-            found.remove(existing)
-        roles = list(given.get("roles") or (existing.roles if existing else [APPROVER]))
-        found.append(people_mod.ProposedPerson(given["id"], given["name"], given["email"],
-                                               existing.all_emails[1:] if existing and existing.email.lower() == given["email"].lower()
-                                               else ([existing.email, *existing.emails] if existing else []),
-                                               existing.github if existing else None, roles,
-                                               existing.commits if existing else 0, existing.merges if existing else 0,
-                                               "--person"))
-    if options.adopter and options.adopter[1]:
-        name, email = options.adopter
-        me = next((p for p in found if email.lower() in [e.lower() for e in p.all_emails]), None)
-        if me is None:
-            me = people_mod.ProposedPerson(people_mod.person_id(name, email, [p.id for p in found]), name or email,
-                                           email, roles=[people_mod.AUTHOR_ROLE], found="makes the adoption commit")
-            found.append(me)
-            notes.append(f"{me.id} ({email}) makes the adoption commit, so is listed: the audit names every author")
-        others = [p for p in found if APPROVER in p.roles and p is not me]
-        if APPROVER in me.roles and not others:
-            notes.append(f"decide: {me.id} makes the adoption commit and is the only {APPROVER}: an author may not "
-                         "approve their own change, so add another approver")
-    if not found:
-        raise UsageError("nobody to own the documents: the history names no person",
-                         hint="pass --person 'dana=Dana Reyes <dana@example.com>'")
-    if not any(APPROVER in p.roles for p in found):
-        notes.append(f"decide: nobody has the role {APPROVER}, so nobody may approve sms-docs.yml")
-    return found, notes
-
-
-def _assign_ids(adopted: list[Item], types: dict[str, dict[str, Any]], records: dict[str, dict[str, Any]],
-                collections: dict[str, doorstop.Collection], mapping: Mapping, facts: Facts) -> None:
-    used: set[str] = set()
-    pending: list[Item] = []
-    for item in adopted:
-        if item.kind == "record":
-            continue
-        prefix = types[item.type]["prefix"]
-        given = mapping.files.get(item.path, {}).get("id")
-        candidates: list[tuple[str, str]] = []
-        if isinstance(given, str):
-            if not ID_RE.match(given) or not given.startswith(prefix + "-"):
-                raise UsageError(f"mapping: files.{item.path}.id: {given!r} is not an ID of type {item.type} ({prefix}-NNN)")
-            candidates.append((given, "mapping"))
-        meta_id = item.source.meta.get("id")
-        if isinstance(meta_id, str) and ID_RE.match(meta_id) and meta_id.startswith(prefix + "-"):
-            candidates.append((meta_id, "front matter id"))
-        name_id = id_from_filename(item.path)
-        if name_id and name_id.startswith(prefix + "-"):
-            candidates.append((name_id, "file name"))
-        coll = collections.get(posixpath.dirname(item.path))
-        if coll is not None and item.source.uid:
-            number = coll.number_of(item.source.uid)
-            if number is not None:
-                candidates.append((f"{prefix}-{number:03d}", f"doorstop UID {item.source.uid}"))
-        for ident, how in candidates:
-            if ident not in used:
-                item.id, item.decided["id"] = ident, how
-                used.add(ident)
-                break
-        else:
-            if candidates:
-                item.notes.append(f"decide: {candidates[0][0]} is taken by another file; a new ID is given")
-            pending.append(item)
-    for item in pending:
-        prefix = types[item.type]["prefix"]
-        n = 1
-        while f"{prefix}-{n:03d}" in used:
-            n += 1
-        item.id, item.decided["id"] = f"{prefix}-{n:03d}", "next free number (in path order)"
-        used.add(item.id)
-    per_year: Counter[str] = Counter()
-    for item in adopted:
-        if item.kind != "record":
-            continue
-        history = facts.authorship.get(item.path) or []
-        first = min(history, key=lambda h: h[2]) if history else None
-        when = dt.datetime.fromtimestamp(first[2], tz=dt.timezone.utc).date() if first else dt.date(1970, 1, 1)
-        prefix = records[item.type]["prefix"]
-        key = f"{prefix}-{when.year}"
-        per_year[key] += 1
-        item.id, item.decided["id"] = f"{key}-{per_year[key]:04d}", "next number of the year the file was first committed"
-        item.front = {"id": item.id, "type": item.type, "date": when.isoformat()}
 
 
 def _owner(item: Item, people: list[people_mod.ProposedPerson], facts: Facts, options: Options) -> tuple[str, str]:
@@ -490,11 +312,16 @@ def _fill(item: Item, types: dict[str, dict[str, Any]], records: dict[str, dict[
     item.title = str(entry.get("title") or source.title or item.path)
     item.decided["title"] = "mapping" if entry.get("title") else source.title_from
     item.owner, item.decided["owner"] = _owner(item, people, facts, options)
-    meta_class = source.meta.get("classification")
+    meta_class = next(((k, str(v).strip().lower()) for k, v in source.meta.items()
+                       if k.lower() in ("classification", "confidentiality", "visibility")
+                       and str(v).strip().lower() in CLASSIFICATIONS), None)
+    folder_class = next((part.lower() for part in item.path.split("/")[:-1] if part.lower() in CLASSIFICATIONS), None)
     if entry.get("classification"):
         item.classification, item.decided["classification"] = str(entry["classification"]), "mapping"
-    elif meta_class in CLASSIFICATIONS:
-        item.classification, item.decided["classification"] = str(meta_class), "front matter classification"
+    elif meta_class:
+        item.classification, item.decided["classification"] = meta_class[1], f"front matter {meta_class[0]}"
+    elif folder_class:
+        item.classification, item.decided["classification"] = folder_class, f"folder {folder_class}/"
     else:
         item.classification = options.mapping.defaults.get("classification", "internal")
         item.decided["classification"] = "default"
@@ -520,7 +347,7 @@ def _fill(item: Item, types: dict[str, dict[str, Any]], records: dict[str, dict[
             item.notes.append(f"moves to {folder}/, the folder of type {item.type}")
         name = f"{item.id}-{slug(item.title)}.md" if slug(item.title) else f"{item.id}.md"
         item.new_path = posixpath.join(folder, sub, name) if sub else posixpath.join(folder, name)
-        item.front = _front(item, options, [i.id for i in linked if i.kind == "document"])
+        item.front = fields.front_matter(item, options, [i.id for i in linked if i.kind == "document"])
         item.content = compose.document_bytes(item.front, source.body, bom=source.bom, newline=source.newline)
         problem = compose.verify_document(item.content, item.front, source.body)
     if problem:
@@ -532,103 +359,6 @@ def _load(raw: bytes) -> Any:
     from sms_docs import frontmatter
 
     return frontmatter.load_yaml(frontmatter.decode(raw))
-
-
-def _front(item: Item, options: Options, related: list[str]) -> dict[str, Any]:
-    """id, title, type, owner, classification; the file's own fields sms-docs knows, when valid;
-    clauses from comply's `satisfies`; related documents from doorstop's links; where the file lived;
-    every other key of the file as an `x-` field."""
-    meta = item.source.meta
-    front: dict[str, Any] = {"id": item.id, "title": item.title, "type": item.type, "owner": item.owner,
-                             "classification": item.classification}
-    consumed = {k for k in ("id", "title", "type", "owner", "classification") if meta.get(k) == front[k]}
-    if item.source.format == "comply" and meta.get("name") == item.title:
-        consumed.add("name")
-    if item.decided.get("owner", "").startswith("front matter "):
-        consumed.add(item.decided["owner"].removeprefix("front matter "))
-    for key in _STANDARD_FIELDS:
-        if key in meta and _valid_field(key, meta[key]):
-            front[key] = meta[key]
-            consumed.add(key)
-    clauses, unmapped = _clauses(meta.get("satisfies"), options.mapping.crosswalk)
-    if isinstance(meta.get("clauses"), list):
-        clauses = list(dict.fromkeys([*map(str, meta["clauses"]), *clauses]))
-        consumed.add("clauses")
-    if clauses:
-        front["clauses"] = clauses
-    if unmapped:
-        item.notes.append(f"decide: satisfies {unmapped} have no crosswalk to ISO/IEC 20000-1: kept in "
-                          "x-satisfies (a crosswalk in the mapping turns them into clauses)")
-    if related:
-        front["related"] = related
-    if item.new_path != item.path:
-        front["former_paths"] = [item.path]
-    for key, value in meta.items():
-        if key in consumed:
-            continue
-        name = key if key.startswith("x-") else f"x-{key}"
-        while name in front:
-            name += "-original"
-        front[name] = value
-    return front
-
-
-@functools.cache
-def _builtin_schemas() -> Any:
-    from sms_docs.schemas import SchemaSet
-
-    return SchemaSet.load(None)
-
-
-def _valid_field(key: str, value: Any) -> bool:
-    schema = _builtin_schemas()
-    return not schema.validate("document.schema.json", {"id": "POL-001", "title": "t", "type": "policy", "owner": "o",
-                                                        "classification": "internal", key: value})
-
-
-def _clauses(satisfies: Any, crosswalk: dict[str, dict[str, list[str]]]) -> tuple[list[str], str]:
-    """comply's `satisfies: {STANDARD: [controls]}` -> ISO/IEC 20000-1:2018 clauses where a crosswalk
-    exists (the standard itself, its 2011 edition through the catalogue's maps_to, or the mapping's
-    own crosswalk), and the controls left without one."""
-    from sms_docs import clauses as catalogue
-
-    if not isinstance(satisfies, dict):
-        return [], ""
-    out: list[str] = []
-    left: list[str] = []
-    new, old = catalogue.load("iso20000-1:2018"), catalogue.load("iso20000-1:2011")
-    for standard, controls in satisfies.items():
-        for control in controls if isinstance(controls, list) else [controls]:
-            control = str(control)
-            own = crosswalk.get(str(standard), {}).get(control)
-            if own:
-                out.extend(own)
-            elif _ISO20000.search(str(standard)) and "2011" in str(standard) and old.clause(control):
-                out.extend(old.clause(control).maps_to)  # type: ignore[union-attr]
-            elif _ISO20000.search(str(standard)) and new.knows(control):
-                out.append(control)
-            else:
-                left.append(f"{standard} {control}")
-    return list(dict.fromkeys(out)), ", ".join(left)
-
-
-_LINK = re.compile(r"(?<!!)\[[^\]\n]*\]\(\s*<?([^)\s>#]+)(#[^)\s>]*)?>?(?:\s+\"[^\"]*\")?\s*\)")
-
-
-def _links_to_old_names(adopted: list[Item]) -> None:
-    """A relative link to a file this adoption renames: adopt never edits a body, so say so."""
-    renamed = {i.path: i.new_path for i in adopted if i.kind == "document" and i.new_path != i.path}
-    for item in adopted:
-        if item.kind != "document":
-            continue
-        text = item.source.body.decode("utf-8", errors="replace")
-        for target in dict.fromkeys(m.group(1) for m in _LINK.finditer(text)):
-            if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^/", target):
-                continue
-            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(item.path), target))
-            if resolved in renamed:
-                item.notes.append(f"decide: links to {target}, which becomes {renamed[resolved]}; the body is kept "
-                                  "as it is, so `check` reports the link until it is updated")
 
 
 def _repository_notes(adopted: list[Item], facts: Facts) -> list[str]:
@@ -661,27 +391,3 @@ def _check_paths(items: list[Item], facts: Facts, notes: list[str]) -> None:
             raise UsageError(f"{item.path} would become {item.new_path}, which already exists",
                              hint="give it another ID or title in the mapping")
 
-
-def _config(options: Options, facts: Facts, people: list[people_mod.ProposedPerson],
-            types: dict[str, dict[str, Any]], records: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    roles_used = {r for t in DEFAULT_TYPES.values() for r in t["approvers"]} | {r for t in types.values() for r in t["approvers"]} \
-        | {r for p in people for r in p.roles} | {APPROVER}
-    ids = {p.id for p in people}
-    descriptions = {"top-management": "Top management, accountable for the service management system",
-                    "process-owner": "Owner of one or more service management processes",
-                    "service-owner": "Owner of a service and its agreements with customers",
-                    "document-controller": "Keeps the document register, reviews and records",
-                    "sms-manager": "Runs the service management system day to day"}
-    config: dict[str, Any] = {
-        "organisation": options.mapping.organisation or options.organisation or facts.repo_name,
-        "standard": options.mapping.standard or options.standard or "iso20000-1:2018",
-        "main_branch": options.mapping.main_branch or options.main_branch,
-        "people": [p.to_config() for p in people],
-        "roles": {r: descriptions.get(r, r.replace("-", " ").capitalize()) for r in sorted(roles_used - ids)},
-        "types": types,
-    }
-    if records:
-        config["records"] = records
-    config["approval"] = {"evidence": ["approval-commit", "merge-trailer", "forge-review"],
-                          "merge_trailers": ["Approved-by"], "require_signature": False, "allow_author_approval": False}
-    return config
