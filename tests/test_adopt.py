@@ -13,6 +13,7 @@ import yaml
 import adopt_support as shapes
 from conftest import Repo
 from sms_docs import frontmatter
+from sms_docs.gitrepo import parse_trailers
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -108,7 +109,7 @@ def test_plain_adoption_is_one_commit_with_renames_git_follows_and_bodies_kept(p
     assert plain.git("rev-list", "--count", "main..adopt") == "1"
     assert plain.git("branch", "--show-current") == "adopt"
     message = plain.git("log", "-1", "--format=%B")
-    assert message.splitlines()[-1] == "Sms-docs-adoption: yes"
+    assert parse_trailers(message) == [("Sms-docs-adoption", "yes")]
     assert done["renamed"]["policies/access-control.md"] == "policies/POL-001-access-control.md"
     assert done["rename_not_followed"] == []
     assert not (plain.path / "policies/access-control.md").exists()
@@ -294,6 +295,7 @@ def test_untracked_files_do_not_block_but_an_untracked_target_does(plain: Repo) 
     assert result.exit_code == 1 and "policies/POL-001-access-control.md already exists" in result.output
     assert (plain.path / "policies/access-control.md").exists()
     assert not (plain.path / "sms-docs.yml").exists()
+    assert plain.git("branch", "--show-current") == "main"
 
 
 def test_outside_a_git_repository_exit_3(tmp_path: Path) -> None:
@@ -369,3 +371,19 @@ def test_a_skipped_markdown_file_left_in_a_document_folder_is_a_note(plain: Repo
 def test_json_without_dry_run_or_yes_is_a_usage_error(plain: Repo) -> None:
     result = plain.run("adopt", "--format", "json", "--branch", "adopt", who="omar")
     assert result.exit_code == 2 and "--format json needs --dry-run or --yes" in result.output
+
+
+def test_a_master_branch_is_the_main_branch_and_an_existing_mkdocs_yml_is_a_note(plain: Repo) -> None:
+    plain.git("branch", "-m", "main", "master")
+    shapes.commit(plain, "Site", {"mkdocs.yml": "site_name: Policies\n"}, author=shapes.PEOPLE["dana"])
+    data = plan(plain)
+    assert data["main_branch"] == "master"
+    assert any(n.startswith("decide: mkdocs.yml exists") for n in data["notes"])
+    on_master = plain.run("adopt", "--yes", who="omar")
+    assert on_master.exit_code == 1 and "you are on master" in on_master.output
+
+
+def test_accepting_the_prompt_adopts(plain: Repo) -> None:
+    result = plain.run("adopt", "--branch", "adopt", who="omar", input="y\n")
+    assert result.exit_code == 0, result.output
+    assert "Committed" in result.output and (plain.path / "sms-docs.yml").is_file()

@@ -74,20 +74,20 @@ def gather(repo: GitRepo, root: Path, paths: list[str]) -> Facts:
 
 def apply(repo: GitRepo, root: Path, plan: Plan, branch: str | None = None) -> Adopted:
     refuse_unready(repo, root)
-    current = repo.current_branch()
-    if branch:
-        repo.create_branch_here(branch)
-        current = branch
-    elif current == plan.main_branch:
-        raise Refused(f"you are on {plan.main_branch}, the main branch: the adoption commit belongs on a branch of its "
-                      "own, to be approved and merged; nothing was changed",
-                      hint="pass --branch adopt (or git switch -c adopt first)")
     items = plan.adopted
     for item in items:
         target = root / item.new_path
         if item.new_path != item.path and (target.exists() or target.is_symlink()):
             raise Refused(f"{item.new_path} already exists (untracked); nothing was changed",
                           hint="move it away, or give the document another ID in the mapping")
+    current = repo.current_branch()
+    if not branch and current == plan.main_branch:
+        raise Refused(f"you are on {plan.main_branch}, the main branch: the adoption commit belongs on a branch of its "
+                      "own, to be approved and merged; nothing was changed",
+                      hint="pass --branch adopt (or git switch -c adopt first)")
+    if branch:
+        repo.create_branch_here(branch)
+        current = branch
     renamed: dict[str, str] = {}
     try:
         for item in items:
