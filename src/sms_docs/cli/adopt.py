@@ -55,6 +55,12 @@ def adopt(opts: Options, paths: tuple[str, ...], dry_run: bool, yes: bool, mappi
     `Sms-docs-adoption: yes`, ready for approval (`sms-docs approve --all`). Bodies are kept byte
     for byte; the file's own front matter keys are kept as `x-` fields. The tree must be clean.
 
+    The mapping file (YAML, every key optional; docs/adopting.md): organisation, standard,
+    main_branch, doorstop_as, defaults {classification, owner, type}, people [{id, name, email,
+    emails, github, roles}], types {NAME: {prefix, folder}}, crosswalk {STANDARD: {CONTROL:
+    [CLAUSE]}}, folders {PATH: ENTRY}, files {PATH: ENTRY}, where an ENTRY has skip, type, id,
+    title, owner, classification, as (document or record).
+
     \b
     Examples:
       sms-docs adopt --dry-run
