@@ -3,9 +3,12 @@ clauses from comply's `satisfies`, IDs kept from file names. No git: facts are g
 
 from __future__ import annotations
 
+import pytest
+
 from sms_docs.adopt import people
 from sms_docs.adopt.mapping import Mapping
 from sms_docs.adopt.plan import Facts, Options, make_plan
+from sms_docs.errors import UsageError
 
 DANA = {"id": "dana", "name": "Dana Reyes", "email": "dana@example.com", "roles": ["top-management"]}
 
@@ -76,3 +79,12 @@ def test_satisfies_iso20000_2018_is_cited_as_is_and_2011_through_the_catalogue()
     assert fields["x-satisfies"]["SOC2"] == ["CC8.1"]  # type: ignore[index]
     mapped = planned({"policies/change.md": data}, mapping=Mapping(crosswalk={"SOC2": {"CC8.1": ["8.5.1.3"]}}))
     assert "8.5.1.3" in mapped["policies/change.md"]["fields"]["clauses"]  # type: ignore[index]
+
+
+def test_a_type_of_the_mapping_moves_its_files_and_a_bad_folder_is_a_usage_error() -> None:
+    files = planned({"policies/a.md": b"# A\n"}, mapping=Mapping(types={"policy": {"folder": "docs/policies"}}))
+    assert files["policies/a.md"]["new_path"] == "docs/policies/POL-001-a.md"
+    with pytest.raises(UsageError, match=r"types\.policy\.folder"):
+        planned({"policies/a.md": b"# A\n"}, mapping=Mapping(types={"policy": {"folder": "My Policies"}}))
+    with pytest.raises(UsageError, match=r"types\.policy\.prefix"):
+        planned({"policies/a.md": b"# A\n"}, mapping=Mapping(types={"policy": {"prefix": "pol"}}))

@@ -73,6 +73,12 @@ def choose_types(adopted: list[Item], collections: dict[str, doorstop.Collection
         settings = {"prefix": str(given.get("prefix", prefix)), "folder": str(given.get("folder", folder)),
                     "approvers": list(given.get("approvers", approvers)), "min_approvals": 1,
                     "review_cycle": str(given.get("review_cycle", "12 months")), "title": str(given.get("title", title))}
+        if not re.fullmatch(r"[A-Z][A-Z0-9]{1,5}", str(settings["prefix"])):
+            raise UsageError(f"mapping: types.{name}.prefix {settings['prefix']!r}: two to six capitals and digits, "
+                             "starting with a capital (POL, SEC2)")
+        if not _FOLDER.match(str(settings["folder"])):
+            raise UsageError(f"mapping: types.{name}.folder {settings['folder']!r}: a folder of plain names "
+                             "(letters, digits, '.', '_', '-') separated by '/'")
         taken.add(str(settings["prefix"]))
         types[name] = settings
     for name in sorted({i.type for i in adopted if i.kind == "record"}):
