@@ -387,3 +387,10 @@ def test_accepting_the_prompt_adopts(plain: Repo) -> None:
     result = plain.run("adopt", "--branch", "adopt", who="omar", input="y\n")
     assert result.exit_code == 0, result.output
     assert "Committed" in result.output and (plain.path / "sms-docs.yml").is_file()
+
+
+def test_paths_limit_the_adoption_and_what_is_left_in_a_document_folder_is_a_note(plain: Repo) -> None:
+    data = plan(plain, "policies")
+    assert {f["path"] for f in data["files"]} == {"policies/access-control.md", "policies/password.md",
+                                                 "policies/remote-working.md"}
+    assert any("procedures/incident-response.md" in n for n in data["notes"])

@@ -18,6 +18,7 @@ from sms_docs.adopt import compose, fields, people as people_mod, registry
 from sms_docs.adopt.importers import comply, doorstop, markdown
 from sms_docs.adopt.mapping import CLASSIFICATIONS, Mapping
 from sms_docs.adopt.text import singular, slug
+from sms_docs.config import DEFAULT_TYPES
 from sms_docs.documents import IGNORED_NAMES
 from sms_docs.errors import UsageError
 
@@ -257,7 +258,7 @@ def make_plan(facts: Facts, options: Options) -> Plan:
         _fill(item, types, record_types, people, facts, options, by_uid)
     _check_paths(items, facts, notes)
     fields.links_to_old_names(adopted)
-    type_folders = [t["folder"] for t in types.values()]
+    type_folders = [t["folder"] for t in types.values()] + [str(t["folder"]) for t in DEFAULT_TYPES.values()]
     for item in items:
         if item.action == "skip" and item.path.endswith(".md") and posixpath.basename(item.path) not in IGNORED_NAMES \
                 and any(item.path.startswith(f + "/") for f in type_folders):
@@ -267,6 +268,13 @@ def make_plan(facts: Facts, options: Options) -> Plan:
         if item.kind == "document" and item.decided.get("title") == "file name":
             item.notes.append("decide: no heading to take the title from; it comes from the file name")
     notes.extend(_repository_notes(adopted, facts))
+    seen = {i.path for i in items}
+    left = sorted(p for p in facts.tracked if p.endswith(".md") and p not in seen
+                  and posixpath.basename(p) not in IGNORED_NAMES and any(p.startswith(f + "/") for f in type_folders))
+    if left:
+        shown = ", ".join(left[:5]) + (f" and {len(left) - 5} more" if len(left) > 5 else "")
+        notes.append(f"decide: Markdown files outside the PATHS given stay in document folders ({shown}): "
+                     "`check` reports them until they are adopted too or moved out")
     config = registry.config_for(options, facts, people, types, record_types)
     return Plan(str(config["organisation"]), str(config["standard"]), options.main_branch, people, types,
                 record_types, items, notes, config)
