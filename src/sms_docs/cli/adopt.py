@@ -35,7 +35,7 @@ def _person(value: str) -> dict[str, Any]:
 @click.option("--write-mapping", "write_mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the plan as a mapping file to edit (with --dry-run).")
 @click.option("--person", "persons", multiple=True, metavar="'ID=NAME <EMAIL>[:ROLES]'",
-              help="A person for sms-docs.yml (repeatable); with no roles, top-management.")
+              help="A person for sms-docs.yml (repeatable); with no roles, a new person is top-management.")
 @click.option("--org", "organisation", default=None, help="The organisation's name (default: the folder's name).")
 @click.option("--standard", type=click.Choice(["iso20000-1:2018", "iso20000-1:2011"]), default=None)
 @click.option("--branch", default=None, help="Create this branch for the adoption commit.")
