@@ -556,6 +556,21 @@ class GitRepo:
                 found.append((parts[0], parts[1].strip(), parts[2]))
         return found
 
+    def renames(self, parent: str, commit: str) -> dict[str, str]:
+        """Files `commit` renamed against `parent`, by git's rename detection: new path -> old path
+        (how `git log --follow` sees a `git mv` that also edited the file)."""
+        out = self._git("diff", "--no-ext-diff", "-M", "--name-status", "-z", "--diff-filter=R", parent, commit, "--")
+        tokens = out.split("\0")
+        found: dict[str, str] = {}
+        i = 0
+        while i + 2 < len(tokens):
+            if tokens[i].startswith("R"):
+                found[tokens[i + 2]] = tokens[i + 1]
+                i += 3
+            else:
+                i += 1
+        return found
+
     def has_uncommitted_changes(self, path: str) -> bool:
         """Does the working tree or the index differ from HEAD at `path`?"""
         return bool(self._git("status", "--porcelain", "--", path).strip())
@@ -637,22 +652,6 @@ class GitRepo:
         commit is exactly what was planned); returns the new commit."""
         _run_git(self.root, "commit", "-q", "--no-verify", "-F", "-", input=message, safe=False)
         return self._git("rev-parse", "HEAD").strip()
-
-    def renames_in(self, commit: str) -> dict[str, str]:
-        """old path -> new path for the renames git itself sees in `commit` (what `git log --follow`
-        will follow with its default similarity)."""
-        out = self._git("diff", "--name-status", "-M", "-z", f"{commit}^", commit)
-        tokens = out.split("\0")
-        found: dict[str, str] = {}
-        i = 0
-        while i < len(tokens):
-            status = tokens[i]
-            if status.startswith("R") and i + 2 < len(tokens):
-                found[tokens[i + 1]] = tokens[i + 2]
-                i += 3
-            else:
-                i += 2
-        return found
 
     def restore_head(self) -> None:
         """Put the index and the tracked files back as HEAD has them. Only for undoing an action's own

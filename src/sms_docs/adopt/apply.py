@@ -104,6 +104,6 @@ def apply(repo: GitRepo, root: Path, plan: Plan, branch: str | None = None) -> A
         repo.restore_head()
         (root / CONFIG_FILE).unlink(missing_ok=True)
         raise
-    seen = repo.renames_in(commit)
-    followed = sorted(new for old, new in renamed.items() if seen.get(old) == new)
+    seen = repo.renames(f"{commit}^", commit)
+    followed = sorted(new for old, new in renamed.items() if seen.get(new) == old)
     return Adopted(commit, current, renamed, followed, sorted(set(renamed.values()) - set(followed)))
