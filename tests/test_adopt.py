@@ -83,14 +83,16 @@ def test_plain_plan_proposes_type_id_title_owner_and_people(plain: Repo) -> None
     assert plain.git("status", "--porcelain") == ""
 
 
-def test_a_relative_link_to_a_renamed_file_is_a_note_and_the_body_is_not_touched(plain: Repo) -> None:
+def test_relative_links_to_renamed_and_to_missing_files_are_notes_and_the_body_is_not_touched(plain: Repo) -> None:
     plain.git("checkout", "-q", "-b", "linked")
-    shapes.commit(plain, "Link the remote working policy",
-                  {"procedures/incident-response.md": shapes.INCIDENT + "See [remote](../policies/remote-working.md#scope).\n"},
+    body = shapes.INCIDENT + "See [remote](../policies/remote-working.md#scope) and [old](../policies/gone.md).\n"
+    shapes.commit(plain, "Link the remote working policy", {"procedures/incident-response.md": body},
                   author=shapes.PEOPLE["lena"])
     incident = by_path(plan(plain))["procedures/incident-response.md"]
-    assert any("../policies/remote-working.md" in n and "POL-003-remote-working-policy.md" in n
-               for n in incident["notes"]), incident["notes"]
+    assert incident["notes"] == [
+        "links to ../policies/remote-working.md, now policies/POL-003-remote-working-policy.md: the body is kept as "
+        "it is, and the link is resolved through former_paths",
+        "decide: links to ../policies/gone.md, which is not in the repository: `check` reports it"]
 
 
 def test_plain_text_plan_says_what_to_decide(plain: Repo) -> None:

@@ -99,8 +99,10 @@ def clauses_for(satisfies: Any, crosswalk: dict[str, dict[str, list[str]]]) -> t
 _LINK = re.compile(r"(?<!!)\[[^\]\n]*\]\(\s*<?([^)\s>#]+)(#[^)\s>]*)?>?(?:\s+\"[^\"]*\")?\s*\)")
 
 
-def links_to_old_names(adopted: list[Item]) -> None:
-    """A relative link to a file this adoption renames: adopt never edits a body, so say so."""
+def links_to_old_names(adopted: list[Item], tracked: frozenset[str]) -> None:
+    """Relative links in the bodies: adopt never edits a body. A link to a file this adoption renames
+    keeps working through the target's `former_paths` (check and the site resolve it); a link to a
+    file that is not in the repository at all is for a person to fix."""
     renamed = {i.path: i.new_path for i in adopted if i.kind == "document" and i.new_path != i.path}
     for item in adopted:
         if item.kind != "document":
@@ -111,5 +113,7 @@ def links_to_old_names(adopted: list[Item]) -> None:
                 continue
             resolved = posixpath.normpath(posixpath.join(posixpath.dirname(item.path), target))
             if resolved in renamed:
-                item.notes.append(f"decide: links to {target}, which becomes {renamed[resolved]}; the body is kept "
-                                  "as it is, so `check` reports the link until it is updated")
+                item.notes.append(f"links to {target}, now {renamed[resolved]}: the body is kept as it is, and the "
+                                  "link is resolved through former_paths")
+            elif resolved.endswith(".md") and resolved not in tracked:
+                item.notes.append(f"decide: links to {target}, which is not in the repository: `check` reports it")

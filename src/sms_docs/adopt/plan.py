@@ -257,7 +257,7 @@ def make_plan(facts: Facts, options: Options) -> Plan:
     for item in adopted:
         _fill(item, types, record_types, people, facts, options, by_uid)
     _check_paths(items, facts, notes)
-    fields.links_to_old_names(adopted)
+    fields.links_to_old_names(adopted, facts.tracked)
     type_folders = [t["folder"] for t in types.values()] + [str(t["folder"]) for t in DEFAULT_TYPES.values()]
     for item in items:
         if item.action == "skip" and item.path.endswith(".md") and posixpath.basename(item.path) not in IGNORED_NAMES \
