@@ -396,3 +396,14 @@ def test_paths_limit_the_adoption_and_what_is_left_in_a_document_folder_is_a_not
     assert {f["path"] for f in data["files"]} == {"policies/access-control.md", "policies/password.md",
                                                  "policies/remote-working.md"}
     assert any("procedures/incident-response.md" in n for n in data["notes"])
+
+
+def test_a_commit_that_fails_leaves_the_tree_as_it_was(plain: Repo) -> None:
+    plain.git("config", "commit.gpgsign", "true")
+    plain.git("config", "gpg.program", "false")  # signing fails, so the commit does
+    result = plain.run("adopt", "--yes", "--branch", "adopt", who="omar")
+    assert result.exit_code == 3 and "git commit failed" in result.output
+    assert plain.git("status", "--porcelain", "--untracked-files=all") == ""
+    assert (plain.path / "policies/access-control.md").is_file()
+    assert not (plain.path / "sms-docs.yml").exists()
+    assert plain.git("rev-parse", "adopt") == plain.git("rev-parse", "main")

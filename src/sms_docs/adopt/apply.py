@@ -89,6 +89,7 @@ def apply(repo: GitRepo, root: Path, plan: Plan, branch: str | None = None) -> A
         repo.create_branch_here(branch)
         current = branch
     renamed: dict[str, str] = {}
+    wrote_config = False
     try:
         for item in items:
             if item.new_path != item.path:
@@ -98,11 +99,13 @@ def apply(repo: GitRepo, root: Path, plan: Plan, branch: str | None = None) -> A
                 renamed[item.path] = item.new_path
             frontmatter.atomic_write(root / item.new_path, item.content, root=root)
         frontmatter.atomic_write(root / CONFIG_FILE, plan.config_bytes(), exclusive=True, root=root)
+        wrote_config = True
         repo.stage([CONFIG_FILE, *(i.new_path for i in items)])
         commit = repo.commit_staged(plan.commit_message())
     except BaseException:
         repo.restore_head()
-        (root / CONFIG_FILE).unlink(missing_ok=True)
+        if wrote_config:
+            (root / CONFIG_FILE).unlink(missing_ok=True)
         raise
     seen = repo.renames(f"{commit}^", commit)
     followed = sorted(new for old, new in renamed.items() if seen.get(new) == old)
