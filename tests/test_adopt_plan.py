@@ -88,3 +88,11 @@ def test_a_type_of_the_mapping_moves_its_files_and_a_bad_folder_is_a_usage_error
         planned({"policies/a.md": b"# A\n"}, mapping=Mapping(types={"policy": {"folder": "My Policies"}}))
     with pytest.raises(UsageError, match=r"types\.policy\.prefix"):
         planned({"policies/a.md": b"# A\n"}, mapping=Mapping(types={"policy": {"prefix": "pol"}}))
+
+
+def test_a_folder_the_mapping_types_is_that_type_s_folder() -> None:
+    mapping = Mapping(folders={"guides": {"type": "procedure"}})
+    files = planned({"guides/restore.md": b"# Restore\n", "guides/sub/backup.md": b"# Backup\n"}, mapping=mapping)
+    assert files["guides/restore.md"]["new_path"] == "guides/PRC-001-restore.md"
+    assert files["guides/sub/backup.md"]["new_path"] == "guides/sub/PRC-002-backup.md"
+    assert files["guides/restore.md"]["decided"]["type"] == "mapping"  # type: ignore[index]

@@ -61,6 +61,13 @@ class Mapping:
         return out
 
 
+def typed_folder(mapping: Mapping, path: str) -> str | None:
+    """The longest folder of the mapping that holds `path` and names a type for it."""
+    found = [f.strip("/") for f, e in mapping.folders.items()
+             if e.get("type") and f.strip("/") and path.startswith(f.strip("/") + "/")]
+    return max(found, key=len) if found else None
+
+
 def load(path: Path) -> Mapping:
     """Read and validate the mapping; a mistake is a usage error naming the file, line and field."""
     try:

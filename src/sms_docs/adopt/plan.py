@@ -16,7 +16,7 @@ from typing import Any, TYPE_CHECKING
 
 from sms_docs.adopt import compose, fields, people as people_mod, registry
 from sms_docs.adopt.importers import comply, doorstop, markdown
-from sms_docs.adopt.mapping import CLASSIFICATIONS, Mapping
+from sms_docs.adopt.mapping import CLASSIFICATIONS, Mapping, typed_folder
 from sms_docs.adopt.text import singular, slug
 from sms_docs.config import DEFAULT_TYPES
 from sms_docs.documents import IGNORED_NAMES
@@ -240,6 +240,9 @@ def make_plan(facts: Facts, options: Options) -> Plan:
         if entry.get("type"):
             item.type, item.decided["type"] = str(entry["type"]), "mapping"
             item.anchor = anchor if guessed == item.type else None
+            folder = typed_folder(mapping, source.path)
+            if folder and mapping.folders[next(f for f in mapping.folders if f.strip("/") == folder)].get("type") == item.type:
+                item.anchor = folder
         elif guessed:
             item.type, item.anchor, item.decided["type"] = guessed, anchor, how
         else:
