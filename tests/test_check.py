@@ -625,3 +625,14 @@ def test_alias_bomb_is_a_yaml_error(clean: Repo) -> None:
     assert finding["code"] == "yaml-error" and "aliases" in finding["message"]
     # POL-001 exists but is unreadable: that is its one finding, so what refers to it is not "broken".
     assert [f for f in data["findings"] if f["path"] != POL1] == []
+
+
+def test_former_paths_is_a_known_field_and_must_be_a_list_of_paths(clean: Repo) -> None:
+    # `sms-docs adopt` records where a renamed document used to live.
+    clean.write({POL1: doc("POL-001", "Service management policy", former_paths=["policy/service.md"])})
+    code, data = check(clean)
+    assert (code, data["findings"]) == (0, [])
+    clean.write({POL1: doc("POL-001", "Service management policy", former_paths="policy/service.md")})
+    code, data = check(clean)
+    assert code == 1
+    assert [(f["code"], f["path"]) for f in data["findings"]] == [("schema-violation", POL1)]

@@ -582,6 +582,87 @@ class GitRepo:
         return {a.strip().lower() for a in self._git("log", "--no-merges", "--format=%ae%n%ce", revs, "--", path).split()}
 
 
+    # --- intents of `sms-docs adopt`: an existing repository taken under control ------------------
+
+    def has_local_changes(self) -> bool:
+        """Does the index or the working tree differ from HEAD in a tracked file? (Untracked files
+        are left alone: adopt commits only the paths it writes.)"""
+        return bool(self._git("status", "--porcelain", "--untracked-files=no").strip())
+
+    def tracked_files(self) -> list[str]:
+        """Every path in the index (repo-relative, `/`)."""
+        return [p for p in self._git("ls-files", "-z").split("\0") if p]
+
+    def file_authorship(self, tip: str = "HEAD") -> dict[str, list[tuple[str, str, int, int]]]:
+        """path as it is at `tip` -> (author name, author email, author time, commit time) of every
+        non-merge commit that changed it, newest first, following renames back (one `git log` pass
+        for the whole repository, never one per file)."""
+        out = self._git("log", tip, "--no-merges", "-M", "--name-status", "-z",
+                        "--format=%x1e%an%x1f%ae%x1f%at%x1f%ct%x1f")
+        current: dict[str, str] = {}  # an older name -> the name it has at tip
+        found: dict[str, list[tuple[str, str, int, int]]] = {}
+        for record in out.split("\x1e"):
+            if not record:
+                continue
+            head, _, rest = record.rpartition("\x1f")
+            fields = head.split("\x1f")
+            if len(fields) < 4:
+                continue
+            name, email, at, ct = fields[0], fields[1], int(fields[2] or 0), int(fields[3] or 0)
+            tokens = [t.lstrip("\n") for t in rest.split("\0")]
+            i = 0
+            while i < len(tokens):
+                status = tokens[i]
+                if not status:
+                    i += 1
+                    continue
+                if status[0] in "RC" and i + 2 < len(tokens):
+                    old, new = tokens[i + 1], tokens[i + 2]
+                    now = current.get(new, new)
+                    found.setdefault(now, []).append((name, email, at, ct))
+                    if status[0] == "R":
+                        current[old] = now
+                    i += 3
+                elif i + 1 < len(tokens):
+                    path = tokens[i + 1]
+                    now = current.get(path, path)
+                    found.setdefault(now, []).append((name, email, at, ct))
+                    i += 2
+                else:
+                    i += 1
+        return found
+
+    def mergers(self, tip: str = "HEAD") -> list[tuple[str, str]]:
+        """(committer name, email) of each merge commit on `tip`'s first-parent line, newest first:
+        who merged changes before the repository came under control."""
+        out = self._git("log", tip, "--first-parent", "--merges", "--format=%cn%x1f%ce")
+        return [tuple(line.split("\x1f", 1)) for line in out.splitlines() if "\x1f" in line]  # type: ignore[misc]
+
+    def move(self, old: str, new: str) -> None:
+        """`git mv old new` (the index records the rename, so `git log --follow` finds the old name)."""
+        self._git("mv", "--", old, new)
+
+    def stage(self, paths: Iterable[str]) -> None:
+        wanted = list(paths)
+        if wanted:
+            self._git("add", "--", *wanted)
+
+    def commit_staged(self, message: str) -> str:
+        """Commit what is staged, as git's configured identity (the user's own hooks do not run: the
+        commit is exactly what was planned); returns the new commit."""
+        _run_git(self.root, "commit", "-q", "--no-verify", "-F", "-", input=message, safe=False)
+        return self._git("rev-parse", "HEAD").strip()
+
+    def restore_head(self) -> None:
+        """Put the index and the tracked files back as HEAD has them. Only for undoing an action's own
+        half-done work on a tree it found clean (adopt checks that first)."""
+        self._git("reset", "-q", "--hard", "HEAD")
+
+    def create_branch_here(self, name: str) -> None:
+        """A new branch at HEAD, checked out (the working tree is kept)."""
+        self._git("checkout", "-q", "-b", name)
+
+
 @dataclass(frozen=True, slots=True)
 class Identity:
     """Who makes a commit, and when (ISO 8601; None: now): passed to git for that commit only."""
@@ -668,6 +749,17 @@ def added_paths(root: Path, folder: str | None = None) -> list[str]:
     except OSError:
         return []
     return [line.strip() for line in out.splitlines() if line.strip()]
+
+
+def worktree_root(start: Path) -> Path | None:
+    """The top folder of the git working tree holding `start`; None outside one."""
+    try:
+        proc = subprocess.run(["git", *SAFE_CONFIG, "rev-parse", "--show-toplevel"], cwd=start, capture_output=True,
+                              text=True, env={**os.environ, **SAFE_ENV}, check=False)
+    except (OSError, ValueError):
+        return None
+    out = proc.stdout.strip()
+    return Path(out) if proc.returncode == 0 and out else None
 
 
 def committer_identity(root: Path, identity: Identity | None = None) -> tuple[str | None, str | None]:

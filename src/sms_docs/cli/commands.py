@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sms_docs.cli import control, foundation, integrations, lifecycle, site
+from sms_docs.cli import adopt, control, foundation, integrations, lifecycle, site
 
 if TYPE_CHECKING:
     import click
 
 COMMANDS: list[click.Command] = [
     # the working tree
-    foundation.init, foundation.new, foundation.check,
+    foundation.init, foundation.new, foundation.check, adopt.adopt,
     # change and approval
     control.approve, lifecycle.review, lifecycle.obsolete, lifecycle.records,
     # the register and the history
