@@ -96,3 +96,8 @@ def test_a_folder_the_mapping_types_is_that_type_s_folder() -> None:
     assert files["guides/restore.md"]["new_path"] == "guides/PRC-001-restore.md"
     assert files["guides/sub/backup.md"]["new_path"] == "guides/sub/PRC-002-backup.md"
     assert files["guides/restore.md"]["decided"]["type"] == "mapping"  # type: ignore[index]
+
+
+def test_numbers_in_file_names_are_counted_as_numbers() -> None:
+    files = planned({f"policies/policy-{n}.md": f"# Policy {n}\n".encode() for n in (1, 2, 10, 100)})
+    assert [files[f"policies/policy-{n}.md"]["id"] for n in (1, 2, 10, 100)] == ["POL-001", "POL-002", "POL-003", "POL-004"]

@@ -94,9 +94,9 @@ def apply(repo: GitRepo, root: Path, plan: Plan, branch: str | None = None) -> A
         for item in items:
             if item.new_path != item.path:
                 frontmatter.refuse_links(root, root / item.new_path)
-                (root / item.new_path).parent.mkdir(parents=True, exist_ok=True)
-                repo.move(item.path, item.new_path)
                 renamed[item.path] = item.new_path
+        repo.move_all(list(renamed.items()))
+        for item in items:
             frontmatter.atomic_write(root / item.new_path, item.content, root=root)
         frontmatter.atomic_write(root / CONFIG_FILE, plan.config_bytes(), exclusive=True, root=root)
         wrote_config = True
@@ -104,6 +104,8 @@ def apply(repo: GitRepo, root: Path, plan: Plan, branch: str | None = None) -> A
         commit = repo.commit_staged(plan.commit_message())
     except BaseException:
         repo.restore_head()
+        for new in renamed.values():  # no target existed before (checked above): what is there now is ours
+            (root / new).unlink(missing_ok=True)
         if wrote_config:
             (root / CONFIG_FILE).unlink(missing_ok=True)
         raise

@@ -179,7 +179,7 @@ def assign_ids(adopted: list[Item], types: dict[str, dict[str, Any]], records: d
             if candidates:
                 item.notes.append(f"decide: {candidates[0][0]} is taken by another file; a new ID is given")
             pending.append(item)
-    for item in pending:
+    for item in sorted(pending, key=lambda i: _natural(i.path)):  # policy-2 before policy-10
         prefix = types[item.type]["prefix"]
         n = 1
         while f"{prefix}-{n:03d}" in used:
@@ -223,3 +223,8 @@ def config_for(options: Options, facts: Facts, people: list[people_mod.ProposedP
     config["approval"] = {"evidence": ["approval-commit", "merge-trailer", "forge-review"],
                           "merge_trailers": ["Approved-by"], "require_signature": False, "allow_author_approval": False}
     return config
+
+
+def _natural(path: str) -> tuple[tuple[int, int | str], ...]:
+    """A sort key that reads runs of digits as numbers: `policy-2.md` before `policy-10.md`."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", path))
