@@ -183,11 +183,13 @@ def load(root: Path, schemas: SchemaSet | None = None, *, validate: bool = True)
     schema violations come back as `config-error` findings with the settings built from what is valid."""
     path = root / CONFIG_FILE
     try:
-        text = frontmatter.decode(path.read_bytes())
+        data = path.read_bytes()
+        text = frontmatter.decode(data)
     except OSError as exc:
         raise ConfigError(f"{CONFIG_FILE}: cannot be read: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{CONFIG_FILE}: not UTF-8 text") from None
+    except UnicodeDecodeError as exc:
+        line, message = frontmatter.not_utf8(data, exc)
+        raise ConfigError(f"{CONFIG_FILE} line {line}: {message}") from None
     return parse(root, text, schemas, validate=validate)
 
 

@@ -53,6 +53,11 @@ class Parsed:
     findings: tuple[Finding, ...]
 
 
+def _not_utf8(path: str, data: bytes, exc: UnicodeDecodeError, ident: str | None) -> Finding:
+    line, message = frontmatter.not_utf8(data, exc)
+    return error("yaml-error", message, path=path, line=line, id=ident)
+
+
 def _yaml_finding(path: str, exc: frontmatter.YamlError, offset: int, ident: str | None = None) -> Finding:
     line = exc.line + offset - 1 if exc.line else None
     return error("yaml-error", f"invalid YAML: {exc.message}", path=path, line=line, id=ident)
@@ -92,7 +97,7 @@ def parse_document(path: str, data: bytes, settings: Settings, schemas: SchemaSe
     try:
         text = frontmatter.decode(data)
     except UnicodeDecodeError as exc:
-        return Parsed(None, None, (error("yaml-error", f"not UTF-8 text (byte {exc.start})", path=path, id=file_id),))
+        return Parsed(None, None, (_not_utf8(path, data, exc, file_id),))
     try:
         parts = frontmatter.split(text)
     except frontmatter.FrontMatterMissing as exc:
@@ -189,7 +194,7 @@ def parse_record(path: str, data: bytes, settings: Settings, schemas: SchemaSet,
     try:
         text = frontmatter.decode(data)
     except UnicodeDecodeError as exc:
-        return Parsed(None, None, (error("yaml-error", f"not UTF-8 text (byte {exc.start})", path=path),))
+        return Parsed(None, None, (_not_utf8(path, data, exc, None),))
     offset = 1
     if path.endswith(".md"):
         try:

@@ -233,6 +233,16 @@ def decode(data: bytes) -> str:
     return data.decode("utf-8")
 
 
+def not_utf8(data: bytes, exc: UnicodeDecodeError) -> tuple[int, str]:
+    """The line of the first byte that is not UTF-8, and a message naming it with its column and
+    offset in the file (usually a Latin-1 or Windows-1252 character), for `decode`'s error."""
+    start = exc.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+    line = data.count(b"\n", 0, start) + 1
+    column = start - (data.rfind(b"\n", 0, start) + 1) + 1
+    return line, (f"not UTF-8 text: byte 0x{data[start]:02x} at line {line}, column {column} "
+                  f"(byte {start} of the file): save the file as UTF-8")
+
+
 def split(text: str) -> Split:
     """The file starts with a `---` line; the front matter ends at the next `---` line."""
     first_end = text.find("\n")
