@@ -606,6 +606,10 @@ def test_references_to_a_missing_document_are_still_broken(clean: Repo) -> None:
     clean.write({POL1: None})
     code, data = check(clean)
     assert code == 1
+    # One missing document cited from two files: one finding that names the other file.
+    [finding] = data["findings"]
+    assert finding["code"] == "broken-reference" and "the same in 1 more place" in finding["message"]
+    code, data = check(clean, "--all-findings")
     assert sorted(f["code"] for f in data["findings"]) == ["broken-reference", "broken-reference"]
 
 

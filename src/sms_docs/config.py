@@ -230,10 +230,36 @@ def parse(root: Path, text: str, schemas: SchemaSet | None = None, *,
         lines = frontmatter.node_lines(text)
         for v in violations:
             findings.append(
-                error("config-error", v.message, path=CONFIG_FILE, line=frontmatter.line_of(lines, v.path))
+                error("config-error", v.message, path=CONFIG_FILE, line=frontmatter.line_of(lines, v.path), cause=_cause(v.path, data))
             )
     settings = _build(root, data, findings, text)
     return settings, findings
+
+
+def _cause(path: tuple[str | int, ...], data: dict[str, Any]) -> str | None:
+    """A bad value under `types.NAME` or `records.NAME` is the cause of every finding about that type;
+    one under `people[N]` (a person left out) of every finding about that person."""
+    if len(path) >= 2 and path[0] in ("types", "records") and isinstance(path[1], str):
+        return f"{'type' if path[0] == 'types' else 'record-type'}:{path[1]}"
+    if len(path) >= 2 and path[0] == "people" and isinstance(path[1], int):
+        people = data.get("people")
+        entry = people[path[1]] if isinstance(people, list) and path[1] < len(people) else None
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+            return f"person:{entry['id']}"
+    return None
+
+
+def lost_prefixes(settings: Settings) -> dict[str, str]:
+    """Prefix -> name of each document type that sms-docs.yml declares but that could not be built
+    (a bad value in it): its folder is not read, so IDs with its prefix look missing."""
+    out: dict[str, str] = {}
+    for name, value in _mapping(settings.raw.get("types")).items():
+        if not isinstance(name, str) or name in settings.types:
+            continue
+        prefix = _mapping(value).get("prefix") or DEFAULT_TYPES.get(name, {}).get("prefix")
+        if isinstance(prefix, str):
+            out[prefix] = name
+    return out
 
 
 def _mapping(value: Any) -> dict[str, Any]:

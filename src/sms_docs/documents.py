@@ -122,7 +122,7 @@ def parse_document(path: str, data: bytes, settings: Settings, schemas: SchemaSe
         known = ", ".join(settings.types)
         lines = frontmatter.node_lines(parts.front)
         findings.append(error("unknown-type", f"type {meta['type']!r} is not a document type in sms-docs.yml ({known})",
-                              path=path, line=_line(lines, ("type",), offset), id=ident))
+                              path=path, line=_line(lines, ("type",), offset), id=ident, cause=f"type:{meta['type']}"))
     schema = doc_type.schema if doc_type else "document.schema.json"
     findings += _schema_findings(path, parts.front, offset, schema, meta, schemas, ident)
     if isinstance(meta.get("id"), str) and ID_RE.match(meta["id"]):
@@ -215,7 +215,7 @@ def parse_record(path: str, data: bytes, settings: Settings, schemas: SchemaSet,
     if isinstance(meta.get("type"), str) and rtype is None:
         lines = frontmatter.node_lines(text)
         findings.append(error("unknown-type", f"record type {meta['type']!r} is not in sms-docs.yml records ({', '.join(settings.records)})",
-                              path=path, line=_line(lines, ("type",), offset), id=ident))
+                              path=path, line=_line(lines, ("type",), offset), id=ident, cause=f"record-type:{meta['type']}"))
     schema = rtype.schema if rtype and schemas.has(rtype.schema) else "record.schema.json"
     if validate:
         findings += _schema_findings(path, text, offset, schema, meta, schemas, ident)
@@ -239,7 +239,7 @@ def pack(parsed: Parsed) -> tuple[Any, ...]:
     d, r = parsed.doc, parsed.record
     doc = (d.id, d.path, d.meta, d.body_line, tuple((k.target, k.line, k.text) for k in d.links), d.lines) if d else None
     rec = (r.id, r.path, r.meta, r.lines) if r else None
-    findings = tuple((f.code, f.severity.value, f.message, f.path, f.line, f.id) for f in parsed.findings)
+    findings = tuple((f.code, f.severity.value, f.message, f.path, f.line, f.id, f.cause) for f in parsed.findings)
     return doc, rec, findings
 
 
@@ -248,5 +248,5 @@ def unpack(packed: tuple[Any, ...]) -> Parsed:
     return Parsed(
         Document(doc[0], doc[1], doc[2], "", doc[3], tuple(Link(*k) for k in doc[4]), doc[5]) if doc else None,
         Record(*rec) if rec else None,
-        tuple(Finding(c, Severity(sev), m, path, line, ident) for c, sev, m, path, line, ident in findings),
+        tuple(Finding(c, Severity(sev), m, path, line, ident, cause) for c, sev, m, path, line, ident, cause in findings),
     )

@@ -14,25 +14,33 @@ from sms_docs.cli import Options, common, emit_json, exit_for, print_findings, s
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1).")
 @click.option("--no-cache", is_flag=True, help="Read every file again (the cache lives under .git/sms-docs/).")
+@click.option("--all-findings", is_flag=True,
+              help="List every finding, also those that follow from another (by default they are grouped under their cause).")
 @common()
-def check(opts: Options, paths: tuple[str, ...], strict: bool, no_cache: bool) -> None:
+def check(opts: Options, paths: tuple[str, ...], strict: bool, no_cache: bool, all_findings: bool) -> None:
     """Check the working tree: YAML, schemas, IDs, references, obsolete control, configuration.
 
     Needs no history, so it is fast enough for a pre-commit hook. PATHS limit the report to those
     files or folders (the whole set is still read, to check IDs and references).
+
+    Findings in sms-docs.yml come first. Findings that follow from one cause are reported once: a
+    bad value under `types.NAME` or `people[N]` in sms-docs.yml stands for every finding it causes
+    in other files (counted in its message), and one missing person, type or document named by many
+    files is one finding naming the others. --all-findings lists each of them.
 
     \b
     Examples:
       sms-docs check
       sms-docs check policies/POL-004-information-security-policy.md
       sms-docs check --format json
+      sms-docs check --all-findings      # every follow-on finding, one by one
     """
     from sms_docs.checks import run_check
 
     root = opts.root()
     started = time.perf_counter()
     rel = [_relative(root, p) for p in paths]
-    result = run_check(root, rel or None, use_cache=not no_cache)
+    result = run_check(root, rel or None, use_cache=not no_cache, all_findings=all_findings)
     elapsed = time.perf_counter() - started
     if opts.format == "json":
         emit_json(result.to_json())
@@ -42,6 +50,9 @@ def check(opts: Options, paths: tuple[str, ...], strict: bool, no_cache: bool) -
             click.echo()
         counted = f"{result.documents} documents, {result.records} records checked in {elapsed:.2f} s"
         click.echo(f"{summary_counts(result.findings)} ({counted})")
+        if result.grouped:
+            click.echo(f"{result.grouped} follow-on finding{'s' * (result.grouped != 1)} grouped under their cause "
+                       "(--all-findings lists them)")
     raise SystemExit(exit_for(result.findings, strict))
 
 
