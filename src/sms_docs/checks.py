@@ -17,7 +17,7 @@ from typing import Any, TYPE_CHECKING
 
 from sms_docs import __version__, causes, config
 from sms_docs.cache import Store
-from sms_docs.documents import IGNORED_NAMES, RECORD_SUFFIXES, Parsed, pack, parse_document, parse_record, unpack
+from sms_docs.documents import IGNORED_NAMES, RECORD_SUFFIXES, Parsed, pack, parse_document, parse_record, too_large, unpack
 from sms_docs.model import Document, Finding, Record, error, warning
 from sms_docs.schemas import BUILTIN_DIR, SchemaSet
 
@@ -178,6 +178,10 @@ def scan_worktree(root: Path, settings: Settings, schemas: SchemaSet, *, use_cac
                 tree.findings.append(error("symlink", "a symbolic link: a controlled file must be a file of its own "
                                            "(a link shows whatever it points at); it is not read", path=rel))
                 continue
+            oversize = too_large(rel, st.st_size, settings)
+            if oversize is not None:
+                tree.findings.append(oversize)
+                continue
             parsed = cache.get(rel, st)
             if parsed is None:
                 try:
@@ -258,7 +262,7 @@ def _clause_citations(tree: Tree, settings: Settings) -> list[Finding]:
 
 
 _CONTROLLED_PATHS = frozenset({config.CONFIG_FILE, config.SIGNERS_FILE})
-_UNREADABLE = frozenset({"yaml-error", "front-matter-missing"})
+_UNREADABLE = frozenset({"yaml-error", "front-matter-missing", "file-too-large"})
 
 
 def _references(doc: Document, docs: Mapping[str, Document], paths: Mapping[str, Document], tree: Tree, root: Path | None,

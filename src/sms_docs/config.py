@@ -66,6 +66,28 @@ DEFAULT_APPROVAL: dict[str, Any] = {
 }
 
 _PERIOD = re.compile(r"^([1-9][0-9]*) (month|months|year|years)$")
+_SIZE = re.compile(r"^([1-9][0-9]*) ?(B|KB|MB|GB)$")
+_UNITS = {"B": 1, "KB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3}
+# Real policies are kilobytes; a document of tens of megabytes (a pasted export, an embedded image
+# as text) would make every reader of it slow, the site build above all.
+DEFAULT_MAX_FILE_SIZE = 5 * 1024 ** 2
+
+
+def size_of(value: Any) -> int | None:
+    """`5 MB` -> 5242880, `200 KB`, `123` (bytes); None when it is not a size."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    match = _SIZE.match(value.strip()) if isinstance(value, str) else None
+    return int(match.group(1)) * _UNITS[match.group(2)] if match else None
+
+
+def size_text(size: int) -> str:
+    """A size for a message: `54.0 MB`, `200 KB`, `900 bytes`."""
+    if size >= 1024 ** 2:
+        return f"{size / 1024 ** 2:.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size} bytes"
 
 
 def months_of(period: str) -> int:
@@ -126,6 +148,7 @@ class Settings:
     records: Mapping[str, RecordType]
     approval: ApprovalPolicy
     raw: Mapping[str, Any] = field(repr=False, default_factory=dict)
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
     _by_email: dict[str, Person] = field(init=False, repr=False, compare=False)
     _by_id: dict[str, Person] = field(init=False, repr=False, compare=False)
 
@@ -360,6 +383,7 @@ def _build(root: Path, data: dict[str, Any], findings: list[Finding], text: str)
         records=records,
         approval=policy,
         raw=data,
+        max_file_size=size_of(data.get("max_file_size")) or DEFAULT_MAX_FILE_SIZE,
     )
 
 

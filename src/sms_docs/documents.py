@@ -53,6 +53,19 @@ class Parsed:
     findings: tuple[Finding, ...]
 
 
+def too_large(path: str, size: int, settings: Settings, ident: str | None = None, *, what: str = "") -> Finding | None:
+    """A controlled file over `max_file_size` is not read: not checked, not published (the one rule,
+    used by `check`, `audit` and the site). `what` says which revision, for history."""
+    if size <= settings.max_file_size:
+        return None
+    from sms_docs.config import size_text
+
+    return error("file-too-large",
+                 f"{what}{size_text(size)}, over the {size_text(settings.max_file_size)} limit: not read, not published "
+                 "(split it, move attachments out of the text, or raise max_file_size in sms-docs.yml)",
+                 path=path, id=ident or id_from_filename(path))
+
+
 def _not_utf8(path: str, data: bytes, exc: UnicodeDecodeError, ident: str | None) -> Finding:
     line, message = frontmatter.not_utf8(data, exc)
     return error("yaml-error", message, path=path, line=line, id=ident)

@@ -24,7 +24,7 @@ import yaml
 from sms_docs.errors import Refused, SmsDocsError, UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     import datetime as dt
 
 CONFIG_NAME = "mkdocs.yml"
@@ -128,7 +128,8 @@ def _load(config_file: Path, **kwargs: Any) -> Any:
 
 def build(root: Path, *, site_dir: Path | None = None, audience: str | None = None, drafts: bool = False,
           ref: str | None = None, as_of: dt.date | None = None, strict: bool = False,
-          cache: bool | None = None) -> Built:
+          cache: bool | None = None, progress: Callable[[int, int], None] | None = None) -> Built:
+    """`progress(pages written, pages in all)` is called as MkDocs writes each page."""
     from mkdocs.commands import build as mk_build
     from mkdocs.exceptions import Abort, BuildError, ConfigurationError
 
@@ -144,6 +145,7 @@ def build(root: Path, *, site_dir: Path | None = None, audience: str | None = No
         cfg = _load(config_file, **kwargs)
         overrides = {"audience": audience, "drafts": drafts or None, "ref": ref, "as_of": as_of, "cache": cache}
         cfg.plugins["sms-docs"].overrides = {k: v for k, v in overrides.items() if v is not None}
+        cfg.plugins["sms-docs"].progress = progress
         final = Path(cfg.site_dir)
         _refuse_links(root, final)
         # Built beside its place and moved there whole: a failed build leaves the previous site (or
