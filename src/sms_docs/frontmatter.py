@@ -83,9 +83,9 @@ def load_yaml(text: str) -> Any:
         return _raise(str(exc), None)
     except RecursionError:
         return _raise("YAML nested too deeply", None)
-    problem = _too_big(data)
-    if problem:
-        return _raise(problem, None)
+    too_big = _too_big(data)
+    if too_big:
+        return _raise(too_big, None)
     return data
 
 
