@@ -250,6 +250,20 @@ def history_rewritten(repo: Repo) -> None:
     repo.git("commit", "-q", "--amend", "-m", "Merge branch 'base' (reworded)", who="dana", date=day("2026-01-10", 11))
 
 
+def duplicate_id(repo: Repo) -> None:
+    """Two files with one ID on the main line: `check` reports it, and so must the audit."""
+    base(repo)
+    repo.commit("Copy the policy", {"policies/POL-001-copy.md": policy(title="Copy of the policy", body="Copied.\n")},
+                who="omar", date=day("2026-02-01"))
+
+
+def duplicate_record_id(repo: Repo) -> None:
+    base(repo)
+    repo.commit("Record a change", {CHG1: change_record()}, who="omar", date=day("2026-02-01"))
+    repo.commit("Record it again", {"records/change/2026/CHG-2026-0001-again.yml": change_record(summary="Again")},
+                who="omar", date=day("2026-02-02"))
+
+
 def unapproved_config(repo: Repo) -> None:
     base(repo)
     repo.commit("New schema", {SCHEMA: '{"type": "object"}\n'}, who="dana", date=day("2026-02-01"))
@@ -278,6 +292,10 @@ CASES: dict[str, tuple[Callable[[Repo], None], str, list[tuple[str, str, str | N
     "record-deleted": (record_deleted, AS_OF, [("record-deleted", "error", "CHG-2026-0001", CHG1)]),
     "retention-expired": (retention_expired, AS_OF, [("retention-expired", "warning", "CHG-2019-0001", OLD)]),
     "review-overdue": (review_overdue, "2027-01-11", [("review-overdue", "warning", "POL-001", POL1)]),
+    "duplicate-id": (duplicate_id, AS_OF, [("duplicate-id", "error", "POL-001", "policies/POL-001-copy.md"),
+                                           ("unapproved-change", "error", "POL-001", "policies/POL-001-copy.md")]),
+    "duplicate-id-record": (duplicate_record_id, AS_OF, [("duplicate-id", "error", "CHG-2026-0001",
+                                                          "records/change/2026/CHG-2026-0001-again.yml")]),
     "history-rewritten": (history_rewritten, AS_OF, [("history-rewritten", "error", "POL-001", None),
                                                      ("history-rewritten", "error", "POL-001", None),
                                                      ("history-rewritten", "error", "PRC-001", None)]),
@@ -484,6 +502,14 @@ def test_restoring_a_deleted_document_is_not_id_reuse(repo: Repo) -> None:
     assert status_of(repo, "POL-001")["state"] == "effective"  # what stands is the approved text of revision 1
 
 
+def test_renaming_a_document_is_no_duplicate_id(repo: Repo) -> None:
+    base(repo)
+    change(repo, "rename", {POL1: None, "policies/POL-001-renamed.md": policy()}, approvers=(), date=day("2026-02-01"))
+    data = audit(repo, expect=0)
+    assert "duplicate-id" not in codes(data) and data["findings"] == []
+    assert repo.run("check").exit_code == 0
+
+
 def test_disposed_record_is_not_deleted_and_a_moved_record_is_not_either(repo: Repo) -> None:
     base(repo)
     repo.commit("Old record", {OLD: change_record("CHG-2019-0001", date="2019-01-10")}, who="omar",
@@ -634,7 +660,8 @@ def test_a_second_file_with_the_same_id_cannot_hide_a_change(repo: Repo) -> None
     repo.commit("Edit the copy", {"policies/POL-001-copy.md": policy(body="Nobody approved this.\n")}, who="omar",
                 date=day("2026-02-02"))
     data = audit(repo, expect=1)
-    assert [(f["code"], f["path"]) for f in data["findings"]] == [("unapproved-change", "policies/POL-001-copy.md")]
+    assert sorted((f["code"], f["path"]) for f in data["findings"]) == [
+        ("duplicate-id", "policies/POL-001-copy.md"), ("unapproved-change", "policies/POL-001-copy.md")]
 
 
 def test_unknown_ref_is_a_usage_error(repo: Repo) -> None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import http.server
+import json
 import shutil
 import threading
+import zipfile
 from pathlib import Path
 from typing import Any, TYPE_CHECKING
 
@@ -69,7 +71,7 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def demo_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("browser-home")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("HOME", str(home))
@@ -78,9 +80,34 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         assert result.exit_code == 0, result.output
         drafts = CliRunner().invoke(cli, ["-C", str(root), "build", "--drafts", "--site-dir", str(root / "site-drafts")])
         assert drafts.exit_code == 0, drafts.output
-    served = Served(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def demo_site(demo_root: Path) -> Iterator[str]:
+    served = Served(demo_root)
     yield served.url
     served.close()
+
+
+def cli_json(root: Path, *args: str) -> Any:
+    result = CliRunner().invoke(cli, ["-C", str(root), *args, "--format", "json"])
+    assert result.exit_code in (0, 1), result.output
+    return json.loads(result.stdout)
+
+
+def register_row(page: Any, ident: str) -> dict[str, str]:
+    """The register's row of one document, by column heading."""
+    heads = page.eval_on_selector_all("#sms-register thead th", "ths => ths.map(t => t.innerText.trim())")
+    cells = page.eval_on_selector_all(f"#sms-register tbody tr:has(td:first-child a:text-is('{ident}')) td",
+                                      "tds => tds.map(t => t.innerText.trim())")
+    assert cells, f"{ident} is not in the register"
+    return dict(zip(heads, cells, strict=True))
+
+
+def control_field(page: Any, label: str) -> str | None:
+    found = page.locator(f".sms-control__grid div:has(> dt:text-is('{label}')) > dd")
+    return found.inner_text().strip() if found.count() else None
 
 
 @pytest.fixture
@@ -246,3 +273,138 @@ def test_a_title_holding_html_shows_as_text(browser: Any, tmp_path: Path) -> Non
         context.close()
         served.close()
     assert dialogs == []
+
+
+# --- issue 11: one revision's facts everywhere; overdue and withdrawn shown ----------------------------
+
+
+def test_a_revision_approved_for_a_later_date_is_upcoming_everywhere(page: Any, demo_site: str, demo_root: Path) -> None:
+    """PLN-004 has revision 2 approved with a planned date still ahead: revision 1 stays in force with its
+    own dates on the register, the page and the home page, and revision 2 is shown as upcoming."""
+    revs = [r for r in cli_json(demo_root, "history", "PLN-004")["revisions"] if r["revision"]]
+    rev1, rev2 = revs[-2], revs[-1]
+    shown = cli_json(demo_root, "show", "PLN-004")
+    assert shown["revision"] == rev1["revision"] and shown["blob"] == rev1["blob"]
+    upcoming = shown["upcoming"]
+    assert upcoming["revision"] == rev2["revision"] and upcoming["effective"] > dt.date.today().isoformat()
+    page.goto(demo_site + "site/register/")
+    row = register_row(page, "PLN-004")
+    assert row["Rev"] == str(rev1["revision"]) and row["Effective"] == shown["effective"] == rev1["date"]
+    assert f"rev {rev2['revision']} upcoming {upcoming['effective']}" in row["State"]
+    assert row["Next review"].startswith(shown["next_review"])
+    shot(page, "register-upcoming")
+    page.goto(demo_site + "site/plan/PLN-004/")
+    control = page.locator(".sms-control").inner_text()
+    assert f"Revision {rev1['revision']}" in control
+    assert control_field(page, "Effective") == rev1["date"]
+    assert (control_field(page, "Next review") or "").startswith(shown["next_review"])
+    assert f"Revision {rev2['revision']} is approved and takes effect on {upcoming['effective']}" in control
+    shot(page, "document-upcoming")
+    page.goto(demo_site + "site/")
+    recent = page.eval_on_selector_all("#recent + ul li", "lis => lis.map(li => li.innerText)")
+    mine = [item for item in recent if "PLN-004" in item]
+    assert mine and all("upcoming" in item for item in mine), recent
+    assert not [item for item in recent if "PLN-004" not in item and "upcoming" in item]
+
+
+def test_the_register_says_a_review_is_overdue(page: Any, demo_site: str, demo_root: Path) -> None:
+    """POL-003's review is overdue: `status`, its page and the reviews-due page say so, and so does the register."""
+    status = {d["id"]: d for d in cli_json(demo_root, "status")["documents"]}
+    today = dt.date.today().isoformat()
+    overdue = sorted(i for i, d in status.items() if d["next_review"] and d["next_review"] < today
+                     and d["state"] != "obsolete" and d["classification"] in ("public", "internal"))
+    assert "POL-003" in overdue
+    page.goto(demo_site + "site/register/")
+    row = register_row(page, "POL-003")
+    assert "review overdue" in row["State"] and "overdue" in row["Next review"]
+    flagged = page.eval_on_selector_all("#sms-register tbody tr[data-overdue]", "rows => rows.map(r => r.cells[0].innerText)")
+    assert sorted(flagged) == overdue
+    assert "overdue" not in register_row(page, "POL-001")["State"]
+    shot(page, "register-overdue")
+    page.goto(demo_site + "site/policy/POL-003/")
+    assert "overdue" in (control_field(page, "Next review") or "")
+
+
+def test_an_obsolete_page_shows_when_it_was_withdrawn(page: Any, demo_site: str, demo_root: Path) -> None:
+    revs = [r for r in cli_json(demo_root, "history", "POL-005")["revisions"] if r["revision"]]
+    shown = cli_json(demo_root, "show", "POL-005")
+    assert shown["state"] == "obsolete" and shown["withdrawn"] == revs[-1]["date"]
+    page.goto(demo_site + "site/policy/POL-005/")
+    assert control_field(page, "Withdrawn") == shown["withdrawn"]
+    assert control_field(page, "Effective") == revs[-2]["date"]  # in effect from the revision before
+    assert f"Withdrawn on {shown['withdrawn']}." in page.inner_text(".sms-banner--obsolete")
+    shot(page, "obsolete-withdrawn")
+
+
+# --- issue 11: no external request; an offline site that works from disk and from a zip ----------------
+
+
+def _outside_requests(context: Any, allowed: tuple[str, ...]) -> list[str]:
+    """Every request the pages of `context` make outside `allowed` prefixes is recorded and refused."""
+    outside: list[str] = []
+
+    def handle(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(allowed):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    context.route("**/*", handle)
+    context.on("request", lambda r: None if r.url.startswith(allowed) or r.url in outside else outside.append(r.url))
+    return outside
+
+
+def test_pages_make_no_request_outside_the_site(browser: Any, demo_site: str) -> None:
+    """Fonts, scripts, worker and search index all come from the site itself (an intranet or offline
+    site): Material's default Google Fonts are off unless the site asks for them."""
+    context = browser.new_context()
+    outside = _outside_requests(context, (demo_site, "data:", "blob:", "about:"))
+    tab = context.new_page()
+    try:
+        for path in ("site/", "site/register/", "site/policy/POL-003/", "site/whats-new/", "site/reviews/"):
+            tab.goto(demo_site + path, wait_until="networkidle")
+        assert any("/policy/POL-006/" in href for href in _search(tab, "release deployment policy"))
+        tab.wait_for_load_state("networkidle")
+        assert "fonts.googleapis.com" not in tab.content()
+    finally:
+        context.close()
+    assert outside == []
+
+
+def test_offline_site_works_from_disk_and_from_a_zip(browser: Any, demo_root: Path, tmp_path: Path) -> None:
+    """`sms-docs build --offline`: opened as file://, links lead to pages (not directory listings), search
+    works, and nothing is fetched from outside the folder; the same after a round trip through a zip."""
+    result = CliRunner().invoke(cli, ["-C", str(demo_root), "build", "--offline", "--site-dir", str(tmp_path / "offline")])
+    assert result.exit_code == 0, result.output
+    archive = tmp_path / "site.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted((tmp_path / "offline").rglob("*")):
+            zf.write(path, path.relative_to(tmp_path / "offline").as_posix())
+    with zipfile.ZipFile(archive) as zf:
+        zf.extractall(tmp_path / "unzipped")
+    errors: list[str] = []
+    for folder in (tmp_path / "offline", tmp_path / "unzipped"):
+        base = folder.as_uri() + "/"
+        context = browser.new_context()
+        outside = _outside_requests(context, (base, "data:", "blob:", "about:"))
+        tab = context.new_page()
+        tab.on("pageerror", lambda exc: errors.append(str(exc)))
+        try:
+            tab.goto(base + "index.html")
+            tab.click(".sms-cards a:has-text('Document register')")
+            tab.wait_for_url(base + "register.html")
+            tab.click("#sms-register a:text-is('POL-003')")
+            tab.wait_for_url(base + "policy/POL-003.html")
+            assert "Information security policy" in tab.locator(".sms-control").inner_text()
+            found = _search(tab, "release deployment policy")
+            assert any(href.startswith(base) and href.split("#")[0].split("?")[0].endswith("policy/POL-006.html") for href in found), found
+            tab.click(".md-search-result__item a[href*='POL-006']")
+            target = base + "policy/POL-006.html"
+            tab.wait_for_url(lambda url, target=target: url.split("?")[0].split("#")[0] == target)
+            assert "POL-006" in tab.locator(".sms-control").inner_text()
+            shot(tab, f"offline-{folder.name}")
+        finally:
+            context.close()
+        assert errors == [] and outside == [], (errors, outside)

@@ -107,7 +107,10 @@ def test_register_states(demo: dict[str, Any]) -> None:
     assert status["PRC-011"]["state"] == "changed"
     assert status["POL-005"]["state"] == "obsolete" and status["POL-006"]["state"] == "effective"
     assert status["PRC-004"]["revision"] == 2 and status["PRC-004"]["state"] == "effective"
-    assert status["PLN-004"]["state"] == "approved"  # approved, effective after the end of the demo
+    # Revision 2 is approved to take effect after the end of the demo: revision 1 stays in force.
+    assert (status["PLN-004"]["state"], status["PLN-004"]["revision"]) == ("effective", 1)
+    shown = as_json("-C", str(root), "show", "PLN-004", "--as-of", TODAY)
+    assert shown["upcoming"]["revision"] == 2 and shown["upcoming"]["effective"] > TODAY
     assert status["POL-001"]["next_review"] > status["POL-002"]["effective"]  # a no-change review restarted its cycle
     assert run("-C", str(root), "check").exit_code == 0
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import subprocess
 import sys
 from typing import TYPE_CHECKING
@@ -279,6 +280,53 @@ def test_plain_mkdocs_build_gives_the_same_site(history: Repo) -> None:
         assert ours[name] == plain[name], name
     assert gzip.decompress((history.path / "site-ours/sitemap.xml.gz").read_bytes()) == \
         gzip.decompress((history.path / "site-plain/sitemap.xml.gz").read_bytes())
+
+
+def test_no_external_request_by_default(site: Path) -> None:
+    """Material loads Google Fonts unless told not to: the plugin turns them off (issue 11)."""
+    pages = {name: text for name, text in site_text(site).items() if name.endswith(".html")}
+    assert pages
+    for name, text in pages.items():
+        assert "fonts.googleapis.com" not in text and "fonts.gstatic.com" not in text, name
+        assert not re.search(r'<script[^>]+src="(?:https?:)?//', text), name
+        assert not re.search(r'<link rel="(?:stylesheet|preconnect|preload|icon)"[^>]+href="(?:https?:)?//', text), name
+
+
+def test_plugin_options_for_external_assets_and_an_offline_site(history: Repo) -> None:
+    """`external_assets: true` gives the theme its web fonts back; `offline: true` makes plain
+    `mkdocs build` write the offline site `sms-docs build --offline` writes."""
+    history.branch("site-options")
+    history.commit("Site options", {"mkdocs.yml": MKDOCS + "      external_assets: true\n      offline: true\n  - offline\n"},
+                   who="omar", date="2026-02-20T10:00:00+00:00")
+    assert history.run("approve", "mkdocs.yml", who="dana", date="2026-02-20T11:00:00+00:00").exit_code == 0
+    history.checkout("main")
+    history.merge("site-options", who="dana", date="2026-02-21T09:00:00+00:00")
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", "site-plain"], cwd=history.path,
+                          capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    assert proc.returncode == 0, proc.stderr
+    site = history.path / "site-plain"
+    page = (site / "policy/POL-001.html").read_text()
+    assert "fonts.googleapis.com" in page
+    assert '<script src="../assets/sms-docs/file-worker.js"></script>' in page
+    assert "unpkg.com" not in page  # Material's offline plugin, listed too, fetches its worker shim from a CDN
+    assert 'href="../register.html"' in page and not (site / "policy/POL-001/index.html").exists()
+    script = (site / "search/search_index.js").read_text()
+    assert script.startswith("var __index = ")
+    assert json.loads(script.removeprefix("var __index = ")) == json.loads((site / "search/search_index.json").read_text())
+
+
+def test_an_external_asset_in_mkdocs_yml_is_named_in_a_warning(history: Repo) -> None:
+    history.branch("cdn")
+    history.commit("A stylesheet from a CDN", {"mkdocs.yml": MKDOCS + "extra_css:\n  - https://cdn.example.com/x.css\n"},
+                   who="omar", date="2026-02-20T10:00:00+00:00")
+    assert history.run("approve", "mkdocs.yml", who="dana", date="2026-02-20T11:00:00+00:00").exit_code == 0
+    history.checkout("main")
+    history.merge("cdn", who="dana", date="2026-02-21T09:00:00+00:00")
+    result = history.run("build", "--format", "json")
+    assert result.exit_code == 0, result.output
+    warnings = json.loads(result.stdout)["warnings"]
+    assert any("https://cdn.example.com/x.css" in w and "external_assets: true" in w for w in warnings), warnings
+    assert history.run("build", "--strict").exit_code == 1
 
 
 def test_drafts_preview_marks_every_page_and_shows_the_working_tree(history: Repo) -> None:

@@ -33,12 +33,19 @@ class DocStatus:
     # Front matter only (bodies may be left out): Catalog.read_document(revision) gives the body.
     head: Document | None  # the document as it stands on the main line
     published: Document | None  # the document at its effective revision
-    current: Revision | None  # the effective (published) revision
+    current: Revision | None  # the revision in force (published); for a withdrawn document, its withdrawal
     latest_approved: Revision | None
     state: State
     next_review: dt.date | None
     last_review: dt.date | None
     review_cycle: str
+    upcoming: Revision | None = None  # approved, its planned effective date still ahead (policy.in_force)
+
+    @property
+    def described(self) -> Revision | None:
+        """The revision whose facts are the document's: the one in force, else (nothing in force yet)
+        the approved one waiting for its date."""
+        return self.current or self.latest_approved
 
     @property
     def shown(self) -> Document | None:
@@ -62,11 +69,22 @@ class DocStatus:
 
     @property
     def revision(self) -> int | None:
-        return self.latest_approved.number if self.latest_approved else None
+        return self.described.number if self.described else None
 
     @property
     def effective(self) -> dt.date | None:
-        return self.latest_approved.effective if self.latest_approved else None
+        return self.described.effective if self.described else None
+
+    @property
+    def withdrawn_on(self) -> dt.date | None:
+        """The day an obsolete document was withdrawn: its withdrawal revision took effect, or (a file
+        deleted from the main line) the day it was deleted."""
+        if self.state is not State.OBSOLETE:
+            return None
+        if self.published is not None and self.published.obsolete and self.current is not None:
+            return self.current.effective
+        gone = self.history.deleted_at
+        return gone.date.date() if gone is not None else None
 
     @property
     def path(self) -> str | None:
@@ -215,18 +233,21 @@ class Catalog:
         a `file-too-large` finding each, and the site leaves them out (sizes from git; nothing is read)."""
         from sms_docs.documents import too_large
 
-        wanted = [b for s in self.documents.values()
-                  for b in (s.history.blob, s.current.blob if s.current else None) if b]
+        wanted = [r.blob for s in self.documents.values() for r in (s.current, s.upcoming) if r is not None]
+        wanted += [s.history.blob for s in self.documents.values() if s.history.blob]
         sizes = self.repo.blob_sizes(wanted)
         self.oversize = {b: n for b, n in sizes.items() if n > self.settings.max_file_size}
         for s in self.documents.values():
-            head, cur = s.history.blob, s.current
+            head = s.history.blob
             found = None
             if head in self.oversize and s.history.path:
                 found = too_large(s.history.path, self.oversize[head], self.settings, s.id)
-            elif cur is not None and cur.blob in self.oversize:
-                found = too_large(cur.path, self.oversize[cur.blob], self.settings, s.id,
-                                  what=f"effective revision {cur.number}: ")
+            else:
+                for rev, which in ((s.current, "effective"), (s.upcoming, "upcoming")):
+                    if rev is not None and rev.blob in self.oversize:
+                        found = too_large(rev.path, self.oversize[rev.blob], self.settings, s.id,
+                                          what=f"{which} revision {rev.number}: ")
+                        break
             if found is not None:
                 self.findings.append(found)
 
@@ -264,7 +285,7 @@ class Catalog:
     def _status(self, fh: FileHistory, reviews: dict[tuple[str, str], dt.date]) -> DocStatus:
         approved = [r for r in fh.revisions if r.number is not None]
         latest_approved = approved[-1] if approved else None
-        current = next((r for r in reversed(approved) if r.effective and r.effective <= self.as_of), None)
+        current, upcoming = policy.in_force(approved, self.as_of)
         head_rev = fh.revisions[-1] if fh.revisions else None
         head = self.meta_document(head_rev) if head_rev and fh.path else None
         published = self.meta_document(current) if current else None
@@ -273,24 +294,24 @@ class Catalog:
         state = policy.document_state(
             approved=latest_approved is not None, withdrawn=withdrawn, on_main_line=fh.path is not None,
             head_is_approved=head_rev is None or latest_approved is None or head_rev.blob == latest_approved.blob,
-            effective=latest_approved.effective if latest_approved else None, today=self.as_of)
+            effective=(current or latest_approved).effective if latest_approved else None, today=self.as_of)
         if withdrawn:  # a withdrawn document shows its withdrawal revision
-            published, current = latest_doc, latest_approved
+            published, current, upcoming = latest_doc, latest_approved, None
         shown = published or head
         type_ = self.settings.types.get(shown.type) if shown else None
         cycle = str(shown.meta.get("review_cycle")) if shown and shown.meta.get("review_cycle") else (
             type_.review_cycle if type_ else "12 months")
-        # The cycle runs from the latest approved revision: approving a new revision (even one with a
-        # planned effective date still ahead) is itself the outcome of a review.
-        reviewed = latest_approved if latest_approved is not None and state is not State.OBSOLETE else current
-        last_review = reviews.get((fh.key, reviewed.blob)) if reviewed else None
+        # The revision in force has its own dates: the cycle runs from its effective date or its last
+        # review, and approving its successor (even one whose planned date is still ahead) counts as
+        # a review of it (policy.review_base).
+        last_review = policy.review_base(reviews.get((fh.key, current.blob)), upcoming) if current else None
         due = None
         if current is not None and state not in (State.OBSOLETE, State.DRAFT):
             try:
-                due = next_review(reviewed.effective if reviewed else None, last_review, months_of(cycle))
+                due = next_review(current.effective, last_review, months_of(cycle))
             except ValueError:
                 due = None
-        return DocStatus(fh.key, fh, head, published, current, latest_approved, state, due, last_review, cycle)
+        return DocStatus(fh.key, fh, head, published, current, latest_approved, state, due, last_review, cycle, upcoming)
 
     def _load_records(self) -> None:
         if self.tip is None:
@@ -349,6 +370,16 @@ class Catalog:
         return disposed_ids(r.meta for r in self.records)
 
     def _record_findings(self) -> None:
+        first: dict[str, str] = {}
+        order = {c.sha: i for i, c in enumerate(self.history.main_line)}
+        # One ID, one record (as `check` says): the record that came first keeps it.
+        for rec in sorted(self.records, key=lambda r: (order.get(r.commit or "", len(order)), r.path)):
+            if rec.id in first:
+                self.findings.append(error(
+                    "duplicate-id", f"{rec.id} is also used by {first[rec.id]} on the main line: record IDs are unique, "
+                    "give this one the next free ID (`sms-docs records new`)", path=rec.path, id=rec.id))
+            else:
+                first[rec.id] = rec.path
         disposed = self.disposed()
         for rh in self.history.records.values():
             if rh.deleted is not None and rh.id not in disposed:

@@ -382,9 +382,24 @@ class _Walker:
         wait()
         for i, m in enumerate(self.main):
             self.step(i, m)
+        self.duplicate_findings()
         self.reader.save()
         return History(self.main[-1].sha if self.main else None, self.main, self.files, self.record_log.records,
                        self.findings + self.record_log.findings, self.reader.parsed, self.settings_in_force())
+
+    def duplicate_findings(self) -> None:
+        """Two files with one ID at the tip of the main line: one ID, one document (`check` reports the
+        same in the working tree, with the same code)."""
+        for key, paths in sorted(self.paths_of.items()):
+            fh = self.files.get(key)
+            if fh is None or fh.kind != "document" or len(paths) < 2:
+                continue
+            # The file that held the ID first keeps it; the others are the duplicates.
+            first = next((r.path for r in fh.revisions if r.path in paths), min(paths))
+            for path in sorted(p for p in paths if p != first):
+                self.findings.append(error(
+                    "duplicate-id", f"{key} is also used by {first} on the main line: IDs are unique for all time, "
+                    "give one of them the next free ID (`sms-docs new`)", path=path, id=key))
 
     def step(self, i: int, m: Commit) -> None:
         settings = self.settings_in_force()  # everything in this change is judged by rules from before it
@@ -498,18 +513,20 @@ class _Walker:
         # Segregation of duties cannot be shown for an author nobody knows: no approval covers that.
         approved = len(valid) >= rules.min_approvals and not unknown
         number = None
-        effective = None
+        effective = approved_day = None
         if approved:
             number = fh.numbers.get(blob) or (max(fh.numbers.values(), default=0) + 1)
             fh.numbers[blob] = number
             planned = doc.meta.get("effective") if doc is not None else None
             effective = policy.effective_date(when, valid, rules.min_approvals, planned if isinstance(planned, str) else None)
+            approved_day = policy.approved_on(when, valid, rules.min_approvals)
         trailers = dict((k.lower(), v) for k, v in m.trailers())
         side = [c for c in self.bundles[m.sha] if not c.is_merge]
         reason = trailers.get(CHANGE_REASON.lower()) or next(
             (c.subject for c in side if key in (t := self.touched(c))[0] or path in t[1]), m.subject)
         rev = Revision(key=key, path=path, blob=blob, commit=m.sha, date=when, subject=m.subject, reason=reason,
-                       authors=tuple(authors), approvals=approvals, number=number, effective=effective, deleted=deleted)
+                       authors=tuple(authors), approvals=approvals, number=number, effective=effective, deleted=deleted,
+                       approved_on=approved_day)
         fh.revisions.append(rev)
         if unknown:
             label = f"{key} (commit {m.sha[:10]}, {when.date()})"

@@ -232,6 +232,7 @@ class Revision:
     number: int | None = None
     effective: dt.date | None = None  # the date it took effect (approved revisions only)
     deleted: bool = False
+    approved_on: dt.date | None = None  # the day its approval completed on the main line (approved revisions only)
 
     @property
     def approved(self) -> bool:

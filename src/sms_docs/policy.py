@@ -17,10 +17,10 @@ from sms_docs import config as config_mod
 from sms_docs.checks import is_document_path
 from sms_docs.config import CLASSIFICATIONS, months_of
 from sms_docs.documents import id_from_filename
-from sms_docs.model import Approval, Person, State
+from sms_docs.model import Approval, Person, Revision, State
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping, Sequence
     from sms_docs.config import Settings
     from sms_docs.model import Document
 
@@ -169,15 +169,21 @@ def count_valid(approvals: Iterable[Approval]) -> list[Approval]:
     return out
 
 
-def effective_date(landed: dt.datetime, valid: list[Approval], min_approvals: int, planned: str | None) -> dt.date:
-    """When an approved revision takes effect: when it reached the main line, or when the approval
-    that completed it reached the main line if later (a post-hoc approval), or its planned date if
-    later still. Both moments are the main line's clock, never a date an approver set."""
+def approved_on(landed: dt.datetime, valid: list[Approval], min_approvals: int) -> dt.date:
+    """The day a revision became approved: when it reached the main line, or when the approval that
+    completed it reached the main line if later (a post-hoc approval). Both moments are the main
+    line's clock, never a date an approver set."""
     moment = landed
     if len(valid) >= min_approvals:
         completing = valid[min_approvals - 1]
         moment = max(moment, completing.landed or completing.date)
-    day = moment.date()
+    return moment.date()
+
+
+def effective_date(landed: dt.datetime, valid: list[Approval], min_approvals: int, planned: str | None) -> dt.date:
+    """When an approved revision takes effect: the day it became approved (`approved_on`), or its
+    planned date if later."""
+    day = approved_on(landed, valid, min_approvals)
     if planned:
         try:
             day = max(day, dt.date.fromisoformat(planned))
@@ -258,6 +264,32 @@ def authored(person: Person, authors: Iterable[str]) -> bool:
 
 
 # --- document state (SPEC section 6) -------------------------------------------------------------
+
+
+def upcoming(effective: dt.date | None, today: dt.date) -> bool:
+    """An approved revision whose effective date is still ahead: approved, not yet in force."""
+    return effective is not None and effective > today
+
+
+def in_force(approved: Sequence[Revision], today: dt.date) -> tuple[Revision | None, Revision | None]:
+    """(current, upcoming) of a document's approved revisions, in main-line order: `current` is the
+    revision in force today (the last one whose effective date has come), `upcoming` the latest
+    approved revision when its planned effective date is still ahead. Every fact shown as the
+    document's (revision number, effective date, approvals, content, next review) is `current`'s;
+    `upcoming` is only ever shown as upcoming (ISO/IEC 20000-1:2011 4.3.2 d: the current revision
+    is identified)."""
+    current = next((r for r in reversed(approved) if r.effective and not upcoming(r.effective, today)), None)
+    latest = approved[-1] if approved else None
+    pending = latest if latest is not None and latest is not current and upcoming(latest.effective, today) else None
+    return current, pending
+
+
+def review_base(last_review: dt.date | None, pending: Revision | None) -> dt.date | None:
+    """The last review of the revision in force: its last no-change review, or the approval of its
+    successor if later (approving a new revision is the outcome of a review of this one, even while
+    the new one waits for its planned date)."""
+    days = [d for d in (last_review, pending.approved_on if pending is not None else None) if d is not None]
+    return max(days, default=None)
 
 
 def document_state(*, approved: bool, withdrawn: bool, on_main_line: bool, head_is_approved: bool,

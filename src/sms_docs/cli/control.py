@@ -17,6 +17,8 @@ from sms_docs.cli.reporting import Reporters, report
 from sms_docs.policy import review_overdue
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from sms_docs.actions.approve import Approved
     from sms_docs.catalog import Catalog, DocStatus
     from sms_docs.config import Settings
@@ -191,34 +193,50 @@ class Shown:
 def _shown_json(view: Shown) -> None:
     s = view.status
     data = s.to_json()
-    data["approvals"] = [a.to_json() for a in (s.current.approvals if s.current else ())]
+    rev = s.described  # every fact of one revision: the one in force (policy.in_force)
+    data["approvals"] = [a.to_json() for a in (rev.approvals if rev else ())]
     data["clauses"] = s.shown.list_field("clauses") if s.shown else []
     data["review_cycle"] = s.review_cycle
-    data["blob"] = s.current.blob if s.current else None
-    data["commit"] = s.current.commit if s.current else None
+    data["blob"] = rev.blob if rev else None
+    data["commit"] = rev.commit if rev else None
+    data["withdrawn"] = _iso(s.withdrawn_on)
+    up = s.upcoming
+    data["upcoming"] = None if up is None else {
+        "revision": up.number, "effective": _iso(up.effective), "blob": up.blob, "commit": up.commit,
+        "approvals": [a.to_json() for a in up.approvals]}
     emit_json(data)
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _shown_text(view: Shown) -> None:
     s, settings = view.status, view.settings
     rev = f"rev {s.revision}" if s.revision else "no approved revision"
     since = f" · effective since {s.effective}" if s.effective and s.state.value in ("effective", "changed") else (
-        f" · effective from {s.effective}" if s.effective else "")
+        f" · withdrawn on {s.withdrawn_on}" if s.withdrawn_on else f" · effective from {s.effective}" if s.effective else "")
     click.secho(f"{s.id}  {s.title}", bold=True, nl=False)
     click.echo(f"   {rev} · " + click.style(s.state.value, fg=_STATE_COLOUR.get(s.state.value)) + since)
     owner = settings.person(s.owner)
     clauses = ", ".join(s.shown.list_field("clauses")) if s.shown else ""
     click.echo(f"type {s.type} · owner {owner.name if owner else s.owner} · classification {s.classification}"
                + (f" · clauses {clauses}" if clauses else ""))
-    for a in (s.current.approvals if s.current else ()):
+    shown = s.described
+    for a in (shown.approvals if shown else ()):
         person = settings.person(a.person) if a.person else None
         roles = f" ({', '.join(person.roles)})" if person and person.roles else ""
         mark = "" if a.valid else click.style(f"  NOT VALID: {a.reason}", fg="red")
         click.echo(f"approved  {a.date.date()}  {a.name}{roles}  {a.meaning}  {a.evidence}  signed: {a.signature}{mark}")
     tail = f"next review {s.next_review} (cycle {s.review_cycle})" if s.next_review else f"review cycle {s.review_cycle}"
-    if s.current:
-        tail += f" · blob {s.current.blob[:8]} · commit {s.current.commit[:8]}"
+    if shown:
+        tail += f" · blob {shown.blob[:8]} · commit {shown.commit[:8]}"
     click.echo(tail)
+    if s.upcoming is not None:
+        up = s.upcoming
+        who = ", ".join(dict.fromkeys(a.name for a in up.approvals if a.valid))
+        click.secho(f"upcoming: rev {up.number} approved{' by ' + who if who else ''}, takes effect on {up.effective}"
+                    f" · blob {up.blob[:8]} · commit {up.commit[:8]}", fg="cyan")
     if s.state.value == "changed":
         click.secho("the main line holds an unapproved change; the revision above stays the one published", fg="yellow")
 

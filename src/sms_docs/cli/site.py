@@ -39,8 +39,11 @@ def _print_built(built: object, root: Path) -> None:
 @click.option("--drafts", is_flag=True, help="Preview the working tree, every page marked DRAFT.")
 @click.option("--strict", is_flag=True, help="Warnings (broken links, unreadable revisions) fail the build.")
 @click.option("--no-cache", is_flag=True, help="Render every page again (the cache lives under .git/sms-docs/).")
+@click.option("--offline", is_flag=True,
+              help="A site that works opened from disk or from a zip (file://): pages as name.html, search without a server.")
 @common()
-def build(opts: Options, site_dir: Path | None, audience: str | None, drafts: bool, strict: bool, no_cache: bool) -> None:
+def build(opts: Options, site_dir: Path | None, audience: str | None, drafts: bool, strict: bool, no_cache: bool,
+          offline: bool) -> None:
     """Build the published site: each document's effective revision, read from git.
 
     Runs MkDocs on the repository's mkdocs.yml with the sms-docs plugin (plain `mkdocs build`
@@ -53,18 +56,26 @@ def build(opts: Options, site_dir: Path | None, audience: str | None, drafts: bo
       sms-docs build --audience public --site-dir public-site
       sms-docs build --drafts            # preview unapproved edits, marked DRAFT
       sms-docs build --as-of 2026-06-30  # the site as it stood on that day
+      sms-docs build --offline --site-dir audit-site   # open audit-site/index.html from disk, or zip it
+
+    The site makes no request outside itself (the theme's web fonts are off) unless the plugin's
+    `external_assets: true` is set in mkdocs.yml.
     """
     from sms_docs.site import runner
 
     root = opts.root()
     progress = _progress()
     built = runner.build(root, site_dir=site_dir, audience=audience, drafts=drafts, ref=opts.ref,
-                         as_of=opts.as_of, strict=strict, cache=False if no_cache else None, progress=progress)
+                         as_of=opts.as_of, strict=strict, cache=False if no_cache else None, offline=offline,
+                         progress=progress)
     if opts.format == "json":
         emit_json(built.to_json())
         return
     _print_built(built, root)
-    click.echo(f"Serve it with `sms-docs serve -C {root}` or `python -m http.server -d {built.site_dir}`.")
+    if offline:
+        click.echo(f"Open {built.site_dir / 'index.html'} in a browser, or zip the folder and hand it over.")
+    else:
+        click.echo(f"Serve it with `sms-docs serve -C {root}` or `python -m http.server -d {built.site_dir}`.")
 
 
 def _progress() -> Callable[[int, int], None] | None:

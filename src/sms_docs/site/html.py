@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 STATE_LABELS = {
     "effective": "Effective",
-    "approved": "Effective (new revision approved)",
+    "approved": "Approved (not yet in effect)",
     "changed": "Effective (change pending)",
     "obsolete": "Obsolete",
     "draft": "Draft",

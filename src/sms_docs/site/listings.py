@@ -14,7 +14,7 @@ from importlib import resources
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
-from sms_docs.policy import add_months
+from sms_docs.policy import add_months, review_overdue, upcoming
 from sms_docs.report import REGISTER_COLUMNS, cell
 from sms_docs.site import html as h
 from sms_docs.site.html import e
@@ -43,9 +43,12 @@ def generate(ctx: Context) -> tuple[list[Page], list[NavItem], dict[str, bytes]]
     return pages, nav, files
 
 
+FILE_WORKER = "file-worker.js"  # Web Workers from file:// for offline builds (see the file)
+
+
 def assets(prefix: str) -> dict[str, bytes]:
     base = resources.files("sms_docs.site").joinpath("assets")
-    return {f"{prefix}/{name}": base.joinpath(name).read_bytes() for name in ("sms-docs.css", "sms-docs.js")}
+    return {f"{prefix}/{name}": base.joinpath(name).read_bytes() for name in ("sms-docs.css", "sms-docs.js", FILE_WORKER)}
 
 
 def _types(ctx: Context) -> dict[str, list[Published]]:
@@ -82,18 +85,30 @@ def _doc_rows(ctx: Context, src: str, pubs: list[Published], columns: list[str])
     rows = []
     for pub in sorted(pubs, key=lambda p: p.id):
         data = _row(pub)
+        status = pub.status if not pub.draft else None
+        # The same words as the document's page and `sms-docs status`: an overdue review, and a
+        # revision approved to take effect later (policy.review_overdue, policy.in_force).
+        overdue = status is not None and review_overdue(status.next_review, status.state, ctx.cat.as_of)
+        later = status.upcoming if status is not None else None
+        state = h.badge(pub.state)
+        if overdue:
+            state += ' <span class="sms-overdue">review overdue</span>'
+        if later is not None:
+            state += (f' <span class="sms-upcoming" title="approved, takes effect on {e(h.day(later.effective))}">'
+                      f"rev {e(later.number)} upcoming {e(h.day(later.effective))}</span>")
         cells = {
             "id": f'<a href="{e(ctx.href(src, pub.src_uri))}">{e(pub.id)}</a>',
             "title": e(pub.doc.title),
             "type": e(ctx.type_title(pub.doc.type)),
             "revision": e(data["revision"] if data["revision"] is not None else "–"),
-            "state": h.badge(pub.state),
+            "state": state,
             "effective": e(data["effective"] or "–"),
-            "next_review": e(data["next_review"] or "–"),
+            "next_review": e(data["next_review"] or "–") + (' <span class="sms-overdue">overdue</span>' if overdue else ""),
             "owner": e(ctx.person(pub.doc.owner)),
             "classification": e(pub.doc.classification),
         }
-        rows.append((h.attrs(type=pub.doc.type, state=pub.state), [cells[c] for c in columns]))
+        rows.append((h.attrs(type=pub.doc.type, state=pub.state, overdue="yes" if overdue else None),
+                     [cells[c] for c in columns]))
     return rows
 
 
@@ -174,6 +189,11 @@ def _changes(ctx: Context) -> list[Any]:
 _KIND_LABEL = {"new": "New", "revised": "Revised", "withdrawn": "Withdrawn"}
 
 
+def _upcoming_tag(ctx: Context, effective: dt.date) -> str:
+    """What's new and the home page mark a change that has not taken effect yet the same way."""
+    return ' <span class="sms-upcoming">upcoming</span>' if upcoming(effective, ctx.cat.as_of) else ""
+
+
 def _change_link(ctx: Context, src: str, ident: str, title: str) -> str:
     pub = ctx.published.get(ident)
     if pub is None:
@@ -188,7 +208,7 @@ def whats_new(ctx: Context, changes: list[Any]) -> Page:
         what = f"{_KIND_LABEL.get(c.kind, c.kind)} · rev {c.revision}"
         if c.kind == "withdrawn" and c.superseded_by:
             what += " · replaced by " + (ctx.doc_link(src, c.superseded_by, title=False) or "–")
-        upcoming = ' <span class="sms-upcoming">upcoming</span>' if c.effective > ctx.cat.as_of else ""
+        upcoming = _upcoming_tag(ctx, c.effective)
         rows.append((h.attrs(state=c.kind), [e(c.effective.isoformat()) + upcoming, _change_link(ctx, src, c.id, c.title),
                                            what, e(c.reason or "–"), e(", ".join(c.approvers) or "–")]))
     feed_link = f'<a href="{e(ctx.href(src, "feed.xml"))}">Atom feed</a>'
@@ -360,7 +380,7 @@ def home(ctx: Context, types: dict[str, list[Published]], changes: list[Any]) ->
     parts += ['<h2 id="documents">Documents</h2>', f'<ul class="sms-cards">{"".join(cards)}</ul>']
     recent = changes[:5]
     if recent:
-        items = "".join(f"<li>{e(c.effective.isoformat())} · {_change_link(ctx, src, c.id, c.title)} · "
+        items = "".join(f"<li>{e(c.effective.isoformat())}{_upcoming_tag(ctx, c.effective)} · {_change_link(ctx, src, c.id, c.title)} · "
                         f"{e(_KIND_LABEL.get(c.kind, c.kind).lower())}, rev {c.revision}</li>" for c in recent)
         parts += ['<h2 id="recent">Recent changes</h2>', f"<ul>{items}</ul>",
                   f'<p><a href="{e(ctx.href(src, "whats-new.md"))}">All changes</a> · '

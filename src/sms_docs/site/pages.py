@@ -27,7 +27,7 @@ import yaml
 from sms_docs.config import CLASSIFICATIONS, size_text
 from sms_docs.documents import id_from_filename
 from sms_docs.model import Approval, Document, Revision, State
-from sms_docs.policy import visible
+from sms_docs.policy import review_overdue, visible
 from sms_docs.site import html as h
 from sms_docs.site.html import e
 
@@ -374,15 +374,23 @@ def control_block(pub: Published, ctx: Context) -> str:
     else:
         revision = f"{rev.number}" if rev and rev.number else "–"
     index = f"{type_folder(doc.type)}/index.md"
+    withdrawn = status.withdrawn_on if status is not None and pub.obsolete and not pub.draft else None
+    effective = rev.effective if rev else None
+    if withdrawn is not None and rev is not None and status is not None:
+        # The withdrawal revision's date is the withdrawal; the document was in effect from the
+        # revision before it (2011 4.3.2 h: an obsolete document says when it stopped applying).
+        before = [r for r in status.revisions if r.number is not None and rev.number is not None and r.number < rev.number]
+        effective = before[-1].effective if before else None
     fields = [
         _field("Title", e(doc.title), wide=True),
         _field("Type", f'<a href="{e(ctx.href(src, index))}">{e(ctx.type_title(doc.type))}</a>'),
         _field("Revision", e(revision)) if pub.draft else "",
-        _field("Effective", e(h.day(rev.effective if rev else None))),
+        _field("Effective", e(h.day(effective))),
+        _field("Withdrawn", f'<span class="sms-withdrawn">{e(h.day(withdrawn))}</span>') if withdrawn else "",
         _field("Owner", e(ctx.person(doc.owner))),
     ]
     if status is not None and status.next_review and not pub.obsolete:
-        overdue = status.next_review < ctx.cat.as_of
+        overdue = review_overdue(status.next_review, status.state, ctx.cat.as_of)
         note = ' <span class="sms-overdue">overdue</span>' if overdue else ""
         fields.append(_field("Next review", f"{e(h.day(status.next_review))} (every {e(status.review_cycle)}){note}"))
     clauses = doc.list_field("clauses")
@@ -409,9 +417,10 @@ def control_block(pub: Published, ctx: Context) -> str:
     if status is not None and not pub.draft:
         if status.state is State.CHANGED:
             notes.append("A change to this document is waiting for approval; the revision shown here stays in effect until it is approved.")
-        later = status.latest_approved
-        if later is not None and rev is not None and later.number != rev.number and later.effective and not pub.obsolete:
-            notes.append(f"Revision {later.number} is approved and takes effect on {h.day(later.effective)}.")
+        later = status.upcoming
+        if later is not None and later.effective and not pub.obsolete:
+            notes.append(f"Revision {later.number} is approved and takes effect on {h.day(later.effective)}; "
+                         f"until then revision {rev.number if rev else '–'}, shown here, is the one in effect.")
     head = (f'<div class="sms-control__bar"><span class="sms-control__id">{e(pub.id)}</span>'
             f'<span class="sms-control__rev">{e("Working copy" if pub.draft else "Revision " + revision)}</span>'
             f'{h.badge(state)}<span class="sms-control__class">Classification: {e(doc.classification)}</span>'
@@ -440,8 +449,10 @@ def banner(pub: Published, ctx: Context) -> str:
         what = "superseded by a document that is not published on this site."
     else:
         what = f"withdrawn: {e(reason)}." if reason else "withdrawn."
+    withdrawn = pub.status.withdrawn_on if pub.status is not None else None
+    when = f" Withdrawn on {e(h.day(withdrawn))}." if withdrawn else ""
     return h.block(f'<div class="sms-banner sms-banner--obsolete" role="alert" data-search-exclude>'
-                   f"<strong>OBSOLETE</strong> — {what} This document is kept for reference only.</div>")
+                   f"<strong>OBSOLETE</strong> — {what}{when} This document is kept for reference only.</div>")
 
 
 def history_block(pub: Published, ctx: Context) -> str:

@@ -11,6 +11,8 @@ In a document repository's `mkdocs.yml`:
       - sms-docs:
           audience: internal      # public | internal | confidential | restricted
           drafts: false           # true: preview the working tree, every page marked DRAFT
+          offline: false          # true: a site that works opened from disk (file://) or a zip
+          external_assets: false  # true: let the theme load web fonts (and the like) from the internet
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from mkdocs.structure.toc import AnchorLink, get_toc
 
 from sms_docs.errors import SmsDocsError
 from sms_docs.site.html import e, safe_links
-from sms_docs.site.pages import AUDIENCES, SitePlan, SiteOptions, build_plan
+from sms_docs.site.listings import FILE_WORKER
+from sms_docs.site.pages import ASSET_DIR, AUDIENCES, SitePlan, SiteOptions, build_plan
 from sms_docs.site.render_cache import Entry, RenderCache, fingerprint
 
 if TYPE_CHECKING:
@@ -54,6 +57,12 @@ class SmsDocsConfig(base.Config):  # type: ignore[no-untyped-call]
     ref = c.Optional(c.Type(str))
     root = c.Optional(c.Type(str))
     cache = c.Type(bool, default=True)
+    # A site for an intranet, an auditor's laptop or a zip makes no request outside itself unless it
+    # is told to (Material loads Google Fonts by default).
+    external_assets = c.Type(bool, default=False)
+    # Opened from disk: pages as `name.html` (no directory listings), the search index as a script,
+    # and search's Web Worker run where browsers allow it on file:// (assets/sms-docs/file-worker.js).
+    offline = c.Type(bool, default=False)
 
 
 class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
@@ -91,6 +100,8 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         root = Path(self.option("root")) if self.option("root") else config_dir
         self.root = root if root.is_absolute() else (config_dir / root).resolve()
         drafts = bool(self.option("drafts"))
+        if self.option("offline"):
+            config.use_directory_urls = False  # file:// shows a folder's listing, not its index.html
         options = SiteOptions(audience=self.option("audience"), drafts=drafts,
                               directory_urls=bool(config.use_directory_urls), site_url=config.site_url or None)
         try:
@@ -120,6 +131,31 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
                                    config.use_directory_urls, _theme_name(config))
             self.cache = RenderCache(self.git_dir, renderer)
         return config
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """After every plugin's on_config (Material's `offline` plugin adds a polyfill from a CDN there),
+        before any page is rendered."""
+        if self.option("offline"):
+            shim = f"{ASSET_DIR}/{FILE_WORKER}"
+            polyfills = [p for p in (config.extra.get("polyfills") or []) if not _external(str(p)) and str(p) != shim]
+            config.extra["polyfills"] = [shim, *polyfills]
+        if not self.option("external_assets"):
+            self._no_external_assets(config)
+
+    def _no_external_assets(self, config: MkDocsConfig) -> None:
+        """No request outside the site: the theme's web fonts are turned off (Material then uses the
+        system's fonts), and whatever else mkdocs.yml would load from outside is named in a warning."""
+        if _theme_name(config) == "material" and config.theme.get("font") is not False:
+            config.theme["font"] = False
+        found = [str(x) for x in [*config.extra_css, *config.extra_javascript, *(config.extra.get("polyfills") or [])]
+                 if _external(str(x))]
+        if config.repo_url and _theme_name(config) == "material":
+            found.append(f"{config.repo_url} (the theme asks the forge's API for the repository's facts)")
+        if isinstance(config.extra.get("analytics"), dict):
+            found.append("extra.analytics")
+        for what in found:
+            log.warning(f"sms-docs: mkdocs.yml makes pages load {what} from outside the site; remove it, or set "
+                        "external_assets: true for the sms-docs plugin if the site may make external requests")
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.plan is not None
@@ -208,7 +244,10 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
             return output
         return output.replace(_BEFORE, wrap[0], 1).replace(_AFTER, wrap[1], 1)
 
+    @event_priority(-100)  # after the search plugin has written its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.option("offline"):
+            _index_as_script(Path(config.site_dir))
         if self.cache is not None:
             self.cache.save()
             log.debug(f"sms-docs: render cache {self.cache.hits} hits, {self.cache.misses} misses")
@@ -273,6 +312,22 @@ def _versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             out[dist] = ""
     return out
+
+
+def _external(url: str) -> bool:
+    return url.startswith(("http://", "https://", "//"))
+
+
+def _index_as_script(site_dir: Path) -> None:
+    """The search index as a script, `search/search_index.js`, for pages opened from disk: browsers
+    let a file:// page load a script, never fetch a JSON file (Material reads `__index` there)."""
+    index = site_dir / "search" / "search_index.json"
+    if not index.is_file():
+        return
+    target = index.with_name("search_index.js")
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text("var __index = " + index.read_text(encoding="utf-8"), encoding="utf-8")
+    tmp.replace(target)
 
 
 def _theme_name(config: MkDocsConfig) -> str:

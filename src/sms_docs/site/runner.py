@@ -128,7 +128,8 @@ def _load(config_file: Path, **kwargs: Any) -> Any:
 
 def build(root: Path, *, site_dir: Path | None = None, audience: str | None = None, drafts: bool = False,
           ref: str | None = None, as_of: dt.date | None = None, strict: bool = False,
-          cache: bool | None = None, progress: Callable[[int, int], None] | None = None) -> Built:
+          cache: bool | None = None, offline: bool = False,
+          progress: Callable[[int, int], None] | None = None) -> Built:
     """`progress(pages written, pages in all)` is called as MkDocs writes each page."""
     from mkdocs.commands import build as mk_build
     from mkdocs.exceptions import Abort, BuildError, ConfigurationError
@@ -143,7 +144,8 @@ def build(root: Path, *, site_dir: Path | None = None, audience: str | None = No
         if site_dir is not None:
             kwargs["site_dir"] = str(site_dir.resolve() if not site_dir.is_symlink() else site_dir.absolute())
         cfg = _load(config_file, **kwargs)
-        overrides = {"audience": audience, "drafts": drafts or None, "ref": ref, "as_of": as_of, "cache": cache}
+        overrides = {"audience": audience, "drafts": drafts or None, "ref": ref, "as_of": as_of, "cache": cache,
+                     "offline": offline or None}
         cfg.plugins["sms-docs"].overrides = {k: v for k, v in overrides.items() if v is not None}
         cfg.plugins["sms-docs"].progress = progress
         final = Path(cfg.site_dir)
