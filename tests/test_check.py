@@ -139,7 +139,11 @@ CASES: list[tuple[str, dict[str, str | bytes | None], str, str, int | None, str 
     ("yaml-error-record", {"records/review/2026/REV-2026-0002.yml": "id: REV-2026-0002\ntype: review\n  date: x: y\n"},
      "yaml-error", "records/review/2026/REV-2026-0002.yml", 3, None, ["invalid YAML"]),
     ("yaml-error-not-utf8", {"policies/POL-004-x.md": b"---\nid: POL-004\ntitle: caf\xe9\n---\n"},
-     "yaml-error", "policies/POL-004-x.md", None, "POL-004", ["not UTF-8"]),
+     "yaml-error", "policies/POL-004-x.md", 3, "POL-004", ["not UTF-8", "0xe9", "line 3, column 11", "byte 26 of the file"]),
+    ("yaml-error-not-utf8-bom-body", {"policies/POL-004-x.md": b"\xef\xbb\xbf---\nid: POL-004\n---\n\nLine five \x96 dash\n"},
+     "yaml-error", "policies/POL-004-x.md", 5, "POL-004", ["0x96", "line 5, column 11"]),
+    ("yaml-error-not-utf8-record", {"records/review/2026/REV-2026-0002.yml": b"id: REV-2026-0002\nnotes: \xff\n"},
+     "yaml-error", "records/review/2026/REV-2026-0002.yml", 2, None, ["0xff", "line 2, column 8"]),
     ("front-matter-missing", {"policies/POL-004-x.md": "# Just a heading\n\nText.\n"},
      "front-matter-missing", "policies/POL-004-x.md", 1, "POL-004", ["'---'"]),
     ("front-matter-unclosed", {"policies/POL-004-x.md": "---\nid: POL-004\ntitle: T\n\n# Heading\n"},
@@ -610,6 +614,10 @@ def test_references_to_a_missing_document_are_still_broken(clean: Repo) -> None:
     clean.write({POL1: None})
     code, data = check(clean)
     assert code == 1
+    # One missing document cited from two files: one finding that names the other file.
+    [finding] = data["findings"]
+    assert finding["code"] == "broken-reference" and "the same in 1 more place" in finding["message"]
+    code, data = check(clean, "--all-findings")
     assert sorted(f["code"] for f in data["findings"]) == ["broken-reference", "broken-reference"]
 
 

@@ -201,8 +201,8 @@ def test_not_a_mapping_raises_config_error(tmp_path: Path, text: str) -> None:
 
 
 def test_not_utf8_raises_config_error(tmp_path: Path) -> None:
-    (tmp_path / "sms-docs.yml").write_bytes(b"organisation: Caf\xe9\n")
-    with pytest.raises(ConfigError, match="not UTF-8"):
+    (tmp_path / "sms-docs.yml").write_bytes(b"standard: iso20000-1:2018\norganisation: Caf\xe9\n")
+    with pytest.raises(ConfigError, match=r"sms-docs.yml line 2: not UTF-8 text: byte 0xe9 at line 2, column 18"):
         config.load(tmp_path)
 
 

@@ -4,8 +4,11 @@ rebuild."""
 
 from __future__ import annotations
 
+import socket
+import time
 from typing import TYPE_CHECKING
 
+from conftest import doc
 from sms_docs.site import plugin, runner
 
 if TYPE_CHECKING:
@@ -40,3 +43,40 @@ def test_plugin_options_in_either_form_of_the_plugins_setting(tmp_path: Path) ->
 def test_no_module_global_carries_the_flags() -> None:
     assert not hasattr(plugin, "OVERRIDES")
     assert plugin.SmsDocsPlugin().overrides == {}
+
+
+def _listening() -> socket.socket:
+    held = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    held.bind(("127.0.0.1", 0))
+    held.listen(1)
+    return held
+
+
+def test_serve_on_a_busy_port_is_a_clear_error_naming_it(repo: Repo) -> None:
+    repo.commit("Start", {"policies/POL-001-a.md": doc("POL-001", "A policy")}, who="omar")
+    with _listening() as held:
+        port = held.getsockname()[1]
+        started = time.perf_counter()
+        result = repo.run("serve", "--dev-addr", f"127.0.0.1:{port}")
+        elapsed = time.perf_counter() - started
+    assert result.exit_code == 3, result.output
+    assert f"127.0.0.1:{port} is already in use" in result.output
+    assert "--dev-addr" in result.output
+    assert "internal error" not in result.output and "bug" not in result.output
+    assert elapsed < 10  # found before the site is built
+
+
+def test_serve_names_the_port_mkdocs_yml_asks_for(repo: Repo) -> None:
+    with _listening() as held:
+        port = held.getsockname()[1]
+        repo.write({"mkdocs.yml": f"site_name: Test\ndocs_dir: site-src\ndev_addr: 127.0.0.1:{port}\nplugins: [search, sms-docs]\n",
+                    "site-src/.gitkeep": ""})
+        result = repo.run("serve")
+    assert result.exit_code == 3, result.output
+    assert f"127.0.0.1:{port} is already in use" in result.output
+
+
+def test_serve_refuses_an_address_that_is_not_ip_port(repo: Repo) -> None:
+    result = repo.run("serve", "--dev-addr", "localhost")
+    assert result.exit_code == 2, result.output
+    assert "not an address IP:PORT" in result.output

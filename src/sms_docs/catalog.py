@@ -175,6 +175,8 @@ class Catalog:
     configs: dict[str, FileHistory] = field(default_factory=dict)
     records: list[RecordEntry] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    # Blobs of current and effective revisions over `max_file_size`: never published (see `_oversize`).
+    oversize: dict[str, int] = field(default_factory=dict)
     _full: dict[str, Document | None] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -226,6 +228,29 @@ class Catalog:
         found = self.history.meta_by_blob.get(rev.blob)
         return found.doc if found is not None else self.read_document(rev)
 
+    def _oversize(self) -> None:
+        """Documents whose file on the main line, or whose effective revision, is over `max_file_size`:
+        a `file-too-large` finding each, and the site leaves them out (sizes from git; nothing is read)."""
+        from sms_docs.documents import too_large
+
+        wanted = [r.blob for s in self.documents.values() for r in (s.current, s.upcoming) if r is not None]
+        wanted += [s.history.blob for s in self.documents.values() if s.history.blob]
+        sizes = self.repo.blob_sizes(wanted)
+        self.oversize = {b: n for b, n in sizes.items() if n > self.settings.max_file_size}
+        for s in self.documents.values():
+            head = s.history.blob
+            found = None
+            if head in self.oversize and s.history.path:
+                found = too_large(s.history.path, self.oversize[head], self.settings, s.id)
+            else:
+                for rev, which in ((s.current, "effective"), (s.upcoming, "upcoming")):
+                    if rev is not None and rev.blob in self.oversize:
+                        found = too_large(rev.path, self.oversize[rev.blob], self.settings, s.id,
+                                          what=f"{which} revision {rev.number}: ")
+                        break
+            if found is not None:
+                self.findings.append(found)
+
     def get(self, ident: str) -> DocStatus:
         found = self.documents.get(ident)
         if found is None:
@@ -248,6 +273,7 @@ class Catalog:
             self.documents[key] = self._status(fh, reviews)
         self._record_findings()
         self._tag_findings()
+        self._oversize()
         for status in self.documents.values():
             if status.next_review and policy.review_overdue(status.next_review, status.state, self.as_of):
                 days = (self.as_of - status.next_review).days

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TYPE_CHECKING
 
-from sms_docs import __version__, config
+from sms_docs import __version__, causes, config
 from sms_docs.cache import Store
-from sms_docs.documents import IGNORED_NAMES, RECORD_SUFFIXES, Parsed, pack, parse_document, parse_record, unpack
+from sms_docs.documents import IGNORED_NAMES, RECORD_SUFFIXES, Parsed, pack, parse_document, parse_record, too_large, unpack
 from sms_docs.model import Document, Finding, Record, error, warning
 from sms_docs.schemas import BUILTIN_DIR, SchemaSet
 
@@ -178,6 +178,10 @@ def scan_worktree(root: Path, settings: Settings, schemas: SchemaSet, *, use_cac
                 tree.findings.append(error("symlink", "a symbolic link: a controlled file must be a file of its own "
                                            "(a link shows whatever it points at); it is not read", path=rel))
                 continue
+            oversize = too_large(rel, st.st_size, settings)
+            if oversize is not None:
+                tree.findings.append(oversize)
+                continue
             parsed = cache.get(rel, st)
             if parsed is None:
                 try:
@@ -231,29 +235,30 @@ def cross_check(tree: Tree, settings: Settings, root: Path | None = None) -> lis
                 out.append(error("former-path-conflict", f"former_paths: {old} is also claimed by {others}; links to it "
                                  "lead to neither: keep it in one document only", path=doc.path,
                                  line=doc.lines.get("former_paths"), id=doc.id))
+    lost = config.lost_prefixes(settings)
     people = {p.id for p in settings.people}
     roles = set(settings.roles) | {r for p in settings.people for r in p.roles}
     for doc in tree.documents:
         owner = doc.meta.get("owner")
         if isinstance(owner, str) and owner not in people:
             out.append(error("unknown-person", f"owner {owner!r} is not in sms-docs.yml people{_did_you_mean(owner, people)}",
-                             path=doc.path, line=doc.lines.get("owner"), id=doc.id))
+                             path=doc.path, line=doc.lines.get("owner"), id=doc.id, cause=f"person:{owner}"))
         for who in doc.list_field("approvers"):
             if who not in people and who not in roles:
                 out.append(error("unknown-person", f"approver {who!r} is neither a person nor a role in sms-docs.yml{_did_you_mean(who, people | roles)}",
-                                 path=doc.path, line=doc.lines.get("approvers"), id=doc.id))
-        out.extend(_references(doc, docs, paths, tree, root, unreadable, former, settings))
+                                 path=doc.path, line=doc.lines.get("approvers"), id=doc.id, cause=f"person:{who}"))
+        out.extend(_references(doc, docs, paths, tree, root, unreadable, lost, former, settings))
     record_ids = {r.id for r in tree.records} | unreadable
     out.extend(_clause_citations(tree, settings))
     for rec in tree.records:
         creator = rec.meta.get("created_by")
         if isinstance(creator, str) and creator not in people and creator != "system":
             out.append(error("unknown-person", f"created_by {creator!r} is not in sms-docs.yml people{_did_you_mean(creator, people)}",
-                             path=rec.path, line=rec.lines.get("created_by"), id=rec.id))
+                             path=rec.path, line=rec.lines.get("created_by"), id=rec.id, cause=f"person:{creator}"))
         for subject in rec.subject:
             if subject not in docs and subject not in record_ids and subject not in _CONTROLLED_PATHS:
                 out.append(error("broken-reference", f"subject {subject} is not a known document or record",
-                                 path=rec.path, line=rec.lines.get("subject"), id=rec.id))
+                                 path=rec.path, line=rec.lines.get("subject"), id=rec.id, cause=_missing(subject, lost)))
     return out
 
 
@@ -273,11 +278,11 @@ def _clause_citations(tree: Tree, settings: Settings) -> list[Finding]:
 
 
 _CONTROLLED_PATHS = frozenset({config.CONFIG_FILE, config.SIGNERS_FILE})
-_UNREADABLE = frozenset({"yaml-error", "front-matter-missing"})
+_UNREADABLE = frozenset({"yaml-error", "front-matter-missing", "file-too-large"})
 
 
 def _references(doc: Document, docs: Mapping[str, Document], paths: Mapping[str, Document], tree: Tree, root: Path | None,
-                unreadable: set[str], former: Mapping[str, str] | None = None,
+                unreadable: set[str], lost: Mapping[str, str], former: Mapping[str, str] | None = None,
                 settings: Settings | None = None) -> list[Finding]:
     from sms_docs import policy
     out: list[Finding] = []
@@ -290,7 +295,7 @@ def _references(doc: Document, docs: Mapping[str, Document], paths: Mapping[str,
             target = docs.get(ref)
             if target is None:
                 if ref not in unreadable:
-                    out.append(error("broken-reference", f"{name}: {ref} does not exist", **where(name)))
+                    out.append(error("broken-reference", f"{name}: {ref} does not exist", **where(name), cause=_missing(ref, lost)))
             elif name == "related" and active and target.obsolete:
                 out.append(error("reference-to-obsolete", f"related: {ref} is obsolete{_successor(target)}", **where(name)))
     succ = doc.meta.get("superseded_by")
@@ -299,7 +304,8 @@ def _references(doc: Document, docs: Mapping[str, Document], paths: Mapping[str,
         if target is None and succ in unreadable:
             pass
         elif target is None:
-            out.append(error("broken-reference", f"superseded_by: {succ} does not exist", **where("superseded_by")))
+            out.append(error("broken-reference", f"superseded_by: {succ} does not exist", **where("superseded_by"),
+                             cause=_missing(succ, lost)))
         elif target.obsolete:
             out.append(error("reference-to-obsolete", f"superseded_by: {succ} is itself obsolete{_successor(target)}", **where("superseded_by")))
         elif doc.id not in target.list_field("supersedes"):
@@ -343,6 +349,13 @@ def _references(doc: Document, docs: Mapping[str, Document], paths: Mapping[str,
     return out
 
 
+def _missing(ident: str, lost: Mapping[str, str]) -> str:
+    """What a reference to a missing ID is about: the document, or, when its prefix belongs to a type
+    that sms-docs.yml declares but gets wrong (so its folder was not read), that type."""
+    prefix = ident.split("-", 1)[0]
+    return f"type:{lost[prefix]}" if prefix in lost else f"document:{ident}"
+
+
 def _successor(target: Document, inline: bool = False) -> str:
     succ = target.meta.get("superseded_by")
     if isinstance(succ, str):
@@ -365,6 +378,7 @@ class CheckResult:
     documents: int
     records: int
     findings: list[Finding]
+    grouped: int = 0  # follow-on findings folded into their cause's (not listed; `all_findings` lists them)
 
     @property
     def ok(self) -> bool:
@@ -375,7 +389,10 @@ class CheckResult:
                 "findings": [f.to_json() for f in self.findings]}
 
 
-def run_check(root: Path, paths: list[str] | None = None, *, use_cache: bool = True) -> CheckResult:
+def run_check(root: Path, paths: list[str] | None = None, *, use_cache: bool = True,
+              all_findings: bool = False) -> CheckResult:
+    """The working tree's findings; those that follow from another are grouped under it (`causes`)
+    unless `all_findings`."""
     schemas = SchemaSet.load(root)
     settings, findings = config.load(root, schemas)
     for name in (*{t.schema for t in settings.types.values()},):
@@ -388,4 +405,5 @@ def run_check(root: Path, paths: list[str] | None = None, *, use_cache: bool = T
         wanted = [p.rstrip("/") for p in paths]
         findings = [f for f in findings if f.path is None or any(f.path == w or f.path.startswith(w + "/") for w in wanted)]
     findings.sort(key=lambda f: f.sort_key)
-    return CheckResult(len(tree.documents), len(tree.records), findings)
+    shown = causes.group(findings, expand=all_findings)
+    return CheckResult(len(tree.documents), len(tree.records), shown, len(findings) - len(shown))

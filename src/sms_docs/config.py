@@ -66,6 +66,28 @@ DEFAULT_APPROVAL: dict[str, Any] = {
 }
 
 _PERIOD = re.compile(r"^([1-9][0-9]*) (month|months|year|years)$")
+_SIZE = re.compile(r"^([1-9][0-9]*) ?(B|KB|MB|GB)$")
+_UNITS = {"B": 1, "KB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3}
+# Real policies are kilobytes; a document of tens of megabytes (a pasted export, an embedded image
+# as text) would make every reader of it slow, the site build above all.
+DEFAULT_MAX_FILE_SIZE = 5 * 1024 ** 2
+
+
+def size_of(value: Any) -> int | None:
+    """`5 MB` -> 5242880, `200 KB`, `123` (bytes); None when it is not a size."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    match = _SIZE.match(value.strip()) if isinstance(value, str) else None
+    return int(match.group(1)) * _UNITS[match.group(2)] if match else None
+
+
+def size_text(size: int) -> str:
+    """A size for a message: `54.0 MB`, `200 KB`, `900 bytes`."""
+    if size >= 1024 ** 2:
+        return f"{size / 1024 ** 2:.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size} bytes"
 
 
 def months_of(period: str) -> int:
@@ -126,6 +148,7 @@ class Settings:
     records: Mapping[str, RecordType]
     approval: ApprovalPolicy
     raw: Mapping[str, Any] = field(repr=False, default_factory=dict)
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
     _by_email: dict[str, Person] = field(init=False, repr=False, compare=False)
     _by_id: dict[str, Person] = field(init=False, repr=False, compare=False)
 
@@ -183,11 +206,13 @@ def load(root: Path, schemas: SchemaSet | None = None, *, validate: bool = True)
     schema violations come back as `config-error` findings with the settings built from what is valid."""
     path = root / CONFIG_FILE
     try:
-        text = frontmatter.decode(path.read_bytes())
+        data = path.read_bytes()
+        text = frontmatter.decode(data)
     except OSError as exc:
         raise ConfigError(f"{CONFIG_FILE}: cannot be read: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{CONFIG_FILE}: not UTF-8 text") from None
+    except UnicodeDecodeError as exc:
+        line, message = frontmatter.not_utf8(data, exc)
+        raise ConfigError(f"{CONFIG_FILE} line {line}: {message}") from None
     return parse(root, text, schemas, validate=validate)
 
 
@@ -228,10 +253,36 @@ def parse(root: Path, text: str, schemas: SchemaSet | None = None, *,
         lines = frontmatter.node_lines(text)
         for v in violations:
             findings.append(
-                error("config-error", v.message, path=CONFIG_FILE, line=frontmatter.line_of(lines, v.path))
+                error("config-error", v.message, path=CONFIG_FILE, line=frontmatter.line_of(lines, v.path), cause=_cause(v.path, data))
             )
     settings = _build(root, data, findings, text)
     return settings, findings
+
+
+def _cause(path: tuple[str | int, ...], data: dict[str, Any]) -> str | None:
+    """A bad value under `types.NAME` or `records.NAME` is the cause of every finding about that type;
+    one under `people[N]` (a person left out) of every finding about that person."""
+    if len(path) >= 2 and path[0] in ("types", "records") and isinstance(path[1], str):
+        return f"{'type' if path[0] == 'types' else 'record-type'}:{path[1]}"
+    if len(path) >= 2 and path[0] == "people" and isinstance(path[1], int):
+        people = data.get("people")
+        entry = people[path[1]] if isinstance(people, list) and path[1] < len(people) else None
+        if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+            return f"person:{entry['id']}"
+    return None
+
+
+def lost_prefixes(settings: Settings) -> dict[str, str]:
+    """Prefix -> name of each document type that sms-docs.yml declares but that could not be built
+    (a bad value in it): its folder is not read, so IDs with its prefix look missing."""
+    out: dict[str, str] = {}
+    for name, value in _mapping(settings.raw.get("types")).items():
+        if not isinstance(name, str) or name in settings.types:
+            continue
+        prefix = _mapping(value).get("prefix") or DEFAULT_TYPES.get(name, {}).get("prefix")
+        if isinstance(prefix, str):
+            out[prefix] = name
+    return out
 
 
 def _mapping(value: Any) -> dict[str, Any]:
@@ -332,6 +383,7 @@ def _build(root: Path, data: dict[str, Any], findings: list[Finding], text: str)
         records=records,
         approval=policy,
         raw=data,
+        max_file_size=size_of(data.get("max_file_size")) or DEFAULT_MAX_FILE_SIZE,
     )
 
 

@@ -53,6 +53,24 @@ class Parsed:
     findings: tuple[Finding, ...]
 
 
+def too_large(path: str, size: int, settings: Settings, ident: str | None = None, *, what: str = "") -> Finding | None:
+    """A controlled file over `max_file_size` is not read: not checked, not published (the one rule,
+    used by `check`, `audit` and the site). `what` says which revision, for history."""
+    if size <= settings.max_file_size:
+        return None
+    from sms_docs.config import size_text
+
+    return error("file-too-large",
+                 f"{what}{size_text(size)}, over the {size_text(settings.max_file_size)} limit: not read, not published "
+                 "(split it, move attachments out of the text, or raise max_file_size in sms-docs.yml)",
+                 path=path, id=ident or id_from_filename(path))
+
+
+def _not_utf8(path: str, data: bytes, exc: UnicodeDecodeError, ident: str | None) -> Finding:
+    line, message = frontmatter.not_utf8(data, exc)
+    return error("yaml-error", message, path=path, line=line, id=ident)
+
+
 def _yaml_finding(path: str, exc: frontmatter.YamlError, offset: int, ident: str | None = None) -> Finding:
     line = exc.line + offset - 1 if exc.line else None
     return error("yaml-error", f"invalid YAML: {exc.message}", path=path, line=line, id=ident)
@@ -92,7 +110,7 @@ def parse_document(path: str, data: bytes, settings: Settings, schemas: SchemaSe
     try:
         text = frontmatter.decode(data)
     except UnicodeDecodeError as exc:
-        return Parsed(None, None, (error("yaml-error", f"not UTF-8 text (byte {exc.start})", path=path, id=file_id),))
+        return Parsed(None, None, (_not_utf8(path, data, exc, file_id),))
     try:
         parts = frontmatter.split(text)
     except frontmatter.FrontMatterMissing as exc:
@@ -117,7 +135,7 @@ def parse_document(path: str, data: bytes, settings: Settings, schemas: SchemaSe
         known = ", ".join(settings.types)
         lines = frontmatter.node_lines(parts.front)
         findings.append(error("unknown-type", f"type {meta['type']!r} is not a document type in sms-docs.yml ({known})",
-                              path=path, line=_line(lines, ("type",), offset), id=ident))
+                              path=path, line=_line(lines, ("type",), offset), id=ident, cause=f"type:{meta['type']}"))
     schema = doc_type.schema if doc_type else "document.schema.json"
     findings += _schema_findings(path, parts.front, offset, schema, meta, schemas, ident)
     if isinstance(meta.get("id"), str) and ID_RE.match(meta["id"]):
@@ -194,7 +212,7 @@ def parse_record(path: str, data: bytes, settings: Settings, schemas: SchemaSet,
     try:
         text = frontmatter.decode(data)
     except UnicodeDecodeError as exc:
-        return Parsed(None, None, (error("yaml-error", f"not UTF-8 text (byte {exc.start})", path=path),))
+        return Parsed(None, None, (_not_utf8(path, data, exc, None),))
     offset = 1
     if path.endswith(".md"):
         try:
@@ -215,7 +233,7 @@ def parse_record(path: str, data: bytes, settings: Settings, schemas: SchemaSet,
     if isinstance(meta.get("type"), str) and rtype is None:
         lines = frontmatter.node_lines(text)
         findings.append(error("unknown-type", f"record type {meta['type']!r} is not in sms-docs.yml records ({', '.join(settings.records)})",
-                              path=path, line=_line(lines, ("type",), offset), id=ident))
+                              path=path, line=_line(lines, ("type",), offset), id=ident, cause=f"record-type:{meta['type']}"))
     schema = rtype.schema if rtype and schemas.has(rtype.schema) else "record.schema.json"
     if validate:
         findings += _schema_findings(path, text, offset, schema, meta, schemas, ident)
@@ -239,7 +257,7 @@ def pack(parsed: Parsed) -> tuple[Any, ...]:
     d, r = parsed.doc, parsed.record
     doc = (d.id, d.path, d.meta, d.body_line, tuple((k.target, k.line, k.text) for k in d.links), d.lines) if d else None
     rec = (r.id, r.path, r.meta, r.lines) if r else None
-    findings = tuple((f.code, f.severity.value, f.message, f.path, f.line, f.id) for f in parsed.findings)
+    findings = tuple((f.code, f.severity.value, f.message, f.path, f.line, f.id, f.cause) for f in parsed.findings)
     return doc, rec, findings
 
 
@@ -248,5 +266,5 @@ def unpack(packed: tuple[Any, ...]) -> Parsed:
     return Parsed(
         Document(doc[0], doc[1], doc[2], "", doc[3], tuple(Link(*k) for k in doc[4]), doc[5]) if doc else None,
         Record(*rec) if rec else None,
-        tuple(Finding(c, Severity(sev), m, path, line, ident) for c, sev, m, path, line, ident in findings),
+        tuple(Finding(c, Severity(sev), m, path, line, ident, cause) for c, sev, m, path, line, ident, cause in findings),
     )

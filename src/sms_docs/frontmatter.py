@@ -83,8 +83,9 @@ def load_yaml(text: str) -> Any:
         return _raise(str(exc), None)
     except RecursionError:
         return _raise("YAML nested too deeply", None)
-    if _too_many_values(data):
-        return _raise(f"more than {MAX_VALUES} values once aliases (*name) are expanded", None)
+    too_big = _too_big(data)
+    if too_big:
+        return _raise(too_big, None)
     return data
 
 
@@ -142,22 +143,30 @@ def _simple_scalar(text: str, plain: re.Pattern[str]) -> str | None:
     return None
 
 
-def _too_many_values(data: Any) -> bool:
-    """Counts values as a reader of the data sees them (an alias counts each time), up to the limit."""
+# Nesting deeper than this is no front matter anyone writes; libyaml (PyYAML 6.0.4 and later) refuses
+# it itself, older versions read it: the limit here makes every version answer the same.
+MAX_DEPTH = 200
+
+
+def _too_big(data: Any) -> str | None:
+    """Counts values as a reader of the data sees them (an alias counts each time), up to the limit,
+    and how deep they nest."""
     if not isinstance(data, (dict, list)):
-        return False
-    stack = [data]
+        return None
+    stack: list[tuple[Any, int]] = [(data, 1)]
     count = 0
     while stack:
-        node = stack.pop()
+        node, depth = stack.pop()
         count += 1
         if count > MAX_VALUES:
-            return True
+            return f"more than {MAX_VALUES} values once aliases (*name) are expanded"
+        if depth > MAX_DEPTH:
+            return f"YAML nested too deeply (more than {MAX_DEPTH} levels)"
         if isinstance(node, dict):
-            stack.extend(node.values())
+            stack.extend((v, depth + 1) for v in node.values())
         elif isinstance(node, list):
-            stack.extend(node)
-    return False
+            stack.extend((v, depth + 1) for v in node)
+    return None
 
 
 def _raise(message: str, line: int | None) -> Any:
@@ -231,6 +240,16 @@ def decode(data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     return data.decode("utf-8")
+
+
+def not_utf8(data: bytes, exc: UnicodeDecodeError) -> tuple[int, str]:
+    """The line of the first byte that is not UTF-8, and a message naming it with its column and
+    offset in the file (usually a Latin-1 or Windows-1252 character), for `decode`'s error."""
+    start = exc.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
+    line = data.count(b"\n", 0, start) + 1
+    column = start - (data.rfind(b"\n", 0, start) + 1) + 1
+    return line, (f"not UTF-8 text: byte 0x{data[start]:02x} at line {line}, column {column} "
+                  f"(byte {start} of the file): save the file as UTF-8")
 
 
 def split(text: str) -> Split:

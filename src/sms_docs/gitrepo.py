@@ -427,6 +427,23 @@ class GitRepo:
 
         return result
 
+    def blob_sizes(self, blobs: Iterable[str]) -> dict[str, int]:
+        """Blob id -> size in bytes, in one pipelined `git cat-file --batch-check` (nothing is read)."""
+        wanted = [b for b in dict.fromkeys(blobs) if b and b != ZERO]
+        if not wanted:
+            return {}
+        proc = subprocess.run(["git", *SAFE_CONFIG, "cat-file", "--batch-check=%(objectname) %(objecttype) %(objectsize)"],
+                              cwd=self.root, input="\n".join(wanted).encode() + b"\n", capture_output=True,
+                              env={**os.environ, **SAFE_ENV})
+        if proc.returncode != 0:
+            raise GitError(f"git cat-file failed: {proc.stderr.decode(errors='replace').strip()}")
+        out: dict[str, int] = {}
+        for blob, line in zip(wanted, proc.stdout.decode("utf-8", "replace").splitlines(), strict=False):
+            parts = line.split()
+            if len(parts) == 3 and parts[1] == "blob" and parts[2].isdigit():
+                out[blob] = int(parts[2])
+        return out
+
     def blob_ids(self, specs: Iterable[str]) -> dict[str, str | None]:
         """`<commit>:<path>` -> the blob id there (None when absent or not a blob), in one pipelined
         `git cat-file --batch-check` for all of them."""

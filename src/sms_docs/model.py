@@ -27,6 +27,10 @@ class Finding:
     path: str | None = None
     line: int | None = None
     id: str | None = None
+    # What the finding is about when that is defined elsewhere and may be the real problem: a person
+    # (`person:dana`), a type (`type:procedure`), a document (`document:POL-009`). Findings sharing one
+    # are grouped under it (`sms_docs.causes`). Not part of the JSON shape.
+    cause: str | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {

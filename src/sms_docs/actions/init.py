@@ -8,12 +8,16 @@ from typing import Any, TYPE_CHECKING
 from string import Template
 
 from sms_docs import frontmatter
+from sms_docs.actions.people import check_people, reassign_starter, set_people
+from sms_docs.config import parse as config_parse
 from sms_docs.errors import Refused, UsageError
 from sms_docs.gitrepo import init_repository
 from sms_docs.schemas import BUILTIN_DIR
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Mapping, Sequence
+
+    from sms_docs.actions.people import NewPerson
 
 PACKAGE = Path(__file__).resolve().parent.parent
 REPO_TEMPLATES = PACKAGE / "templates" / "repo"
@@ -33,8 +37,9 @@ def starter_dir() -> Path:
 
 
 def init(target: Path, organisation: str | None, standard: str, ci: str, force: bool, *,
-         git_env: Mapping[str, str | None] | None = None) -> list[str]:
-    """Create the repository; returns the files written (repo-relative)."""
+         git_env: Mapping[str, str | None] | None = None, people: Sequence[NewPerson] = ()) -> list[str]:
+    """Create the repository; returns the files written (repo-relative). With `people`, they replace
+    the starter's fictional people and the starter documents are assigned to them by role."""
     if standard not in STANDARDS:
         raise UsageError(f"unknown standard {standard!r}", hint=f"one of: {', '.join(STANDARDS)}")
     if target.exists() and not target.is_dir():
@@ -42,6 +47,8 @@ def init(target: Path, organisation: str | None, standard: str, ci: str, force: 
     if target.is_dir() and any(p.name != ".git" for p in target.iterdir()) and not force:
         raise Refused(f"{target} is not empty; nothing was written",
                       hint="choose an empty folder, or pass --force to add the starter files (existing files are kept)")
+    if people:
+        check_people(people)
     source = starter_dir()
     target.mkdir(parents=True, exist_ok=True)
     written: list[str] = []
@@ -59,6 +66,8 @@ def init(target: Path, organisation: str | None, standard: str, ci: str, force: 
     def edit(mapping: Any) -> None:
         mapping["organisation"] = org
         mapping["standard"] = standard
+        if people:
+            set_people(mapping, people)
 
     put("sms-docs.yml", _edit_yaml(config_bytes, edit))
     for folder in STARTER_FOLDERS:
@@ -66,6 +75,9 @@ def init(target: Path, organisation: str | None, standard: str, ci: str, force: 
         for path in sorted(base.rglob("*")):
             if path.is_file() and not path.name.startswith("."):
                 put(path.relative_to(source).as_posix(), path.read_bytes())
+    if people:
+        starter, _ = config_parse(source, frontmatter.decode(config_bytes), validate=False)
+        reassign_starter(target, list(written), starter, people)
     for path in sorted(BUILTIN_DIR.glob("*.json")):
         put(f"schemas/{path.name}", path.read_bytes())
     # A JSON string is a valid YAML scalar whatever the name holds (quotes, colons, backslashes).

@@ -223,6 +223,21 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
+def write_output(opts: Options, output: Path, text: str) -> None:
+    """`--output FILE`: written atomically (a temporary file beside it, then renamed), relative to -C's
+    folder; a folder or an unwritable place is a clear error, never a half-written file."""
+    from sms_docs.errors import SmsDocsError, UsageError
+    from sms_docs.frontmatter import atomic_write
+
+    target = output if output.is_absolute() else opts.directory / output
+    if target.is_dir():
+        raise UsageError(f"--output {output}: is a folder", hint="name a file, for example register.csv")
+    try:
+        atomic_write(target, text.encode("utf-8"))
+    except OSError as exc:
+        raise SmsDocsError(f"--output {output}: cannot be written: {exc.strerror}") from None
+
+
 def exit_for(findings: list[Finding], strict: bool = False) -> int:
     if any(f.severity.value == "error" for f in findings):
         return 1

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 COMMANDS: list[click.Command] = [
     # the working tree
-    foundation.init, foundation.new, foundation.check, adopt.adopt,
+    foundation.init, foundation.new, foundation.check, foundation.owners, adopt.adopt,
     # change and approval
     control.approve, lifecycle.review, lifecycle.obsolete, lifecycle.records,
     # the register and the history

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from sms_docs.cli import Options, common, emit_json, exit_for
+from sms_docs.cli import Options, common, emit_json, exit_for, write_output
 from sms_docs.cli.reporting import Reporters, report
 from sms_docs.gitrepo import ZERO
 from sms_docs.policy import review_overdue
@@ -150,21 +150,36 @@ def export() -> None:
     """Export the register."""
 
 
+def _register_file_text(fmt: str, reg: Register) -> str:
+    """The register as the text of a file: the same bytes `--output` writes and standard output shows."""
+    from sms_docs.report import register_csv
+
+    if fmt == "csv":
+        return register_csv(reg.rows)
+    return json.dumps(reg.to_json(), indent=2, ensure_ascii=False, default=str) + "\n"
+
+
 @export.command("register")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the register to FILE (atomically) instead of standard output.")
 @common(EXPORT_REPORTERS)
-def export_register(opts: Options) -> None:
+def export_register(opts: Options, output: Path | None) -> None:
     """The document register as CSV or JSON.
 
     \b
     Examples:
-      sms-docs export register --format csv > register.csv
-      sms-docs export register --format json
+      sms-docs export register --format csv --output register.csv
+      sms-docs export register --format json > register.json
     """
     from sms_docs.report import register
 
     with _open(opts) as cat:
         found = register(cat)
-    report(opts, EXPORT_REPORTERS, found)
+    if output is None:
+        report(opts, EXPORT_REPORTERS, found)
+        return
+    write_output(opts, output, _register_file_text(opts.format, found))
+    click.echo(f"wrote {output} ({len(found.rows)} documents)", err=True)
 
 
 # --- show ------------------------------------------------------------------------------------------
@@ -442,7 +457,6 @@ def audit(opts: Options, output: Path | None, strict: bool, record_tags: bool, s
       sms-docs audit --record-tags
       sms-docs audit --since origin/main --format json   (a merge request pipeline)
     """
-    from sms_docs.frontmatter import atomic_write
 
     if since is not None and record_tags:
         raise click.UsageError("--record-tags needs the full audit: drop --since")
@@ -464,7 +478,7 @@ def audit(opts: Options, output: Path | None, strict: bool, record_tags: bool, s
         text = AUDIT_RENDERERS[opts.format](cat)
         findings = cat.findings
     if output is not None:
-        atomic_write(output if output.is_absolute() else opts.directory / output, text.encode("utf-8"))
+        write_output(opts, output, text)
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -14,25 +15,33 @@ from sms_docs.cli import Options, common, emit_json, exit_for, print_findings, s
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option("--strict", is_flag=True, help="Warnings fail the run too (exit 1).")
 @click.option("--no-cache", is_flag=True, help="Read every file again (the cache lives under .git/sms-docs/).")
+@click.option("--all-findings", is_flag=True,
+              help="List every finding, also those that follow from another (by default they are grouped under their cause).")
 @common()
-def check(opts: Options, paths: tuple[str, ...], strict: bool, no_cache: bool) -> None:
+def check(opts: Options, paths: tuple[str, ...], strict: bool, no_cache: bool, all_findings: bool) -> None:
     """Check the working tree: YAML, schemas, IDs, references, obsolete control, configuration.
 
     Needs no history, so it is fast enough for a pre-commit hook. PATHS limit the report to those
     files or folders (the whole set is still read, to check IDs and references).
+
+    Findings in sms-docs.yml come first. Findings that follow from one cause are reported once: a
+    bad value under `types.NAME` or `people[N]` in sms-docs.yml stands for every finding it causes
+    in other files (counted in its message), and one missing person, type or document named by many
+    files is one finding naming the others. --all-findings lists each of them.
 
     \b
     Examples:
       sms-docs check
       sms-docs check policies/POL-004-information-security-policy.md
       sms-docs check --format json
+      sms-docs check --all-findings      # every follow-on finding, one by one
     """
     from sms_docs.checks import run_check
 
     root = opts.root()
     started = time.perf_counter()
     rel = [_relative(root, p) for p in paths]
-    result = run_check(root, rel or None, use_cache=not no_cache)
+    result = run_check(root, rel or None, use_cache=not no_cache, all_findings=all_findings)
     elapsed = time.perf_counter() - started
     if opts.format == "json":
         emit_json(result.to_json())
@@ -42,6 +51,9 @@ def check(opts: Options, paths: tuple[str, ...], strict: bool, no_cache: bool) -
             click.echo()
         counted = f"{result.documents} documents, {result.records} records checked in {elapsed:.2f} s"
         click.echo(f"{summary_counts(result.findings)} ({counted})")
+        if result.grouped:
+            click.echo(f"{result.grouped} follow-on finding{'s' * (result.grouped != 1)} grouped under their cause "
+                       "(--all-findings lists them)")
     raise SystemExit(exit_for(result.findings, strict))
 
 
@@ -102,25 +114,103 @@ def new(opts: Options, type_name: str, title: str, owner: str | None, classifica
               default="iso20000-1:2018", show_default=True)
 @click.option("--ci", type=click.Choice(["github", "gitlab", "none"]), default="none", show_default=True,
               help="Write the forge's CI workflow.")
+@click.option("--person", "persons", multiple=True, metavar='"ID:NAME <EMAIL>:ROLE,ROLE"',
+              help="One of your people (repeatable); they replace the starter's fictional people.")
+@click.option("--people", "people_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A YAML list of your people (id, name, email, roles), as in sms-docs.yml.")
 @click.option("--force", is_flag=True, help="Add the starter files to a non-empty folder (never overwrites).")
 @common()
-def init(opts: Options, directory: Path | None, organisation: str | None, standard: str, ci: str, force: bool) -> None:
+def init(opts: Options, directory: Path | None, organisation: str | None, standard: str, ci: str,
+         persons: tuple[str, ...], people_file: Path | None, force: bool) -> None:
     """Create a document repository from the starter SMS (git initialised, nothing committed).
+
+    The starter SMS names fictional people. Give your own with --person (repeatable) or --people
+    FILE: they replace them in sms-docs.yml, and each starter document is assigned to the person
+    whose roles best match its fictional owner's (then one who may approve its type), so `sms-docs
+    check` is clean. Roles: top-management, sms-manager, process-owner, service-owner,
+    security-manager, document-controller, internal-auditor (or your own).
 
     \b
     Examples:
       sms-docs init my-sms --org "Example Services Ltd"
       sms-docs init my-sms --standard iso20000-1:2011 --ci gitlab
+      sms-docs init my-sms --org "Example Services Ltd" \\
+        --person "dana:Dana Reyes <dana@example.com>:top-management" \\
+        --person "ines:Ines Duarte <ines@example.com>:document-controller,sms-manager,process-owner,service-owner"
+      sms-docs init my-sms --people people.yml
     """
     from sms_docs.actions.init import init as do_init
+    from sms_docs.actions.people import load_people_file, parse_person
 
     target = directory if directory is not None else opts.directory
     if not target.is_absolute():
         target = opts.directory / target
-    written = do_init(target, organisation, standard, ci, force)
+    people = [parse_person(spec) for spec in persons]
+    if people_file is not None:
+        people += load_people_file(people_file if people_file.is_absolute() else opts.directory / people_file)
+    written = do_init(target, organisation, standard, ci, force, people=people)
+    unheld = _unheld(target, people) if people else {}
     if opts.format == "json":
-        emit_json({"directory": str(target), "files": written})
+        emit_json({"directory": str(target), "files": written, "people": [p.id for p in people],
+                   "unheld_roles": unheld})
         return
     click.echo(f"Created a document repository in {target} ({len(written)} files, nothing committed).")
+    if people:
+        click.echo(f"People: {', '.join(p.id for p in people)}; the starter documents are assigned to them by role.")
+        for role, what in sorted(unheld.items()):
+            click.secho(f"warning: nobody holds the role {role!r}, which approves {', '.join(what)}: give it to someone "
+                        "in sms-docs.yml", fg="yellow", err=True)
+        click.echo("Next: run `sms-docs check`, commit on a branch, and approve the first document set with")
+        click.echo("`sms-docs approve --all` (run by approvers who did not write the commit).")
+        return
     click.echo("Next: edit sms-docs.yml (people and roles), run `sms-docs check`, commit on a branch,")
     click.echo("and approve the first document set with `sms-docs approve --all`.")
+
+
+def _unheld(target: Path, people: list[Any]) -> dict[str, list[str]]:
+    from sms_docs import config
+    from sms_docs.actions.people import unheld_roles
+
+    settings, _ = config.load(target)
+    return unheld_roles(settings, people)
+
+
+@click.group()
+def owners() -> None:
+    """Document owners in bulk."""
+
+
+@owners.command("reassign")
+@click.argument("old", metavar="OLD")
+@click.argument("new", metavar="NEW")
+@click.option("--type", "type_name", default=None, metavar="TYPE", help="Only documents of this type.")
+@click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
+@common()
+def owners_reassign(opts: Options, old: str, new: str, type_name: str | None, dry_run: bool) -> None:
+    """Give every document owned by OLD the owner NEW (a person in sms-docs.yml).
+
+    Rewrites `owner:` in the working tree's front matter (comments, order and bodies kept), each
+    file atomically; commits nothing: commit the change on a branch and have it approved like any
+    other. Obsolete documents are never edited and are listed as skipped. OLD need not be in
+    sms-docs.yml any more (someone who left).
+
+    \b
+    Examples:
+      sms-docs owners reassign sofia kwame --dry-run
+      sms-docs owners reassign sofia kwame --type sla
+      sms-docs owners reassign sofia kwame --format json
+    """
+    from sms_docs.actions.people import reassign_owners
+
+    done = reassign_owners(opts.root(), old, new, type_name=type_name, dry_run=dry_run)
+    if opts.format == "json":
+        emit_json(done.to_json())
+        return
+    verb = "would change" if dry_run else "changed"
+    for ident, path in done.changed:
+        click.echo(f"{ident:<9} {path}: owner {old} -> {new}")
+    for ident, path, why in done.skipped:
+        click.secho(f"{ident:<9} {path}: skipped ({why})", fg="yellow")
+    click.echo(f"{len(done.changed)} document{'s' * (len(done.changed) != 1)} {verb}"
+               + (f", {len(done.skipped)} skipped" if done.skipped else "")
+               + ("; nothing written (--dry-run)" if dry_run else "; nothing committed"))

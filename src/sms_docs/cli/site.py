@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from sms_docs.cli import Options, common, emit_json
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 AUDIENCE_CHOICE = click.Choice(["public", "internal", "confidential", "restricted"])
 
@@ -60,8 +64,10 @@ def build(opts: Options, site_dir: Path | None, audience: str | None, drafts: bo
     from sms_docs.site import runner
 
     root = opts.root()
+    progress = _progress()
     built = runner.build(root, site_dir=site_dir, audience=audience, drafts=drafts, ref=opts.ref,
-                         as_of=opts.as_of, strict=strict, cache=False if no_cache else None, offline=offline)
+                         as_of=opts.as_of, strict=strict, cache=False if no_cache else None, offline=offline,
+                         progress=progress)
     if opts.format == "json":
         emit_json(built.to_json())
         return
@@ -70,6 +76,31 @@ def build(opts: Options, site_dir: Path | None, audience: str | None, drafts: bo
         click.echo(f"Open {built.site_dir / 'index.html'} in a browser, or zip the folder and hand it over.")
     else:
         click.echo(f"Serve it with `sms-docs serve -C {root}` or `python -m http.server -d {built.site_dir}`.")
+
+
+def _progress() -> Callable[[int, int], None] | None:
+    """On a terminal, the build says what it is doing (on stderr, one line rewritten in place); in a
+    pipe, a log or CI it prints nothing extra. (The real stderr: the one sms-docs prints through shows
+    a carriage return escaped, as it would from a file.)"""
+    import sys
+    import time
+
+    stream = sys.__stderr__
+    if stream is None or not stream.isatty():
+        return None
+    stream.write("Reading the history and the documents ...\n")
+    stream.flush()
+    last = [0.0]
+
+    def show(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - last[0] < 0.2:
+            return
+        last[0] = now
+        stream.write(f"\rWriting pages: {done}/{total}" + ("\n" if done >= total else ""))
+        stream.flush()
+
+    return show
 
 
 @click.command()

@@ -27,7 +27,7 @@ from typing import Any, TYPE_CHECKING
 
 import yaml
 
-from sms_docs.config import CLASSIFICATIONS
+from sms_docs.config import CLASSIFICATIONS, size_text
 from sms_docs.documents import id_from_filename
 from sms_docs import policy
 from sms_docs.checks import is_document_path
@@ -165,6 +165,14 @@ def select(cat: Catalog, options: SiteOptions, worktree: list[Document] | None =
     if worktree is None:
         for ident, status in sorted(cat.documents.items()):
             rev = status.current
+            if rev is not None and rev.blob in cat.oversize:
+                # Never read: a document of tens of megabytes would hold the build for many minutes.
+                if not allowed(status.head):
+                    hidden.add(ident)
+                else:
+                    warnings.append(f"{ident}: revision {rev.number} ({rev.path}) is {size_text(cat.oversize[rev.blob])}, over "
+                                    f"max_file_size ({size_text(cat.settings.max_file_size)}): file-too-large, not published")
+                continue
             doc = cat.read_document(rev) if rev is not None else None  # with its body
             if doc is None:
                 if not allowed(status.head):  # not published anyway; and never named elsewhere either

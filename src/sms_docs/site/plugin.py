@@ -38,6 +38,8 @@ from sms_docs.site.pages import ASSET_DIR, AUDIENCES, SitePlan, SiteOptions, bui
 from sms_docs.site.render_cache import Entry, RenderCache, fingerprint
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.structure.pages import Page as MkPage
 
@@ -81,6 +83,10 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         self._wrap: dict[str, tuple[str, str]] = {}  # document pages: the HTML put around the rendered body
         # `sms-docs build` sets its command-line flags here (they win over mkdocs.yml), `as_of` included.
         self.overrides: dict[str, Any] = {}
+        # `sms-docs build` on a terminal: called with (pages written, pages in all) as pages are written.
+        self.progress: Callable[[int, int], None] | None = None
+        self._pages_total = 0
+        self._pages_done = 0
 
     # --- configuration and the plan --------------------------------------------------------------
 
@@ -170,6 +176,8 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
                 self._html[page.src_uri] = page.body
         for path, data in self.plan.files.items():
             _replace(files, File.generated(config, path, content=data))
+        self._pages_total = len(files.documentation_pages())
+        self._pages_done = 0
         return files
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
@@ -228,6 +236,9 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         return html
 
     def on_post_page(self, output: str, *, page: MkPage, config: MkDocsConfig) -> str:
+        self._pages_done += 1
+        if self.progress is not None:
+            self.progress(self._pages_done, self._pages_total)
         wrap = self._wrap.get(page.file.src_uri)
         if wrap is None:
             return output
@@ -262,7 +273,7 @@ def _worktree(cat: Any) -> list[Any]:
 
     tree = scan_worktree(cat.root, cat.settings, cat.schemas, use_cache=False)  # the check cache keeps no bodies
     for finding in tree.findings:
-        if finding.severity.value == "error" and finding.code in ("yaml-error", "front-matter-missing"):
+        if finding.severity.value == "error" and finding.code in ("yaml-error", "front-matter-missing", "file-too-large"):
             log.warning(f"sms-docs: {finding.path}:{finding.line or 1}: {finding.message} (not previewed)")
     return list(tree.documents)
 

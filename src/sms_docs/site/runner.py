@@ -8,6 +8,7 @@ written (kept in a temporary folder for the run).
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import shutil
@@ -18,10 +19,12 @@ from pathlib import Path
 from string import Template
 from typing import Any, TYPE_CHECKING
 
+import yaml
+
 from sms_docs.errors import Refused, SmsDocsError, UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
     import datetime as dt
 
 CONFIG_NAME = "mkdocs.yml"
@@ -125,7 +128,9 @@ def _load(config_file: Path, **kwargs: Any) -> Any:
 
 def build(root: Path, *, site_dir: Path | None = None, audience: str | None = None, drafts: bool = False,
           ref: str | None = None, as_of: dt.date | None = None, strict: bool = False,
-          cache: bool | None = None, offline: bool = False) -> Built:
+          cache: bool | None = None, offline: bool = False,
+          progress: Callable[[int, int], None] | None = None) -> Built:
+    """`progress(pages written, pages in all)` is called as MkDocs writes each page."""
     from mkdocs.commands import build as mk_build
     from mkdocs.exceptions import Abort, BuildError, ConfigurationError
 
@@ -142,6 +147,7 @@ def build(root: Path, *, site_dir: Path | None = None, audience: str | None = No
         overrides = {"audience": audience, "drafts": drafts or None, "ref": ref, "as_of": as_of, "cache": cache,
                      "offline": offline or None}
         cfg.plugins["sms-docs"].overrides = {k: v for k, v in overrides.items() if v is not None}
+        cfg.plugins["sms-docs"].progress = progress
         final = Path(cfg.site_dir)
         _refuse_links(root, final)
         # Built beside its place and moved there whole: a failed build leaves the previous site (or
@@ -214,6 +220,49 @@ def _swap(staging: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _check_address(address: str) -> None:
+    """MkDocs builds the whole site before it binds its address: a port in use (or one this user may
+    not bind) is found first, and said plainly; it is the machine's state, not a bug in sms-docs."""
+    import socket
+
+    host, sep, port_text = address.rpartition(":")
+    host = host.strip("[]")
+    if not sep or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise UsageError(f"--dev-addr {address}: not an address IP:PORT", hint="for example --dev-addr 127.0.0.1:8001")
+    try:
+        infos = socket.getaddrinfo(host or "127.0.0.1", int(port_text), type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise UsageError(f"--dev-addr {address}: {exc.strerror or exc}", hint="for example --dev-addr 127.0.0.1:8001") from None
+    family, kind, proto, _, where = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as MkDocs' server does
+        try:
+            probe.bind(where)
+        except OSError as exc:
+            _address_problem(address, exc)
+            raise
+
+
+def _address_problem(address: str, exc: OSError) -> None:
+    if exc.errno == errno.EADDRINUSE:
+        raise SmsDocsError(f"the site could not be served: {address} is already in use (another server is "
+                           "listening on that port)",
+                           hint="stop that server, or choose another port: sms-docs serve --dev-addr 127.0.0.1:8001") from None
+    if exc.errno in (errno.EACCES, errno.EADDRNOTAVAIL, errno.EPERM):
+        raise SmsDocsError(f"the site could not be served on {address}: {exc.strerror}",
+                           hint="choose another address, or a port above 1023: sms-docs serve --dev-addr 127.0.0.1:8001") from None
+
+
+def _config_dev_addr(config_file: Path) -> str:
+    """The address mkdocs.yml asks for (`dev_addr`), else MkDocs' default."""
+    try:
+        value = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return "127.0.0.1:8000"
+    found = value.get("dev_addr") if isinstance(value, dict) else None
+    return str(found) if found else "127.0.0.1:8000"
+
+
 def serve(root: Path, *, dev_addr: str | None = None, audience: str | None = None, drafts: bool = False,
           ref: str | None = None, livereload: bool = True, open_browser: bool = False) -> None:
     from mkdocs.commands import serve as mk_serve
@@ -225,6 +274,7 @@ def serve(root: Path, *, dev_addr: str | None = None, audience: str | None = Non
         kwargs: dict[str, Any] = {"plugins": _plugins_with(config_file, {k: v for k, v in flags.items() if v is not None})}
         if dev_addr:
             kwargs["dev_addr"] = dev_addr
+        _check_address(dev_addr or _config_dev_addr(config_file))
         # MkDocs says where it serves and when it rebuilds: show its messages as `mkdocs serve` does.
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
@@ -236,6 +286,9 @@ def serve(root: Path, *, dev_addr: str | None = None, audience: str | None = Non
             mk_serve.serve(str(config_file), livereload=livereload, open_in_browser=open_browser, **kwargs)
         except (Abort, BuildError, ConfigurationError) as exc:
             raise SmsDocsError(f"the site could not be served: {exc}") from None
+        except OSError as exc:  # taken between the check above and MkDocs' own bind
+            _address_problem(dev_addr or _config_dev_addr(config_file), exc)
+            raise
         finally:
             logger.removeHandler(handler)
             logger.setLevel(level)
