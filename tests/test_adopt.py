@@ -268,11 +268,11 @@ def test_a_mistake_in_the_mapping_names_file_line_and_field(plain: Repo, tmp_pat
 
 
 def test_person_option_adds_an_approver(plain: Repo) -> None:
-    data = plan(plain, "--person", "priya=Priya Nair <priya@example.com>")
+    data = plan(plain, "--person", "priya:Priya Nair <priya@example.com>")
     people = {p["id"]: p for p in data["people"]}
     assert people["priya"]["roles"] == ["top-management"]
     bad = plain.run("adopt", "--dry-run", "--person", "priya", who="omar")
-    assert bad.exit_code == 2 and "ID=NAME <EMAIL>" in bad.output
+    assert bad.exit_code == 2 and "expected id:Name <email>:role,role" in bad.output
 
 
 # --- refusals ------------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, TYPE_CHECKING
 
@@ -14,16 +13,11 @@ if TYPE_CHECKING:
     from sms_docs.adopt.apply import Adopted
     from sms_docs.adopt.plan import Plan
 
-_PERSON = re.compile(r"^([a-z0-9][a-z0-9._-]*)=([^<>]+?)\s*<([^<>@\s]+@[^<>\s]+)>(?::([\w,-]+))?$")
-
-
 def _person(value: str) -> dict[str, Any]:
-    match = _PERSON.match(value.strip())
-    if not match:
-        raise click.BadParameter(f"{value!r}: write ID=NAME <EMAIL>, optionally :ROLE,ROLE "
-                                 "(e.g. 'dana=Dana Reyes <dana@example.com>:top-management')")
-    pid, name, email, roles = match.groups()
-    return {"id": pid, "name": name.strip(), "email": email, "roles": roles.split(",") if roles else []}
+    """The same `ID:NAME <EMAIL>:ROLE,ROLE` as `init --person` (no roles: top-management, below)."""
+    from sms_docs.actions.people import parse_person
+
+    return parse_person(value.strip()).to_yaml()
 
 
 @click.command()
@@ -34,7 +28,7 @@ def _person(value: str) -> dict[str, Any]:
               help="A mapping file (YAML) that overrides the proposal: people, types, files.")
 @click.option("--write-mapping", "write_mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the plan as a mapping file to edit (with --dry-run).")
-@click.option("--person", "persons", multiple=True, metavar="'ID=NAME <EMAIL>[:ROLES]'",
+@click.option("--person", "persons", multiple=True, metavar='"ID:NAME <EMAIL>[:ROLE,ROLE]"',
               help="A person for sms-docs.yml (repeatable); with no roles, a new person is top-management.")
 @click.option("--org", "organisation", default=None, help="The organisation's name (default: the folder's name).")
 @click.option("--standard", type=click.Choice(["iso20000-1:2018", "iso20000-1:2011"]), default=None)
@@ -67,7 +61,7 @@ def adopt(opts: Options, paths: tuple[str, ...], dry_run: bool, yes: bool, mappi
       sms-docs adopt --dry-run --format json
       sms-docs adopt --dry-run --write-mapping adopt.yml
       sms-docs adopt --mapping adopt.yml --branch adopt --yes
-      sms-docs adopt policies procedures --person 'dana=Dana Reyes <dana@example.com>' --branch adopt
+      sms-docs adopt policies procedures --person 'dana:Dana Reyes <dana@example.com>' --branch adopt
       sms-docs adopt --doorstop-as record --branch adopt --yes
     """
     from sms_docs.adopt import apply as apply_mod
