@@ -60,11 +60,25 @@ def test_commands_are_registered_in_one_place() -> None:
 
 
 def test_each_format_a_command_offers_has_its_reporter() -> None:
-    from sms_docs.cli import control
+    from sms_docs.cli import adopt, control, foundation, integrations, lifecycle
 
     for command, reporters in [(control.status, control.REGISTER_REPORTERS), (control.show, control.SHOW_REPORTERS),
                                (control.history, control.HISTORY_REPORTERS), (control.diff, control.DIFF_REPORTERS),
                                (control.approve, control.APPROVE_REPORTERS), (control.audit, control.AUDIT_RENDERERS),
-                               (control.export_register, control.EXPORT_REPORTERS)]:
+                               (control.export_register, control.EXPORT_REPORTERS),
+                               (foundation.check, foundation.CHECK_REPORTERS), (foundation.new, foundation.NEW_REPORTERS),
+                               (foundation.init, foundation.INIT_REPORTERS),
+                               (foundation.owners_reassign, foundation.REASSIGN_REPORTERS),
+                               (lifecycle.review, lifecycle.REVIEW_REPORTERS), (lifecycle.due, lifecycle.DUE_REPORTERS),
+                               (lifecycle.obsolete, lifecycle.OBSOLETE_REPORTERS),
+                               (lifecycle.records_new, lifecycle.RECORD_NEW_REPORTERS),
+                               (lifecycle.records_list, lifecycle.RECORD_LIST_REPORTERS),
+                               (lifecycle.records_dispose, lifecycle.DISPOSE_REPORTERS),
+                               (lifecycle.external, lifecycle.EXTERNAL_REPORTERS),
+                               (lifecycle.changes, lifecycle.NOTICE_REPORTERS),
+                               (integrations.coverage, integrations.COVERAGE_REPORTERS),
+                               (integrations.codeowners, integrations.CODEOWNERS_REPORTERS),
+                               (integrations.import_, integrations.IMPORT_REPORTERS),
+                               (adopt.adopt, adopt.ADOPTED_REPORTERS), (adopt.adopt, adopt.PLAN_REPORTERS)]:
         option = next(p for p in command.params if p.name == "fmt")
         assert list(option.type.choices) == list(reporters), command.name  # type: ignore[attr-defined]

@@ -2,16 +2,59 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TYPE_CHECKING
 
 import click
 
 from sms_docs.cli import Options, common, emit_json
+from sms_docs.cli.reporting import Reporters, report
 
 if TYPE_CHECKING:
     from sms_docs.adopt.apply import Adopted
     from sms_docs.adopt.plan import Plan
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """The plan `adopt --dry-run` shows, and the mapping file it was also written to (if any)."""
+
+    plan: Plan
+    mapping_written: Path | None
+
+
+def _plan_text(view: PlanView) -> None:
+    _print_plan(view.plan)
+    if view.mapping_written:
+        click.echo(f"\nWrote the plan as a mapping to {view.mapping_written}.")
+
+
+def _plan_json(view: PlanView) -> None:
+    emit_json({"dry_run": True, **view.plan.to_json()})
+
+
+PLAN_REPORTERS: Reporters[PlanView] = {"text": _plan_text, "json": _plan_json}
+
+
+@dataclass(frozen=True)
+class AdoptedView:
+    """The adoption commit made from a plan (the text reporter has already shown the plan)."""
+
+    plan: Plan
+    done: Adopted
+
+
+def _adopted_text(view: AdoptedView) -> None:
+    _print_done(view.done, view.plan)
+
+
+def _adopted_json(view: AdoptedView) -> None:
+    emit_json({"dry_run": False, **view.plan.to_json(), **_done_json(view.done)})
+
+
+ADOPTED_REPORTERS: Reporters[AdoptedView] = {"text": _adopted_text, "json": _adopted_json}
+
 
 def _person(value: str) -> dict[str, Any]:
     """The same `ID:NAME <EMAIL>:ROLE,ROLE` as `init --person` (no roles: top-management, below)."""
@@ -35,7 +78,7 @@ def _person(value: str) -> dict[str, Any]:
 @click.option("--branch", default=None, help="Create this branch for the adoption commit.")
 @click.option("--doorstop-as", "doorstop_as", type=click.Choice(["document", "record"]), default=None,
               help="Adopt doorstop items as documents (default) or records.")
-@common()
+@common(ADOPTED_REPORTERS)
 def adopt(opts: Options, paths: tuple[str, ...], dry_run: bool, yes: bool, mapping_file: Path | None,
           write_mapping: Path | None, persons: tuple[str, ...], organisation: str | None, standard: str | None,
           branch: str | None, doorstop_as: str | None) -> None:
@@ -100,12 +143,7 @@ def adopt(opts: Options, paths: tuple[str, ...], dry_run: bool, yes: bool, mappi
                     + dump_yaml(plan.to_mapping()))
             atomic_write(write_mapping if write_mapping.is_absolute() else Path.cwd() / write_mapping, text.encode())
         if dry_run:
-            if opts.format == "json":
-                emit_json({"dry_run": True, **plan.to_json()})
-            else:
-                _print_plan(plan)
-                if write_mapping:
-                    click.echo(f"\nWrote the plan as a mapping to {write_mapping}.")
+            report(opts, PLAN_REPORTERS, PlanView(plan, write_mapping))
             return
         if opts.format != "json":
             _print_plan(plan)
@@ -113,10 +151,7 @@ def adopt(opts: Options, paths: tuple[str, ...], dry_run: bool, yes: bool, mappi
             click.echo("Nothing was changed.")
             raise SystemExit(1)
         done = apply_mod.apply(repo, root, plan, branch)
-    if opts.format == "json":
-        emit_json({"dry_run": False, **plan.to_json(), **_done_json(done)})
-    else:
-        _print_done(done, plan)
+    report(opts, ADOPTED_REPORTERS, AdoptedView(plan, done))
 
 
 def _relative(root: Path, given: str) -> str:

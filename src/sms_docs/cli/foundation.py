@@ -1,14 +1,50 @@
-"""check, new, init."""
+"""check, new, init, owners reassign: each hands its result to the reporter its `--format` names."""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from sms_docs.cli import Options, common, emit_json, exit_for, print_findings, summary_counts
+from sms_docs.cli.reporting import Reporters, report
+
+if TYPE_CHECKING:
+    from sms_docs.actions.people import NewPerson, Reassigned
+    from sms_docs.checks import CheckResult
+
+
+# --- check ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckView:
+    """What `check` reports: the findings, and how long reading the tree took."""
+
+    result: CheckResult
+    elapsed: float
+
+
+def _check_text(view: CheckView) -> None:
+    result = view.result
+    print_findings(result.findings)
+    if result.findings:
+        click.echo()
+    counted = f"{result.documents} documents, {result.records} records checked in {view.elapsed:.2f} s"
+    click.echo(f"{summary_counts(result.findings)} ({counted})")
+    if result.grouped:
+        click.echo(f"{result.grouped} follow-on finding{'s' * (result.grouped != 1)} grouped under their cause "
+                   "(--all-findings lists them)")
+
+
+def _check_json(view: CheckView) -> None:
+    emit_json(view.result.to_json())
+
+
+CHECK_REPORTERS: Reporters[CheckView] = {"text": _check_text, "json": _check_json}
 
 
 @click.command()
@@ -17,7 +53,7 @@ from sms_docs.cli import Options, common, emit_json, exit_for, print_findings, s
 @click.option("--no-cache", is_flag=True, help="Read every file again (the cache lives under .git/sms-docs/).")
 @click.option("--all-findings", is_flag=True,
               help="List every finding, also those that follow from another (by default they are grouped under their cause).")
-@common()
+@common(CHECK_REPORTERS)
 def check(opts: Options, paths: tuple[str, ...], strict: bool, no_cache: bool, all_findings: bool) -> None:
     """Check the working tree: YAML, schemas, IDs, references, obsolete control, configuration.
 
@@ -42,18 +78,7 @@ def check(opts: Options, paths: tuple[str, ...], strict: bool, no_cache: bool, a
     started = time.perf_counter()
     rel = [_relative(root, p) for p in paths]
     result = run_check(root, rel or None, use_cache=not no_cache, all_findings=all_findings)
-    elapsed = time.perf_counter() - started
-    if opts.format == "json":
-        emit_json(result.to_json())
-    else:
-        print_findings(result.findings)
-        if result.findings:
-            click.echo()
-        counted = f"{result.documents} documents, {result.records} records checked in {elapsed:.2f} s"
-        click.echo(f"{summary_counts(result.findings)} ({counted})")
-        if result.grouped:
-            click.echo(f"{result.grouped} follow-on finding{'s' * (result.grouped != 1)} grouped under their cause "
-                       "(--all-findings lists them)")
+    report(opts, CHECK_REPORTERS, CheckView(result, time.perf_counter() - started))
     raise SystemExit(exit_for(result.findings, strict))
 
 
@@ -66,13 +91,35 @@ def _relative(root: Path, given: str) -> str:
         return path.as_posix()
 
 
+# --- new -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Created:
+    """The document `new` wrote: its path from the repository root and its ID."""
+
+    path: str
+    id: str
+
+
+def _created_text(done: Created) -> None:
+    click.echo(done.path)
+
+
+def _created_json(done: Created) -> None:
+    emit_json({"path": done.path, "id": done.id})
+
+
+NEW_REPORTERS: Reporters[Created] = {"text": _created_text, "json": _created_json}
+
+
 @click.command()
 @click.argument("type_name", metavar="TYPE")
 @click.option("--title", "-t", required=True, help="The document's title.")
 @click.option("--owner", "-o", default=None, help="Owner's person id (default: you, by your git email).")
 @click.option("--classification", type=click.Choice(["public", "internal", "confidential", "restricted"]),
               default="internal", show_default=True)
-@common()
+@common(NEW_REPORTERS)
 def new(opts: Options, type_name: str, title: str, owner: str | None, classification: str) -> None:
     """Create a document with the next free ID of TYPE, from the type's template.
 
@@ -100,11 +147,44 @@ def new(opts: Options, type_name: str, title: str, owner: str | None, classifica
                              hint="pass --owner PERSON")
         owner = person.id
     path = create(settings, type_name, title, owner, classification)
-    rel = path.relative_to(root).as_posix()
-    if opts.format == "json":
-        emit_json({"path": rel, "id": path.name.split("-")[0] + "-" + path.name.split("-")[1]})
-    else:
-        click.echo(rel)
+    parts = path.name.split("-")
+    report(opts, NEW_REPORTERS, Created(path.relative_to(root).as_posix(), parts[0] + "-" + parts[1]))
+
+
+# --- init ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Initialised:
+    """The repository `init` created: where, the files written, the people given and the roles none of
+    them holds (role: the types it approves)."""
+
+    directory: Path
+    files: list[str]
+    people: list[NewPerson]
+    unheld: dict[str, list[str]]
+
+
+def _initialised_text(done: Initialised) -> None:
+    click.echo(f"Created a document repository in {done.directory} ({len(done.files)} files, nothing committed).")
+    if done.people:
+        click.echo(f"People: {', '.join(p.id for p in done.people)}; the starter documents are assigned to them by role.")
+        for role, what in sorted(done.unheld.items()):
+            click.secho(f"warning: nobody holds the role {role!r}, which approves {', '.join(what)}: give it to someone "
+                        "in sms-docs.yml", fg="yellow", err=True)
+        click.echo("Next: run `sms-docs check`, commit on a branch, and approve the first document set with")
+        click.echo("`sms-docs approve --all` (run by approvers who did not write the commit).")
+        return
+    click.echo("Next: edit sms-docs.yml (people and roles), run `sms-docs check`, commit on a branch,")
+    click.echo("and approve the first document set with `sms-docs approve --all`.")
+
+
+def _initialised_json(done: Initialised) -> None:
+    emit_json({"directory": str(done.directory), "files": done.files, "people": [p.id for p in done.people],
+               "unheld_roles": done.unheld})
+
+
+INIT_REPORTERS: Reporters[Initialised] = {"text": _initialised_text, "json": _initialised_json}
 
 
 @click.command()
@@ -119,7 +199,7 @@ def new(opts: Options, type_name: str, title: str, owner: str | None, classifica
 @click.option("--people", "people_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A YAML list of your people (id, name, email, roles), as in sms-docs.yml.")
 @click.option("--force", is_flag=True, help="Add the starter files to a non-empty folder (never overwrites).")
-@common()
+@common(INIT_REPORTERS)
 def init(opts: Options, directory: Path | None, organisation: str | None, standard: str, ci: str,
          persons: tuple[str, ...], people_file: Path | None, force: bool) -> None:
     """Create a document repository from the starter SMS (git initialised, nothing committed).
@@ -150,21 +230,7 @@ def init(opts: Options, directory: Path | None, organisation: str | None, standa
         people += load_people_file(people_file if people_file.is_absolute() else opts.directory / people_file)
     written = do_init(target, organisation, standard, ci, force, people=people)
     unheld = _unheld(target, people) if people else {}
-    if opts.format == "json":
-        emit_json({"directory": str(target), "files": written, "people": [p.id for p in people],
-                   "unheld_roles": unheld})
-        return
-    click.echo(f"Created a document repository in {target} ({len(written)} files, nothing committed).")
-    if people:
-        click.echo(f"People: {', '.join(p.id for p in people)}; the starter documents are assigned to them by role.")
-        for role, what in sorted(unheld.items()):
-            click.secho(f"warning: nobody holds the role {role!r}, which approves {', '.join(what)}: give it to someone "
-                        "in sms-docs.yml", fg="yellow", err=True)
-        click.echo("Next: run `sms-docs check`, commit on a branch, and approve the first document set with")
-        click.echo("`sms-docs approve --all` (run by approvers who did not write the commit).")
-        return
-    click.echo("Next: edit sms-docs.yml (people and roles), run `sms-docs check`, commit on a branch,")
-    click.echo("and approve the first document set with `sms-docs approve --all`.")
+    report(opts, INIT_REPORTERS, Initialised(target, written, people, unheld))
 
 
 def _unheld(target: Path, people: list[Any]) -> dict[str, list[str]]:
@@ -173,6 +239,38 @@ def _unheld(target: Path, people: list[Any]) -> dict[str, list[str]]:
 
     settings, _ = config.load(target)
     return unheld_roles(settings, people)
+
+
+# --- owners reassign ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReassignView:
+    """What `owners reassign` did (or would do, under --dry-run), from OLD to NEW."""
+
+    done: Reassigned
+    old: str
+    new: str
+    dry_run: bool
+
+
+def _reassigned_text(view: ReassignView) -> None:
+    done = view.done
+    verb = "would change" if view.dry_run else "changed"
+    for ident, path in done.changed:
+        click.echo(f"{ident:<9} {path}: owner {view.old} -> {view.new}")
+    for ident, path, why in done.skipped:
+        click.secho(f"{ident:<9} {path}: skipped ({why})", fg="yellow")
+    click.echo(f"{len(done.changed)} document{'s' * (len(done.changed) != 1)} {verb}"
+               + (f", {len(done.skipped)} skipped" if done.skipped else "")
+               + ("; nothing written (--dry-run)" if view.dry_run else "; nothing committed"))
+
+
+def _reassigned_json(view: ReassignView) -> None:
+    emit_json(view.done.to_json())
+
+
+REASSIGN_REPORTERS: Reporters[ReassignView] = {"text": _reassigned_text, "json": _reassigned_json}
 
 
 @click.group()
@@ -185,7 +283,7 @@ def owners() -> None:
 @click.argument("new", metavar="NEW")
 @click.option("--type", "type_name", default=None, metavar="TYPE", help="Only documents of this type.")
 @click.option("--dry-run", is_flag=True, help="Say what would change; write nothing.")
-@common()
+@common(REASSIGN_REPORTERS)
 def owners_reassign(opts: Options, old: str, new: str, type_name: str | None, dry_run: bool) -> None:
     """Give every document owned by OLD the owner NEW (a person in sms-docs.yml).
 
@@ -203,14 +301,4 @@ def owners_reassign(opts: Options, old: str, new: str, type_name: str | None, dr
     from sms_docs.actions.people import reassign_owners
 
     done = reassign_owners(opts.root(), old, new, type_name=type_name, dry_run=dry_run)
-    if opts.format == "json":
-        emit_json(done.to_json())
-        return
-    verb = "would change" if dry_run else "changed"
-    for ident, path in done.changed:
-        click.echo(f"{ident:<9} {path}: owner {old} -> {new}")
-    for ident, path, why in done.skipped:
-        click.secho(f"{ident:<9} {path}: skipped ({why})", fg="yellow")
-    click.echo(f"{len(done.changed)} document{'s' * (len(done.changed) != 1)} {verb}"
-               + (f", {len(done.skipped)} skipped" if done.skipped else "")
-               + ("; nothing written (--dry-run)" if dry_run else "; nothing committed"))
+    report(opts, REASSIGN_REPORTERS, ReassignView(done, old, new, dry_run))

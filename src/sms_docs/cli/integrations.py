@@ -1,13 +1,48 @@
-"""coverage, codeowners, approvals import."""
+"""coverage, codeowners, approvals import: each hands its result to the reporter its `--format` names."""
 
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from sms_docs.cli import Options, common, emit_json
+from sms_docs.cli.reporting import Reporters, report
+
+if TYPE_CHECKING:
+    from sms_docs.coverage import Coverage
+    from sms_docs.integrations import Codeowners, Imported
+
+
+# --- coverage ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CoverageView:
+    """The coverage of the standard, and whether only the gaps are wanted (text)."""
+
+    coverage: Coverage
+    gaps_only: bool
+
+
+def _coverage_text(view: CoverageView) -> None:
+    from sms_docs.coverage import text_lines
+
+    for line, style in text_lines(view.coverage, gaps_only=view.gaps_only):
+        if style == "bold":
+            click.secho(line, bold=True)
+        else:
+            click.secho(line, fg=style)
+
+
+def _coverage_json(view: CoverageView) -> None:
+    emit_json(view.coverage.to_json())
+
+
+COVERAGE_REPORTERS: Reporters[CoverageView] = {"text": _coverage_text, "json": _coverage_json}
 
 
 @click.command()
@@ -15,7 +50,7 @@ from sms_docs.cli import Options, common, emit_json
               help="Measure against this edition instead of sms-docs.yml `standard` (e.g. during a transition).")
 @click.option("--gaps", "gaps_only", is_flag=True, help="Show only the summary and the gaps (text).")
 @click.option("--strict", is_flag=True, help="Clauses no document cites fail the run too (exit 1).")
-@common()
+@common(COVERAGE_REPORTERS)
 def coverage(opts: Options, standard: str | None, gaps_only: bool, strict: bool) -> None:
     """The standard's clauses and mandatory documented information against the effective documents.
 
@@ -37,16 +72,36 @@ def coverage(opts: Options, standard: str | None, gaps_only: bool, strict: bool)
 
     with Catalog.open(opts.root(), ref=opts.ref, as_of=opts.as_of) as cat:
         cov = coverage_mod.compute(cat, standard)
-    if opts.format == "json":
-        emit_json(cov.to_json())
-    else:
-        for line, style in coverage_mod.text_lines(cov, gaps_only=gaps_only):
-            if style == "bold":
-                click.secho(line, bold=True)
-            else:
-                click.secho(line, fg=style)
+    report(opts, COVERAGE_REPORTERS, CoverageView(cov, gaps_only))
     failed = not cov.ok or (strict and bool(cov.gaps))
     raise SystemExit(1 if failed else 0)
+
+
+# --- codeowners ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CodeownersView:
+    """The CODEOWNERS generated (`text`, as rendered), and whether it was written to its file."""
+
+    codeowners: Codeowners
+    text: str
+    written: bool
+
+
+def _codeowners_text(view: CodeownersView) -> None:
+    if view.written:
+        documents = sum(1 for x in view.codeowners.lines if x.document)
+        click.echo(f"wrote {view.codeowners.file} ({documents} documents)")
+    else:
+        click.echo(view.text, nl=False)
+
+
+def _codeowners_json(view: CodeownersView) -> None:
+    emit_json({**view.codeowners.to_json(), "written": view.written})
+
+
+CODEOWNERS_REPORTERS: Reporters[CodeownersView] = {"text": _codeowners_text, "json": _codeowners_json}
 
 
 @click.command()
@@ -54,7 +109,7 @@ def coverage(opts: Options, standard: str | None, gaps_only: bool, strict: bool)
               help="CODEOWNERS syntax and usernames (`github:` or `gitlab:` in sms-docs.yml).")
 @click.option("--write", is_flag=True, help="Write .github/CODEOWNERS (github) or CODEOWNERS (gitlab) atomically.")
 @click.option("--check", "check_only", is_flag=True, help="Exit 1 when the file differs from what would be generated.")
-@common()
+@common(CODEOWNERS_REPORTERS)
 def codeowners(opts: Options, forge: str, write: bool, check_only: bool) -> None:
     """CODEOWNERS from each document's owner and approvers, so the forge asks the right people.
 
@@ -89,15 +144,40 @@ def codeowners(opts: Options, forge: str, write: bool, check_only: bool) -> None
         raise SystemExit(0)
     if write:
         frontmatter.atomic_write(target, text.encode("utf-8"))
-        if opts.format == "json":
-            emit_json({**result.to_json(), "written": True})
-        else:
-            click.echo(f"wrote {result.file} ({sum(1 for x in result.lines if x.document)} documents)")
+    report(opts, CODEOWNERS_REPORTERS, CodeownersView(result, text, written=write))
+
+
+# --- approvals import -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportView:
+    """What `approvals import` recorded (or, under --dry-run, would record) for a pull request."""
+
+    done: Imported
+    pull_request: int
+    dry_run: bool
+
+
+def _imported_text(view: ImportView) -> None:
+    done = view.done
+    if view.dry_run:
+        click.echo(done.text, nl=False)
         return
-    if opts.format == "json":
-        emit_json({**result.to_json(), "written": False})
-    else:
-        click.echo(text, nl=False)
+    if not done.created:
+        click.echo(f"pull request #{view.pull_request} is already recorded in {done.id}", err=True)
+    elif not done.reviews:
+        click.echo(f"pull request #{view.pull_request} has no standing approval; recorded that in {done.id}", err=True)
+    click.echo(done.path)
+
+
+def _imported_json(view: ImportView) -> None:
+    done = view.done
+    emit_json({"id": done.id, "path": done.path, "created": done.created,
+               "reviews": [{**r.to_record(), "person": r.person} for r in done.reviews]})
+
+
+IMPORT_REPORTERS: Reporters[ImportView] = {"text": _imported_text, "json": _imported_json}
 
 
 @click.group()
@@ -111,7 +191,7 @@ def approvals() -> None:
 @click.option("--pr", "pull_request", required=True, type=int, metavar="N", help="The pull request number.")
 @click.option("--merge-commit", required=True, metavar="SHA", help="The commit that merged it (full id).")
 @click.option("--dry-run", is_flag=True, help="Print the record instead of writing it.")
-@common()
+@common(IMPORT_REPORTERS)
 def import_(opts: Options, reviews_file: str, pull_request: int, merge_commit: str, dry_run: bool) -> None:
     """Record a merged pull request's GitHub reviews as an approvals record, for CI to commit.
 
@@ -148,15 +228,4 @@ def import_(opts: Options, reviews_file: str, pull_request: int, merge_commit: s
                                  dry_run=dry_run)
     for note in done.notes:
         click.echo(click.style("note: ", fg="yellow") + note, err=True)
-    if opts.format == "json":
-        emit_json({"id": done.id, "path": done.path, "created": done.created,
-                   "reviews": [{**r.to_record(), "person": r.person} for r in done.reviews]})
-        return
-    if dry_run:
-        click.echo(done.text, nl=False)
-        return
-    if not done.created:
-        click.echo(f"pull request #{pull_request} is already recorded in {done.id}", err=True)
-    elif not done.reviews:
-        click.echo(f"pull request #{pull_request} has no standing approval; recorded that in {done.id}", err=True)
-    click.echo(done.path)
+    report(opts, IMPORT_REPORTERS, ImportView(done, pull_request, dry_run))

@@ -16,8 +16,10 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from sms_docs.actions.obsolete import Withdrawn
+    from sms_docs.actions.records import Disposed, RecordRow, Written
     from sms_docs.actions.review import Reviewed
     from sms_docs.changes import Notice
+    from sms_docs.model import Person
     from sms_docs.registers import Due, ExternalEntry
 
 PURGE_NOTE = (
@@ -256,11 +258,36 @@ def records() -> None:
     """
 
 
+@dataclass(frozen=True)
+class RecordWritten:
+    """The record `records new` wrote, of which type, by whom."""
+
+    written: Written
+    type_name: str
+    person: Person
+
+
+def _record_written_text(view: RecordWritten) -> None:
+    written = view.written
+    click.echo(written.rel)
+    click.echo(f"Wrote {view.type_name} record {written.id} by {view.person.name}. Check the template's remaining "
+               f"fields, then commit it: git add {written.rel} && git commit. Once on the main line it is never "
+               f"edited again (a correction is a new record with corrects: {written.id}).")
+
+
+def _record_written_json(view: RecordWritten) -> None:
+    written = view.written
+    emit_json({"id": written.id, "path": written.rel, "record": written.meta, "committed": False})
+
+
+RECORD_NEW_REPORTERS: Reporters[RecordWritten] = {"text": _record_written_text, "json": _record_written_json}
+
+
 @records.command("new")
 @click.argument("type_name", metavar="TYPE")
 @click.argument("assignments", nargs=-1, metavar="[FIELD=VALUE...]")
 @click.option("--subject", "subjects", multiple=True, metavar="ID", help="A document or record concerned (repeatable).")
-@common()
+@common(RECORD_NEW_REPORTERS)
 def records_new(opts: Options, type_name: str, assignments: tuple[str, ...], subjects: tuple[str, ...]) -> None:
     """Create a record of TYPE from its template, validated against its schema.
 
@@ -287,20 +314,44 @@ def records_new(opts: Options, type_name: str, assignments: tuple[str, ...], sub
     person = actions.acting_person(root, settings)
     written = actions.create(settings, schemas, type_name, person=person, day=opts.today,
                              subject=list(subjects), fields=fields)
-    if opts.format == "json":
-        emit_json({"id": written.id, "path": written.rel, "record": written.meta, "committed": False})
+    report(opts, RECORD_NEW_REPORTERS, RecordWritten(written, type_name, person))
+
+
+@dataclass(frozen=True)
+class RecordList:
+    """The records `records list` found; `filtered` when a filter was given; retention as of `today`."""
+
+    records: list[RecordRow]
+    filtered: bool
+    today: dt.date
+
+
+def _record_list_text(view: RecordList) -> None:
+    found, today = view.records, view.today
+    if not found:
+        click.echo("no records" + (" match" if view.filtered else ""))
         return
-    click.echo(written.rel)
-    click.echo(f"Wrote {type_name} record {written.id} by {person.name}. Check the template's remaining fields, then "
-               f"commit it: git add {written.rel} && git commit. Once on the main line it is never edited again "
-               f"(a correction is a new record with corrects: {written.id}).")
+    click.secho(f"{'ID':<15} {'Type':<20} {'Date':<10}  {'By':<8} {'Subject':<20} {'Kept until':<10}  Path", bold=True)
+    for r in found:
+        until = r.retention_until.isoformat() if r.retention_until else "-"
+        mark = click.style("!", fg="yellow") if retention_expired(r.retention_until, r.type, today) else " "
+        click.echo(f"{r.id:<15} {r.type:<20} {r.date:<10}  {r.created_by:<8} {', '.join(r.subject) or '-':<20} {until:<10}{mark} {r.path}")
+    click.echo()
+    click.echo(f"{len(found)} record{'s' * (len(found) != 1)}; ! marks a record past its retention (as of {today})")
+
+
+def _record_list_json(view: RecordList) -> None:
+    emit_json({"records": [r.to_json() for r in view.records]})
+
+
+RECORD_LIST_REPORTERS: Reporters[RecordList] = {"text": _record_list_text, "json": _record_list_json}
 
 
 @records.command("list")
 @click.option("--type", "type_name", default=None, metavar="TYPE", help="Only records of this type.")
 @click.option("--since", callback=_parse_date, default=None, metavar="YYYY-MM-DD", help="Only records dated on or after this day.")
 @click.option("--subject", default=None, metavar="ID", help="Only records about this document or record.")
-@common()
+@common(RECORD_LIST_REPORTERS)
 def records_list(opts: Options, type_name: str | None, since: dt.date | None, subject: str | None) -> None:
     """List the records in the working tree, oldest first, with their retention.
 
@@ -318,26 +369,41 @@ def records_list(opts: Options, type_name: str | None, since: dt.date | None, su
     schemas = SchemaSet.load(root)
     settings = config.load_valid(root, schemas)
     found = actions.list_records(settings, schemas, type_name=type_name, since=since, subject=subject)
-    if opts.format == "json":
-        emit_json({"records": [r.to_json() for r in found]})
-        return
-    if not found:
-        click.echo("no records" + (" match" if type_name or since or subject else ""))
-        return
-    click.secho(f"{'ID':<15} {'Type':<20} {'Date':<10}  {'By':<8} {'Subject':<20} {'Kept until':<10}  Path", bold=True)
-    today = opts.today
-    for r in found:
-        until = r.retention_until.isoformat() if r.retention_until else "-"
-        mark = click.style("!", fg="yellow") if retention_expired(r.retention_until, r.type, today) else " "
-        click.echo(f"{r.id:<15} {r.type:<20} {r.date:<10}  {r.created_by:<8} {', '.join(r.subject) or '-':<20} {until:<10}{mark} {r.path}")
-    click.echo()
-    click.echo(f"{len(found)} record{'s' * (len(found) != 1)}; ! marks a record past its retention (as of {today})")
+    report(opts, RECORD_LIST_REPORTERS, RecordList(found, bool(type_name or since or subject), opts.today))
+
+
+@dataclass(frozen=True)
+class DisposedView:
+    """What `records dispose` wrote and deleted, and the records folder to commit."""
+
+    done: Disposed
+    record_root: str
+
+
+def _disposed_text(view: DisposedView) -> None:
+    done = view.done
+    click.echo(done.record.rel)
+    click.echo(f"Wrote disposal record {done.record.id} and deleted:")
+    for path in done.paths:
+        click.echo(f"  {path}")
+    click.echo("Nothing was committed: commit the disposal record and the deletions together "
+               f"(git add -A {view.record_root} && git commit).")
+    click.echo(PURGE_NOTE)
+
+
+def _disposed_json(view: DisposedView) -> None:
+    done = view.done
+    emit_json({"id": done.record.id, "path": done.record.rel, "disposed": done.ids, "deleted": done.paths,
+               "committed": False, "note": PURGE_NOTE})
+
+
+DISPOSE_REPORTERS: Reporters[DisposedView] = {"text": _disposed_text, "json": _disposed_json}
 
 
 @records.command("dispose", epilog=PURGE_HELP)
 @click.argument("ids", nargs=-1, required=True, metavar="ID...")
 @click.option("--reason", required=True, help="Why the records are disposed of (e.g. retention of 6 years ended).")
-@common()
+@common(DISPOSE_REPORTERS)
 def records_dispose(opts: Options, ids: tuple[str, ...], reason: str) -> None:
     """Dispose of records whose retention has ended: write a disposal record, delete the files.
 
@@ -360,17 +426,7 @@ def records_dispose(opts: Options, ids: tuple[str, ...], reason: str) -> None:
     settings = config.load_valid(root, schemas)
     person = actions.acting_person(root, settings)
     done = actions.dispose(settings, schemas, list(ids), reason, person=person, day=opts.today)
-    if opts.format == "json":
-        emit_json({"id": done.record.id, "path": done.record.rel, "disposed": done.ids, "deleted": done.paths,
-                   "committed": False, "note": PURGE_NOTE})
-        return
-    click.echo(done.record.rel)
-    click.echo(f"Wrote disposal record {done.record.id} and deleted:")
-    for path in done.paths:
-        click.echo(f"  {path}")
-    click.echo("Nothing was committed: commit the disposal record and the deletions together "
-               f"(git add -A {settings.record_root} && git commit).")
-    click.echo(PURGE_NOTE)
+    report(opts, DISPOSE_REPORTERS, DisposedView(done, settings.record_root))
 
 
 # --- external-origin documents --------------------------------------------------------------------
