@@ -482,3 +482,40 @@ def test_trailer_block_rules() -> None:
         ("Change-reason", "a long explanation"), ("Approved-by", "A <a@x>")]
     # Configured keys count as known.
     assert parse_trailers("Subject\n\nSee merge request g/p!12\nAcked-by: A <a@x>", ["Acked-by"]) == [("Acked-by", "A <a@x>")]
+
+
+def test_a_merges_other_parents_come_from_the_one_pass_exactly_as_git_looks_them_up(repo: Repo) -> None:
+    """The log pass reads each merge's diff against every parent (`-m`): what the other parents hold
+    at each path the merge changed must be what `git cat-file` says, for a clean merge, a merge that
+    changes content itself (an evil merge), a deletion, a file only one side added, and an octopus."""
+    from sms_docs import gitrepo
+
+    repo.commit("Initial", {POL1: policy(), POL2: doc("POL-002", "Two"), "notes/a.txt": "a\n"}, who="omar")
+    repo.branch("side")
+    repo.commit("Side edit", {POL1: policy(body="Side.\n"), "notes/b.txt": "b\n"}, who="omar")
+    repo.checkout("main")
+    repo.commit("Main edit", {POL2: doc("POL-002", "Two", body="Main.\n"), "notes/a.txt": None}, who="omar")
+    repo.git("merge", "-q", "--no-ff", "--no-commit", "side")
+    repo.write({POL1: policy(body="Evil.\n"), "notes/c.txt": "c\n"})
+    repo.commit("Merge side, changed")
+    for name in ("o1", "o2"):
+        repo.branch(name)
+        repo.commit(f"{name}", {f"notes/{name}.txt": name}, who="omar")
+        repo.checkout("main")
+    repo.git("merge", "-q", "--no-ff", "-m", "Octopus", "o1", "o2")
+    with gitrepo.GitRepo(repo.path) as r:
+        commits = r.commits(r.resolve("main") or "", use_cache=False)
+        merges = [c for c in commits.values() if c.is_merge]
+        assert len(merges) == 2 and all(c.against is not None for c in merges)
+        checked = 0
+        for c in merges:
+            assert c.changes == [ch for ch in gitrepo._parse_changes(r._git(
+                "log", "-1", c.sha, "--raw", "--no-abbrev", "--no-renames", "-z", "--diff-merges=first-parent",
+                "--format=%x1e%H", "--"))[c.sha]]
+            for ch in c.changes:
+                for parent in c.parents[1:]:
+                    assert c.against is not None
+                    theirs = c.against[parent].get(ch.path, ch.new_blob)
+                    assert theirs == (r.blob_at(parent, ch.path) or gitrepo.ZERO), (c.subject, ch.path, parent)
+                    checked += 1
+        assert checked >= 6

@@ -17,7 +17,7 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from sms_docs.errors import GitError, NotADocumentRepository, Refused, ShallowHistory
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from typing import IO
 
 ZERO = "0" * 40
-_CACHE_VERSION = 3
+_CACHE_VERSION = 4
 # Nothing under .git/ but objects and refs is trusted: replace refs and grafts would change the
 # content and parents git reports, a planted commit-graph file the parents, and a repository's own
 # configuration the programs that verify signatures and the shape of `git log` output. Every git
@@ -46,6 +46,7 @@ class Change:
     new_blob: str  # ZERO when deleted
     status: str  # A M D T
     mode: str = "100644"  # the new mode: 120000 is a symbolic link, 160000 a submodule
+    old_mode: str = "100644"
 
     @property
     def deleted(self) -> bool:
@@ -68,6 +69,9 @@ class Commit:
     commit_time: int
     message: str
     changes: list[Change] = field(default_factory=list)
+    # A merge read by the full pass: for each other parent, path -> the blob that parent has there
+    # (ZERO when none) for every path where the merge differs from it. None: not read (ask git).
+    against: dict[str, dict[str, str]] | None = None
 
     @property
     def is_merge(self) -> bool:
@@ -222,24 +226,29 @@ class GitRepo:
 
     def log(self, tip: str, since_exclude: Iterable[str] = ()) -> Iterator[Commit]:
         """Every commit reachable from `tip` (newest first), each with its file changes; a merge's
-        changes are against its first parent.
+        changes are against its first parent, and `against` holds what it differs in from each other
+        parent."""
+        yield from _commits_of(*self._log_text(tip, since_exclude))
 
-        Two git processes run side by side (this machine class has two cores): one lists every
-        commit with the changes of the non-merges, the other only the merges with their first-parent
-        changes. Tree diffs are most of git's work, so this about halves the wall time of the pass."""
-        base = ["log", tip, *[f"^{x}" for x in since_exclude], "--raw", "--no-abbrev", "--no-renames", "-z",
-                f"--format={_HEADER}"]
+    def _log_text(self, tip: str, since_exclude: Iterable[str] = ()) -> tuple[str, str]:
+        """The two git passes `log` parses, run side by side (this machine class has two cores): one
+        lists every commit with the changes of the non-merges, the other only the merges, each with
+        its changes against every parent (`-m`; against the first parent that is the merge's change,
+        against the others what it did not take from them). Tree diffs are most of git's work, so this
+        about halves the wall time of the pass, and no merge needs a tree lookup of its own later."""
+        revs = [tip, *[f"^{x}" for x in since_exclude]]
+        common = ["--raw", "--no-abbrev", "--no-renames", "-z", "--no-color"]
         merges_out: dict[str, str] = {}
-        merge_proc = self._spawn([*base, "--merges", "--diff-merges=first-parent", "--"])
+        # oneline is the only format that names the parent of each diff ("<id> (from <parent>) ...").
+        merge_proc = self._spawn(["log", *revs, *common, "--merges", "--diff-merges=separate", "--pretty=oneline",
+                                  "--no-abbrev-commit", "--no-decorate", "--"])
         reader = threading.Thread(target=lambda: merges_out.setdefault("data", self._drain(merge_proc)))
         reader.start()
-        data = self._drain(self._spawn([*base, "--diff-merges=off", "--"]))
-        reader.join()
-        merge_changes = {c.sha: c.changes for c in _parse_log(merges_out.get("data", ""))}
-        for commit in _parse_log(data):
-            if commit.is_merge:
-                commit.changes = merge_changes.get(commit.sha, [])
-            yield commit
+        try:
+            data = self._drain(self._spawn(["log", *revs, *common, f"--format={_HEADER}", "--diff-merges=off", "--"]))
+        finally:
+            reader.join()
+        return data, merges_out.get("data", "")
 
     def _spawn(self, args: list[str], stdin: bool = False,
                env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
@@ -296,34 +305,35 @@ class GitRepo:
         return list(_parse_log(data))
 
     def commits(self, tip: str, *, use_cache: bool = True) -> dict[str, Commit]:
-        """Every commit reachable from `tip`, by id. Parsed commits are kept in the cache (see
-        `sms_docs.cache`) by commit id, so a later run reads only the commits that are new; the cache is
-        an optimisation only (commits never change; delete it and the result is identical)."""
+        """Every commit reachable from `tip`, by id. git's own output of each pass is kept in the cache
+        (see `sms_docs.cache`) with the tips it was read for, so a later run asks git only for the
+        commits that are new; the cache is an optimisation only (commits never change; delete it and
+        the result is identical). Keeping git's text rather than parsed commits makes the cold run's
+        save a plain write, and a warm run parses it as a cold run parses git."""
         from sms_docs.cache import Store
 
         store = Store(self.git_dir if use_cache else None, "commits", _CACHE_VERSION)
-        cached: dict[str, Commit] = {}
+        chunks: list[tuple[str, str]] = []
         tips: list[str] = []
         stored = store.load()
-        if isinstance(stored, dict) and isinstance(stored.get("commits"), list):
-            try:
-                cached = {p[0]: _unpack_commit(p) for p in stored["commits"]}
-                tips = [t for t in stored.get("tips", []) if isinstance(t, str)]
-            except (TypeError, ValueError, IndexError):
-                cached, tips = {}, []
+        if isinstance(stored, dict) and isinstance(stored.get("logs"), list):
+            chunks = [(c[0], c[1]) for c in stored["logs"]
+                      if isinstance(c, (list, tuple)) and len(c) == 2 and all(isinstance(x, str) for x in c)]
+            tips = [t for t in stored.get("tips", []) if isinstance(t, str)]
+        cached = {c.sha: c for chunk in chunks for c in _commits_of(*chunk)}
         if tip in cached:
             return cached
         known = [t for t in tips if t in cached]
         try:
-            new = {c.sha: c for c in self.log(tip, since_exclude=known)}
+            chunk = self._log_text(tip, known)
         except GitError:
             if not known:
                 raise
-            cached, known = {}, []
-            new = {c.sha: c for c in self.log(tip)}
-        cached.update(new)
+            cached, known, chunks = {}, [], []
+            chunk = self._log_text(tip)
+        cached.update((c.sha, c) for c in _commits_of(*chunk))
         if use_cache:
-            store.save({"commits": [_pack_commit(c) for c in cached.values()], "tips": [*known[-20:], tip]})
+            store.save({"logs": [*chunks, chunk], "tips": [*known[-20:], tip]})
         return cached
 
     def read_blob(self, blob: str) -> bytes:
@@ -583,15 +593,40 @@ class Identity:
         return out
 
 
-def _pack_commit(c: Commit) -> tuple[Any, ...]:
-    """Plain tuples for the cache: (un)pickling slotted dataclasses is several times slower."""
-    return (c.sha, c.parents, c.author_name, c.author_email, c.author_time, c.committer_name, c.committer_email,
-            c.commit_time, c.message, tuple((ch.path, ch.old_blob, ch.new_blob, ch.status, ch.mode) for ch in c.changes))
+def _commits_of(data: str, merges: str) -> Iterator[Commit]:
+    """Commits from the two passes of `GitRepo._log_text`: every commit with its header (and a
+    non-merge's changes), and the merges' diffs against each parent."""
+    diffs = _parse_separate(merges)
+    for commit in _parse_log(data):
+        if commit.is_merge:
+            mine = diffs.get(commit.sha, {})
+            commit.changes = mine.get(commit.parents[0], [])
+            commit.against = {p: {ch.path: ch.old_blob if ch.old_mode not in ("000000", "160000") else ZERO
+                                  for ch in mine.get(p, [])} for p in commit.parents[1:]}
+        yield commit
 
 
-def _unpack_commit(p: tuple[Any, ...]) -> Commit:
-    sha, parents, an, ae, at, cn, ce, ct, message, changes = p
-    return Commit(sha, parents, an, ae, at, cn, ce, ct, message, [Change(*ch) for ch in changes])
+def _parse_separate(data: str) -> dict[str, dict[str, list[Change]]]:
+    """merge -> parent -> its changes against that parent, from `git log -m --raw -z --pretty=oneline`:
+    each diff is headed `<merge> (from <parent>) <subject>` (a diff that is empty has no heading). A
+    heading is a whole NUL-terminated field and never starts with ":" (it starts with the commit id);
+    each raw field is followed by its path."""
+    out: dict[str, dict[str, list[Change]]] = {}
+    current: list[Change] = []
+    tokens = data.split("\0")
+    i = 0
+    while i < len(tokens):
+        token = tokens[i].lstrip("\n")
+        if token.startswith(":") and i + 1 < len(tokens):
+            fields = token[1:].split()
+            if len(fields) >= 5:
+                current.append(Change(tokens[i + 1], fields[2], fields[3], fields[4][:1], fields[1], fields[0]))
+            i += 2
+            continue
+        if token[40:47] == " (from ":
+            current = out.setdefault(token[:40], {}).setdefault(token[47:87], [])
+        i += 1
+    return out
 
 
 def _parse_changes(data: str) -> dict[str, list[Change]]:
@@ -609,7 +644,7 @@ def _parse_changes(data: str) -> dict[str, list[Change]]:
             if meta.startswith(":"):
                 fields = meta[1:].split()
                 if len(fields) >= 5:
-                    changes.append(Change(tokens[i + 1], fields[2], fields[3], fields[4][:1], fields[1]))
+                    changes.append(Change(tokens[i + 1], fields[2], fields[3], fields[4][:1], fields[1], fields[0]))
                 i += 2
             else:
                 i += 1
@@ -635,7 +670,7 @@ def _parse_log(data: str) -> Iterator[Commit]:
             if meta.startswith(":") and i + 1 < len(tokens):
                 fields = meta[1:].split()
                 if len(fields) >= 5:
-                    commit.changes.append(Change(tokens[i + 1], fields[2], fields[3], fields[4][:1], fields[1]))
+                    commit.changes.append(Change(tokens[i + 1], fields[2], fields[3], fields[4][:1], fields[1], fields[0]))
                 i += 2
             else:
                 i += 1

@@ -273,7 +273,7 @@ class _Walker:
             for c in self.bundles[m.sha]:
                 if APPROVAL_OF + ":" in c.message:
                     self.approval_commit(c, i)
-                if c.is_merge:
+                if c.is_merge and c.against is None:  # read without its other parents' diffs (audit --since)
                     merges.extend(f"{p}:{ch.path}" for ch in c.changes if change_key(ch.path) for p in c.parents[1:])
                 for ch in c.changes:
                     if (not c.is_merge and ch.status == "A" and ch.path.startswith(approvals_folder)
@@ -434,8 +434,11 @@ class _Walker:
         changes are against its first parent; content that came from another parent was authored
         there.)"""
         for parent in c.parents[1:]:
-            spec = f"{parent}:{ch.path}"
-            theirs = self._theirs[spec] if spec in self._theirs else self.repo.blob_at(parent, ch.path)
+            if c.against is not None:  # where the merge differs from that parent, what the parent has
+                theirs: str | None = c.against.get(parent, {}).get(ch.path, ch.new_blob)
+            else:
+                spec = f"{parent}:{ch.path}"
+                theirs = self._theirs[spec] if spec in self._theirs else self.repo.blob_at(parent, ch.path)
             if (theirs or ZERO) == ch.new_blob:
                 return False
         return True
