@@ -87,6 +87,7 @@ class _Reader:
         stored = self.store.load()
         self.cached: dict[str, tuple[Any, ...]] = stored if isinstance(stored, dict) else {}
         self.added = False
+        self.fronts: dict[str, Any] = {}  # front matter text -> its values (read_document's memo)
 
     def uncached(self, items: Iterable[tuple[str, str]]) -> list[str]:
         """Blob ids (of (path, blob) pairs) whose front matter is not cached yet."""
@@ -101,7 +102,8 @@ class _Reader:
             except (TypeError, ValueError, IndexError):
                 found = None
             if found is None:
-                found = Parsed(read_document(path, self.repo.read_blob(blob), front_matter_only=True), None, ())
+                found = Parsed(read_document(path, self.repo.read_blob(blob), front_matter_only=True, memo=self.fronts),
+                               None, ())
                 self.cached[f"{blob}:{path}"] = pack(found)
                 self.added = True
             self.parsed[blob] = found
@@ -220,6 +222,8 @@ class _Walker:
         self._reported: set[tuple[str, str, str]] = set()
         self._theirs: dict[str, str | None] = {}  # "<parent>:<path>" -> blob, for merges' other parents
         self._touched: dict[str, tuple[set[str | None], set[str]]] = {}  # commit -> its change keys, paths
+        self._classified_by: Settings | None = None
+        self._classified: dict[str, tuple[str, str] | None] = {}
 
     # --- the rules in force -------------------------------------------------------------------
 
@@ -250,7 +254,15 @@ class _Walker:
         return found
 
     def classify(self, path: str, settings: Settings) -> tuple[str, str] | None:
-        return policy.key_of_path(path, settings)
+        """policy.key_of_path, asked once per path while the same rules are in force (the walk asks
+        for every change of every commit; the answer depends on the path and the settings only)."""
+        if settings is not self._classified_by:
+            self._classified_by, self._classified = settings, {}
+        try:
+            return self._classified[path]
+        except KeyError:
+            found = self._classified[path] = policy.key_of_path(path, settings)
+            return found
 
     # --- evidence gathered before the walk ----------------------------------------------------
 
