@@ -21,6 +21,7 @@ from sms_docs.schemas import SchemaSet
 
 if TYPE_CHECKING:
     from sms_docs.history import FileHistory, History
+    from collections.abc import Iterable
     from pathlib import Path
 
 
@@ -202,6 +203,10 @@ class Catalog:
 
             self._full[rev.blob] = read_document(rev.path, self.repo.read_blob(rev.blob))
         return self._full[rev.blob]
+
+    def prefetch(self, revs: Iterable[Revision | None]) -> None:
+        """Read the blobs of these revisions from git in one batch (read_document then needs no round trip)."""
+        self.repo.prefetch(r.blob for r in revs if r is not None and r.blob not in self._full)
 
     def meta_document(self, rev: Revision) -> Document | None:
         """The document's front matter at a revision (the body may be left out: use read_document)."""
