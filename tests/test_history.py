@@ -519,3 +519,43 @@ def test_a_merges_other_parents_come_from_the_one_pass_exactly_as_git_looks_them
                     assert theirs == (r.blob_at(parent, ch.path) or gitrepo.ZERO), (c.subject, ch.path, parent)
                     checked += 1
         assert checked >= 6
+
+
+def test_every_commits_changes_are_git_own_diff_though_each_pair_of_trees_is_diffed_once(repo: Repo) -> None:
+    """The log pass diffs each distinct (parent tree, tree) pair once: a commit whose merge has the
+    same pair (a branch merged as it stands), an empty commit, a root commit, and the commits read on
+    top of a cache (their parents' trees from the cache) all get exactly git's own diff."""
+    from sms_docs import gitrepo
+
+    def git_diff(r: gitrepo.GitRepo, sha: str) -> list[gitrepo.Change]:
+        out = r._git("log", "-1", sha, "--raw", "--no-abbrev", "--no-renames", "-z", "--root",
+                     "--diff-merges=first-parent", "--format=%x1e%H", "--")
+        return gitrepo._parse_changes(out).get(sha, [])
+
+    repo.commit("Initial", {POL1: policy(), "notes/a.txt": "a\n"}, who="omar")
+    for n in range(3):
+        repo.branch(f"b{n}")
+        repo.commit(f"Edit {n}", {POL1: policy(body=f"Edit {n}.\n")}, who="omar")
+        repo.commit(f"Approve {n}", allow_empty=True)
+        repo.checkout("main")
+        repo.merge(f"b{n}")
+    repo.branch("late")
+    repo.commit("Late edit", {"notes/b.txt": "b\n"}, who="omar")
+    repo.checkout("main")
+    repo.commit("Main moves on", {"notes/a.txt": "a2\n"}, who="omar")
+    repo.merge("late")
+    with gitrepo.GitRepo(repo.path) as r:
+        first = r.commits(r.resolve("main") or "")
+        _, _, _, reuse = r._log_text(r.resolve("main") or "")
+        assert reuse.count(" ") >= 6  # three empty approvals and three edits merged as they stood
+        for sha, c in first.items():
+            assert c.changes == git_diff(r, sha), c.subject
+    repo.branch("b9")
+    repo.commit("Edit 9", {POL1: policy(body="Edit 9.\n")}, who="omar")
+    repo.checkout("main")
+    repo.merge("b9")
+    with gitrepo.GitRepo(repo.path) as r:
+        again = r.commits(r.resolve("main") or "")  # the new commits on top of the cache
+        assert len(again) == len(first) + 2
+        for sha, c in again.items():
+            assert c.changes == git_diff(r, sha), c.subject

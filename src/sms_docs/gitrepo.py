@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from typing import IO
 
 ZERO = "0" * 40
-_CACHE_VERSION = 4
+_CACHE_VERSION = 5
 # Nothing under .git/ but objects and refs is trusted: replace refs and grafts would change the
 # content and parents git reports, a planted commit-graph file the parents, and a repository's own
 # configuration the programs that verify signatures and the shape of `git log` output. Every git
@@ -35,6 +35,7 @@ SAFE_ENV = {"GIT_NO_REPLACE_OBJECTS": "1", "GIT_GRAFT_FILE": os.devnull}
 SAFE_CONFIG = ("-c", "core.commitGraph=false", "-c", "log.showSignature=false", "-c", "gpg.program=gpg",
                "-c", "gpg.ssh.program=ssh-keygen", "-c", "core.fsmonitor=false")
 _HEADER = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%at%x1f%cn%x1f%ce%x1f%ct%x1f%B%x1f"
+_HEADER_TREE = "%x1e%H%x1f%T%x1f%P%x1f%an%x1f%ae%x1f%at%x1f%cn%x1f%ce%x1f%ct%x1f%B%x1f"
 _TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*):\s*(.*?)\s*$")
 _IDENT = re.compile(r"^(.*?)\s*<([^<>]*)>\s*$")
 
@@ -69,6 +70,7 @@ class Commit:
     commit_time: int
     message: str
     changes: list[Change] = field(default_factory=list)
+    tree: str = ""  # its tree's id (read by the full pass only)
     # A merge read by the full pass: for each other parent, path -> the blob that parent has there
     # (ZERO when none) for every path where the merge differs from it. None: not read (ask git).
     against: dict[str, dict[str, str]] | None = None
@@ -230,12 +232,17 @@ class GitRepo:
         parent."""
         yield from _commits_of(*self._log_text(tip, since_exclude))
 
-    def _log_text(self, tip: str, since_exclude: Iterable[str] = ()) -> tuple[str, str]:
-        """The two git passes `log` parses, run side by side (this machine class has two cores): one
-        lists every commit with the changes of the non-merges, the other only the merges, each with
-        its changes against every parent (`-m`; against the first parent that is the merge's change,
-        against the others what it did not take from them). Tree diffs are most of git's work, so this
-        about halves the wall time of the pass, and no merge needs a tree lookup of its own later."""
+    def _log_text(self, tip: str, since_exclude: Iterable[str] = (),
+                  tree_of: Callable[[str], str | None] = lambda sha: None) -> tuple[str, str, str, str]:
+        """git's output for `log`, in three passes. Side by side (this machine class has two cores):
+        every commit's header with its tree, no diffs; and the merges, each with its changes against
+        every parent (`-m`; against the first parent that is the merge's change, against the others
+        what it did not take from them). Then the changes of the non-merges, each distinct pair of
+        trees diffed once: a commit whose tree is its parent's changes nothing, and one whose parent's
+        tree and own tree are a pair diffed already (a branch brought up to date and merged: its last
+        commit and its merge have the same pair) has that diff. Tree diffs are most of git's work.
+        `tree_of` gives the trees of commits read before (the parents of the first new ones).
+        Returns (headers, merges' diffs, non-merges' diffs, and which commits reuse which diff)."""
         revs = [tip, *[f"^{x}" for x in since_exclude]]
         common = ["--raw", "--no-abbrev", "--no-renames", "-z", "--no-color"]
         merges_out: dict[str, str] = {}
@@ -245,10 +252,41 @@ class GitRepo:
         reader = threading.Thread(target=lambda: merges_out.setdefault("data", self._drain(merge_proc)))
         reader.start()
         try:
-            data = self._drain(self._spawn(["log", *revs, *common, f"--format={_HEADER}", "--diff-merges=off", "--"]))
+            headers = self._drain(self._spawn(["log", *revs, "-z", "--no-color", f"--format={_HEADER_TREE}",
+                                               "--diff-merges=off", "--"]))
         finally:
             reader.join()
-        return data, merges_out.get("data", "")
+        merges = merges_out.get("data", "")
+        commits = {c.sha: c for c in _parse_log(headers, with_tree=True)}
+
+        def tree(sha: str) -> str | None:
+            found = commits.get(sha)
+            return found.tree if found is not None else tree_of(sha)
+
+        pairs: dict[tuple[str, str], str] = {}  # (parent tree, tree) -> the commit whose diff it is
+        for c in commits.values():
+            if c.is_merge:  # its first-parent diff (none listed: an empty one)
+                before = tree(c.parents[0])
+                if before:
+                    pairs.setdefault((before, c.tree), c.sha)
+        reuse: list[str] = []
+        wanted: list[str] = []
+        for c in commits.values():
+            if c.is_merge:
+                continue
+            before = tree(c.parents[0]) if c.parents else None
+            if before is None or not c.tree:
+                wanted.append(c.sha)  # a root commit, or a parent not known here: git diffs it
+            elif before == c.tree:
+                reuse.append(f"{c.sha} -")
+            elif (before, c.tree) in pairs:
+                reuse.append(f"{c.sha} {pairs[(before, c.tree)]}")
+            else:
+                pairs[(before, c.tree)] = c.sha
+                wanted.append(c.sha)
+        sides = self._git("log", "--no-walk=unsorted", "--stdin", *common, "--root", "--diff-merges=off",
+                          "--format=%x1e%H", "--", input="\n".join(wanted) + "\n") if wanted else ""
+        return headers, merges, sides, "\n".join(reuse)
 
     def _spawn(self, args: list[str], stdin: bool = False,
                env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
@@ -313,19 +351,24 @@ class GitRepo:
         from sms_docs.cache import Store
 
         store = Store(self.git_dir if use_cache else None, "commits", _CACHE_VERSION)
-        chunks: list[tuple[str, str]] = []
+        chunks: list[tuple[str, str, str, str]] = []
         tips: list[str] = []
         stored = store.load()
         if isinstance(stored, dict) and isinstance(stored.get("logs"), list):
-            chunks = [(c[0], c[1]) for c in stored["logs"]
-                      if isinstance(c, (list, tuple)) and len(c) == 2 and all(isinstance(x, str) for x in c)]
+            chunks = [(c[0], c[1], c[2], c[3]) for c in stored["logs"]
+                      if isinstance(c, (list, tuple)) and len(c) == 4 and all(isinstance(x, str) for x in c)]
             tips = [t for t in stored.get("tips", []) if isinstance(t, str)]
         cached = {c.sha: c for chunk in chunks for c in _commits_of(*chunk)}
         if tip in cached:
             return cached
         known = [t for t in tips if t in cached]
+
+        def tree_of(sha: str) -> str | None:
+            found = cached.get(sha)
+            return found.tree if found is not None and found.tree else None
+
         try:
-            chunk = self._log_text(tip, known)
+            chunk = self._log_text(tip, known, tree_of)
         except GitError:
             if not known:
                 raise
@@ -593,17 +636,31 @@ class Identity:
         return out
 
 
-def _commits_of(data: str, merges: str) -> Iterator[Commit]:
-    """Commits from the two passes of `GitRepo._log_text`: every commit with its header (and a
-    non-merge's changes), and the merges' diffs against each parent."""
+def _commits_of(headers: str, merges: str, sides: str, reuse: str) -> Iterator[Commit]:
+    """Commits from the passes of `GitRepo._log_text`: every commit's header, the merges' diffs against
+    each parent, the non-merges' diffs, and the non-merges whose diff is another commit's of the same
+    chunk (or empty: "-")."""
     diffs = _parse_separate(merges)
-    for commit in _parse_log(data):
+    own = _parse_changes(sides)
+    commits = list(_parse_log(headers, with_tree=True))
+    by_sha = {c.sha: c for c in commits}
+    for commit in commits:
         if commit.is_merge:
             mine = diffs.get(commit.sha, {})
             commit.changes = mine.get(commit.parents[0], [])
             commit.against = {p: {ch.path: ch.old_blob if ch.old_mode not in ("000000", "160000") else ZERO
                                   for ch in mine.get(p, [])} for p in commit.parents[1:]}
-        yield commit
+        else:
+            commit.changes = own.get(commit.sha, [])
+    for line in reuse.split("\n"):
+        sha, _, source = line.partition(" ")
+        if sha in by_sha and source != "-":
+            found = by_sha.get(source)
+            if found is not None and found.is_merge:  # a merge's first-parent diff
+                by_sha[sha].changes = list(diffs.get(source, {}).get(found.parents[0], []))
+            elif found is not None:
+                by_sha[sha].changes = list(own.get(source, []))
+    yield from commits
 
 
 def _parse_separate(data: str) -> dict[str, dict[str, list[Change]]]:
@@ -652,17 +709,20 @@ def _parse_changes(data: str) -> dict[str, list[Change]]:
     return out
 
 
-def _parse_log(data: str) -> Iterator[Commit]:
-    """Commits from `git log -z --raw --format=<_HEADER>` output."""
+def _parse_log(data: str, *, with_tree: bool = False) -> Iterator[Commit]:
+    """Commits from `git log -z --raw --format=<_HEADER>` output (<_HEADER_TREE> `with_tree`)."""
+    first = 2 if with_tree else 1
     for record in data.split("\x1e"):
         if not record:
             continue
         parts = record.split("\x1f")
-        if len(parts) < 10:
+        if len(parts) < 9 + first:
             continue
-        sha, parents, an, ae, at, cn, ce, ct, message = parts[:9]
-        rest = "\x1f".join(parts[9:])
-        commit = Commit(sha, tuple(parents.split()), an, ae, int(at or 0), cn, ce, int(ct or 0), message.rstrip("\n"))
+        sha, tree = parts[0], (parts[1] if with_tree else "")
+        parents, an, ae, at, cn, ce, ct, message = parts[first:first + 8]
+        rest = "\x1f".join(parts[first + 8:])
+        commit = Commit(sha, tuple(parents.split()), an, ae, int(at or 0), cn, ce, int(ct or 0), message.rstrip("\n"),
+                        tree=tree)
         tokens = rest.split("\0")
         i = 0
         while i < len(tokens):
