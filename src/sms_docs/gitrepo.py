@@ -374,9 +374,9 @@ class GitRepo:
                 raise
             cached, known, chunks = {}, [], []
             chunk = self._log_text(tip)
-        cached.update((c.sha, c) for c in _commits_of(*chunk))
-        if use_cache:
+        if use_cache:  # before parsing: the text and its saved copy are not held beside every parsed commit
             store.save({"logs": [*chunks, chunk], "tips": [*known[-20:], tip]})
+        cached.update((c.sha, c) for c in _commits_of(*chunk))
         return cached
 
     def read_blob(self, blob: str) -> bytes:
@@ -640,9 +640,9 @@ def _commits_of(headers: str, merges: str, sides: str, reuse: str) -> Iterator[C
     """Commits from the passes of `GitRepo._log_text`: every commit's header, the merges' diffs against
     each parent, the non-merges' diffs, and the non-merges whose diff is another commit's of the same
     chunk (or empty: "-")."""
-    diffs = _parse_separate(merges)
     own = _parse_changes(sides)
     commits = list(_parse_log(headers, with_tree=True))
+    diffs = _parse_separate(merges, {c.sha: c.parents[0] for c in commits if c.is_merge})
     by_sha = {c.sha: c for c in commits}
     for commit in commits:
         if commit.is_merge:
@@ -663,26 +663,43 @@ def _commits_of(headers: str, merges: str, sides: str, reuse: str) -> Iterator[C
     yield from commits
 
 
-def _parse_separate(data: str) -> dict[str, dict[str, list[Change]]]:
+def _parse_separate(data: str, first_parent: Mapping[str, str]) -> dict[str, dict[str, list[Change]]]:
     """merge -> parent -> its changes against that parent, from `git log -m --raw -z --pretty=oneline`:
     each diff is headed `<merge> (from <parent>) <subject>` (a diff that is empty has no heading). A
     heading is a whole NUL-terminated field and never starts with ":" (it starts with the commit id);
-    each raw field is followed by its path."""
+    each raw field is followed by its path. Against the other parents only the paths the merge changed
+    against its first parent (`first_parent`: merge -> its first parent; git lists that diff first)
+    are kept: nothing asks about the others, and a long-lived branch's merge differs from that branch
+    in thousands of paths."""
     out: dict[str, dict[str, list[Change]]] = {}
-    current: list[Change] = []
-    tokens = data.split("\0")
-    i = 0
-    while i < len(tokens):
-        token = tokens[i].lstrip("\n")
-        if token.startswith(":") and i + 1 < len(tokens):
+    current: list[Change] | None = None
+    keep: set[str] | None = None  # None: every path (the first-parent diff)
+    pos, end = 0, len(data)
+    while pos < end:
+        stop = data.find("\0", pos)
+        if stop < 0:
+            stop = end
+        token = data[pos:stop].lstrip("\n")
+        pos = stop + 1
+        if token.startswith(":"):
+            stop = data.find("\0", pos)
+            if stop < 0:
+                break
+            path = data[pos:stop]
+            pos = stop + 1
             fields = token[1:].split()
-            if len(fields) >= 5:
-                current.append(Change(tokens[i + 1], fields[2], fields[3], fields[4][:1], fields[1], fields[0]))
-            i += 2
-            continue
-        if token[40:47] == " (from ":
-            current = out.setdefault(token[:40], {}).setdefault(token[47:87], [])
-        i += 1
+            if current is not None and len(fields) >= 5 and (keep is None or path in keep):
+                current.append(Change(path, fields[2], fields[3], fields[4][:1], fields[1], fields[0]))
+        elif token[40:47] == " (from ":
+            merge, parent = token[:40], token[47:87]
+            diffs = out.setdefault(merge, {})
+            if parent == first_parent.get(merge):
+                keep = None
+            else:
+                keep = {ch.path for ch in diffs.get(first_parent.get(merge, ""), [])}
+            current = diffs.setdefault(parent, [])
+        else:
+            current = None
     return out
 
 
