@@ -230,10 +230,16 @@ class GitRepo:
         """Every commit reachable from `tip` (newest first), each with its file changes; a merge's
         changes are against its first parent, and `against` holds what it differs in from each other
         parent."""
-        yield from _commits_of(*self._log_text(tip, since_exclude))
+        chunk, parsed = self._log_pass(tip, since_exclude)
+        yield from _commits_of(*chunk, parsed=parsed)
 
     def _log_text(self, tip: str, since_exclude: Iterable[str] = (),
                   tree_of: Callable[[str], str | None] = lambda sha: None) -> tuple[str, str, str, str]:
+        """git's output of the log pass (see `_log_pass`)."""
+        return self._log_pass(tip, since_exclude, tree_of)[0]
+
+    def _log_pass(self, tip: str, since_exclude: Iterable[str] = (),
+                  tree_of: Callable[[str], str | None] = lambda sha: None) -> tuple[tuple[str, str, str, str], list[Commit]]:
         """git's output for `log`, in three passes. Side by side (this machine class has two cores):
         every commit's header with its tree, no diffs; and the merges, each with its changes against
         every parent (`-m`; against the first parent that is the merge's change, against the others
@@ -242,7 +248,8 @@ class GitRepo:
         tree and own tree are a pair diffed already (a branch brought up to date and merged: its last
         commit and its merge have the same pair) has that diff. Tree diffs are most of git's work.
         `tree_of` gives the trees of commits read before (the parents of the first new ones).
-        Returns (headers, merges' diffs, non-merges' diffs, and which commits reuse which diff)."""
+        Returns git's text (headers, merges' diffs, non-merges' diffs, and which commits reuse which
+        diff), and the commits as the headers say (read once: `_commits_of` completes them)."""
         revs = [tip, *[f"^{x}" for x in since_exclude]]
         common = ["--raw", "--no-abbrev", "--no-renames", "-z", "--no-color"]
         merges_out: dict[str, str] = {}
@@ -257,7 +264,8 @@ class GitRepo:
         finally:
             reader.join()
         merges = merges_out.get("data", "")
-        commits = {c.sha: c for c in _parse_log(headers, with_tree=True)}
+        parsed = list(_parse_log(headers, with_tree=True))
+        commits = {c.sha: c for c in parsed}
 
         def tree(sha: str) -> str | None:
             found = commits.get(sha)
@@ -286,7 +294,7 @@ class GitRepo:
                 wanted.append(c.sha)
         sides = self._git("log", "--no-walk=unsorted", "--stdin", *common, "--root", "--diff-merges=off",
                           "--format=%x1e%H", "--", input="\n".join(wanted) + "\n") if wanted else ""
-        return headers, merges, sides, "\n".join(reuse)
+        return (headers, merges, sides, "\n".join(reuse)), parsed
 
     def _spawn(self, args: list[str], stdin: bool = False,
                env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
@@ -368,15 +376,15 @@ class GitRepo:
             return found.tree if found is not None and found.tree else None
 
         try:
-            chunk = self._log_text(tip, known, tree_of)
+            chunk, parsed = self._log_pass(tip, known, tree_of)
         except GitError:
             if not known:
                 raise
             cached, known, chunks = {}, [], []
-            chunk = self._log_text(tip)
+            chunk, parsed = self._log_pass(tip)
         if use_cache:  # before parsing: the text and its saved copy are not held beside every parsed commit
             store.save({"logs": [*chunks, chunk], "tips": [*known[-20:], tip]})
-        cached.update((c.sha, c) for c in _commits_of(*chunk))
+        cached.update((c.sha, c) for c in _commits_of(*chunk, parsed=parsed))
         return cached
 
     def read_blob(self, blob: str) -> bytes:
@@ -636,12 +644,13 @@ class Identity:
         return out
 
 
-def _commits_of(headers: str, merges: str, sides: str, reuse: str) -> Iterator[Commit]:
+def _commits_of(headers: str, merges: str, sides: str, reuse: str, *,
+                parsed: list[Commit] | None = None) -> Iterator[Commit]:
     """Commits from the passes of `GitRepo._log_text`: every commit's header, the merges' diffs against
     each parent, the non-merges' diffs, and the non-merges whose diff is another commit's of the same
     chunk (or empty: "-")."""
     own = _parse_changes(sides)
-    commits = list(_parse_log(headers, with_tree=True))
+    commits = parsed if parsed is not None else list(_parse_log(headers, with_tree=True))
     diffs = _parse_separate(merges, {c.sha: c.parents[0] for c in commits if c.is_merge})
     by_sha = {c.sha: c for c in commits}
     for commit in commits:
