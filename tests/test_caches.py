@@ -64,11 +64,11 @@ def test_site_pages_have_bodies_when_front_matter_comes_from_the_cache(repo: Rep
 def test_a_cache_written_with_another_key_is_ignored(repo: Repo, monkeypatch: object) -> None:
     """Entries are signed with a key kept outside the repository: a file written by someone else
     (another account, a shared CI cache) is never read, whatever it says."""
-    from sms_docs import cache
+    from sms_docs import cache, gitrepo
 
     _history(repo)
     expected = repo.json("audit", "--as-of", "2026-02-01")
-    store = cache.Store(repo.path / ".git", "commits", 3)
+    store = cache.Store(repo.path / ".git", "commits", gitrepo._CACHE_VERSION)
     assert store.load() is not None
     import pytest
 
@@ -76,7 +76,7 @@ def test_a_cache_written_with_another_key_is_ignored(repo: Repo, monkeypatch: ob
     try:
         mp.setenv("SMS_DOCS_CACHE_KEY", "someone else's key")
         assert store.load() is None  # the same file, another key: not ours
-        store.save({"commits": [], "tips": []})  # a foreign file, validly signed with the other key
+        store.save({"logs": [], "tips": []})  # a foreign file, validly signed with the other key
     finally:
         mp.undo()
     assert store.load() is None

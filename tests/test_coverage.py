@@ -362,3 +362,25 @@ def test_catalogue_ships_as_package_data() -> None:
     names = {p.name for p in importlib.resources.files("sms_docs.clauses").iterdir()}
     assert {"iso20000-1-2018.yml", "iso20000-1-2011.yml"} <= names
     assert os.sep not in clauses.file_name("iso20000-1:2011")
+
+
+def test_the_clause_index_finds_exactly_what_asking_every_document_about_every_clause_finds() -> None:
+    """covering_clause reads an index of citation prefixes: the same documents as `within` for
+    each pair, in both editions and through the crosswalk."""
+    from sms_docs import clauses as clauses_mod
+    from sms_docs.clauses import within
+    from sms_docs.coverage import _Reading
+
+    cites = ["8", "8.5", "8.5.1", "8.5.1.2 a", "8.50", "7.5.4 a", "4.1", "4.3.2", "4.3.2 h", "10.1", "1", "x.1", "8.5 b"]
+    effective = {f"DOC-{i:03d}": [cites[(i * 7 + k) % len(cites)] for k in range(i % 4)] for i in range(40)}
+    for standard in ("iso20000-1:2018", "iso20000-1:2011"):
+        cat = clauses_mod.load(standard)
+        reading = _Reading(cat, clauses_mod.load(clauses_mod.LATEST))
+        read = reading.read(effective)
+        for clause in cat.clauses:
+            targets = reading._mapped(clause.number)
+            expected = tuple(sorted(
+                i for i, (new, old) in read.items()
+                if (any(within(c, clause.number) for c in new) if not reading.crosswalk else
+                    any(within(c, clause.number) for c in old) or any(within(c, t) for c in new for t in targets))))
+            assert reading.covering_clause(read, clause.number) == expected, (standard, clause.number)

@@ -482,3 +482,80 @@ def test_trailer_block_rules() -> None:
         ("Change-reason", "a long explanation"), ("Approved-by", "A <a@x>")]
     # Configured keys count as known.
     assert parse_trailers("Subject\n\nSee merge request g/p!12\nAcked-by: A <a@x>", ["Acked-by"]) == [("Acked-by", "A <a@x>")]
+
+
+def test_a_merges_other_parents_come_from_the_one_pass_exactly_as_git_looks_them_up(repo: Repo) -> None:
+    """The log pass reads each merge's diff against every parent (`-m`): what the other parents hold
+    at each path the merge changed must be what `git cat-file` says, for a clean merge, a merge that
+    changes content itself (an evil merge), a deletion, a file only one side added, and an octopus."""
+    from sms_docs import gitrepo
+
+    repo.commit("Initial", {POL1: policy(), POL2: doc("POL-002", "Two"), "notes/a.txt": "a\n"}, who="omar")
+    repo.branch("side")
+    repo.commit("Side edit", {POL1: policy(body="Side.\n"), "notes/b.txt": "b\n"}, who="omar")
+    repo.checkout("main")
+    repo.commit("Main edit", {POL2: doc("POL-002", "Two", body="Main.\n"), "notes/a.txt": None}, who="omar")
+    repo.git("merge", "-q", "--no-ff", "--no-commit", "side")
+    repo.write({POL1: policy(body="Evil.\n"), "notes/c.txt": "c\n"})
+    repo.commit("Merge side, changed")
+    for name in ("o1", "o2"):
+        repo.branch(name)
+        repo.commit(f"{name}", {f"notes/{name}.txt": name}, who="omar")
+        repo.checkout("main")
+    repo.git("merge", "-q", "--no-ff", "-m", "Octopus", "o1", "o2")
+    with gitrepo.GitRepo(repo.path) as r:
+        commits = r.commits(r.resolve("main") or "", use_cache=False)
+        merges = [c for c in commits.values() if c.is_merge]
+        assert len(merges) == 2 and all(c.against is not None for c in merges)
+        checked = 0
+        for c in merges:
+            assert c.changes == [ch for ch in gitrepo._parse_changes(r._git(
+                "log", "-1", c.sha, "--raw", "--no-abbrev", "--no-renames", "-z", "--diff-merges=first-parent",
+                "--format=%x1e%H", "--"))[c.sha]]
+            for ch in c.changes:
+                for parent in c.parents[1:]:
+                    assert c.against is not None
+                    theirs = c.against[parent].get(ch.path, ch.new_blob)
+                    assert theirs == (r.blob_at(parent, ch.path) or gitrepo.ZERO), (c.subject, ch.path, parent)
+                    checked += 1
+        assert checked >= 6
+
+
+def test_every_commits_changes_are_git_own_diff_though_each_pair_of_trees_is_diffed_once(repo: Repo) -> None:
+    """The log pass diffs each distinct (parent tree, tree) pair once: a commit whose merge has the
+    same pair (a branch merged as it stands), an empty commit, a root commit, and the commits read on
+    top of a cache (their parents' trees from the cache) all get exactly git's own diff."""
+    from sms_docs import gitrepo
+
+    def git_diff(r: gitrepo.GitRepo, sha: str) -> list[gitrepo.Change]:
+        out = r._git("log", "-1", sha, "--raw", "--no-abbrev", "--no-renames", "-z", "--root",
+                     "--diff-merges=first-parent", "--format=%x1e%H", "--")
+        return gitrepo._parse_changes(out).get(sha, [])
+
+    repo.commit("Initial", {POL1: policy(), "notes/a.txt": "a\n"}, who="omar")
+    for n in range(3):
+        repo.branch(f"b{n}")
+        repo.commit(f"Edit {n}", {POL1: policy(body=f"Edit {n}.\n")}, who="omar")
+        repo.commit(f"Approve {n}", allow_empty=True)
+        repo.checkout("main")
+        repo.merge(f"b{n}")
+    repo.branch("late")
+    repo.commit("Late edit", {"notes/b.txt": "b\n"}, who="omar")
+    repo.checkout("main")
+    repo.commit("Main moves on", {"notes/a.txt": "a2\n"}, who="omar")
+    repo.merge("late")
+    with gitrepo.GitRepo(repo.path) as r:
+        first = r.commits(r.resolve("main") or "")
+        _, _, _, reuse = r._log_text(r.resolve("main") or "")
+        assert reuse.count(" ") >= 6  # three empty approvals and three edits merged as they stood
+        for sha, c in first.items():
+            assert c.changes == git_diff(r, sha), c.subject
+    repo.branch("b9")
+    repo.commit("Edit 9", {POL1: policy(body="Edit 9.\n")}, who="omar")
+    repo.checkout("main")
+    repo.merge("b9")
+    with gitrepo.GitRepo(repo.path) as r:
+        again = r.commits(r.resolve("main") or "")  # the new commits on top of the cache
+        assert len(again) == len(first) + 2
+        for sha, c in again.items():
+            assert c.changes == git_diff(r, sha), c.subject

@@ -142,10 +142,11 @@ def test_no_cache_under_git_dir_is_read_not_even_a_signed_one(repo: Repo, monkey
     tip = repo.commit("Unapproved edit", {pol: doc("POL-001", "Security", body="Sneaky.\n")}, who="eve")
     git_dir = Path(repo.git("rev-parse", "--absolute-git-dir"))
     with gitrepo.GitRepo(repo.path) as r:
-        honest = r.commits(tip, use_cache=False)
-    forged = [gitrepo._pack_commit(c) for c in honest.values()]
-    forged = [(*p[:9], ()) if p[0] == tip else p for p in forged]
-    Store(git_dir, "commits", gitrepo._CACHE_VERSION).save({"commits": forged, "tips": [tip]})
+        headers, merges, sides, reuse = r._log_text(tip)
+    # git's own output of the passes, with the tip's changes cut off
+    forged = "\x1e".join(rec for rec in sides.split("\x1e") if not rec.startswith(tip))
+    assert forged != sides
+    Store(git_dir, "commits", gitrepo._CACHE_VERSION).save({"logs": [(headers, merges, forged, reuse)], "tips": [tip]})
     code, full = audit(repo.path)
     assert not any(f["code"] == "unapproved-change" for f in full["findings"])  # the cache was used
     code, inc = audit(repo.path, "--since", base)

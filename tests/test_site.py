@@ -455,6 +455,60 @@ def test_site_help_has_examples() -> None:
         assert result.exit_code == 0 and "Examples:" in result.output, command
 
 
+def test_serve_rebuilds_the_changed_page_and_keeps_the_others_and_their_search_entries(history: Repo) -> None:
+    """A merged, approved change: `serve` rebuilds (only what changed), the page shows the new text,
+    a page that did not change is still served, and the search index still holds every page."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "sms_docs", "-C", str(history.path), "serve",
+                             "--dev-addr", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+
+    def get(path: str) -> str:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/{path}", timeout=2) as response:
+                return str(response.read().decode())
+        except OSError:
+            return ""
+
+    def wait_for(path: str, text: str) -> str:
+        for _ in range(300):
+            page = get(path)
+            if text in page:
+                return page
+            time.sleep(0.2)
+        proc.terminate()
+        raise AssertionError(f"{text!r} never appeared on {path}: {proc.communicate(timeout=10)[1][-3000:]}")
+
+    try:
+        wait_for("policy/POL-004/", "Successor text.")
+        before = wait_for("policy/POL-003/", "OBSOLETE-BODY")
+        history.branch("prc2")
+        text = (history.path / "procedures/PRC-001-public.md").read_text()
+        history.commit("PRC-001: second issue", {"procedures/PRC-001-public.md": text.replace("PUBLIC-BODY", "PUBLIC-NEW")},
+                       who="omar")
+        assert history.run("approve", "PRC-001", who="lena").exit_code == 0
+        history.checkout("main")
+        history.merge("prc2", who="dana")
+        wait_for("procedure/PRC-001/", "PUBLIC-NEW")
+        # still served as it was (livereload's script at the end names the build it came from)
+        assert get("policy/POL-003/").rsplit("reload(", 1)[0] == before.rsplit("reload(", 1)[0]
+        index = json.loads(get("search/search_index.json"))
+        locations = [d["location"].split("#")[0] for d in index["docs"]]
+        assert "policy/POL-001/" in locations and "policy/POL-004/" in locations
+        texts = " ".join(d["text"] for d in index["docs"] if d["location"].startswith("procedure/PRC-001/"))
+        assert "PUBLIC-NEW" in texts and "PUBLIC-BODY" not in texts
+        assert len(locations) == len({d["location"] for d in index["docs"]})  # no page twice
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 def test_serve_serves_the_site(history: Repo) -> None:
     import socket
     import time

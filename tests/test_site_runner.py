@@ -80,3 +80,14 @@ def test_serve_refuses_an_address_that_is_not_ip_port(repo: Repo) -> None:
     result = repo.run("serve", "--dev-addr", "localhost")
     assert result.exit_code == 2, result.output
     assert "not an address IP:PORT" in result.output
+
+
+def test_serve_options_survive_being_read_again_on_every_rebuild(repo: Repo) -> None:
+    """`serve` hands MkDocs the same plugins value for the first build and every rebuild; MkDocs
+    empties a list's entries as it reads them, so the second reading must still find them."""
+    with runner._config_file(repo.path) as (config_file, _own):
+        plugins = runner._plugins_with(config_file, {"audience": "public"})
+        first = runner._load(config_file, plugins=plugins)
+        again = runner._load(config_file, plugins=plugins)
+    assert first.plugins["sms-docs"].config.audience == again.plugins["sms-docs"].config.audience == "public"
+    assert set(first.plugins) == set(again.plugins)

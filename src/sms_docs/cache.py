@@ -112,13 +112,15 @@ class Store:
             payload = marshal.dumps(value)
         except ValueError:  # something marshal cannot hold (absurd nesting): no cache this time
             return
-        data = MAGIC + _mac(key, self.name, self.version, self.fingerprint, payload) + payload
+        mac = _mac(key, self.name, self.version, self.fingerprint, payload)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.name}-", suffix=".tmp")
             try:
                 with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
+                    fh.write(MAGIC)  # in parts: the payload is not copied once more to join them
+                    fh.write(mac)
+                    fh.write(payload)
                 os.replace(tmp, self.path)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)

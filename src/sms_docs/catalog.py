@@ -4,6 +4,7 @@ joined. The CLI, the audit and the site all read this one object, so they can ne
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field
 from typing import Any, TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from sms_docs.schemas import SchemaSet
 
 if TYPE_CHECKING:
     from sms_docs.history import FileHistory, History
+    from collections.abc import Callable, Iterable
     from pathlib import Path
 
 
@@ -132,6 +134,29 @@ def _settings_from_git(repo: GitRepo, root: Path, schemas: SchemaSet, ref: str |
     return settings
 
 
+class _Beside:
+    """A call run in a thread of its own; `result()` waits for it and returns or raises what it did."""
+
+    def __init__(self, call: Callable[[], Settings]) -> None:
+        self._out: list[Settings] = []
+        self._error: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                self._out.append(call())
+            except BaseException as exc:  # handed to the caller by result()
+                self._error.append(exc)
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+
+    def result(self) -> Settings:
+        self._thread.join()
+        if self._error:
+            raise self._error[0]
+        return self._out[0]
+
+
 def _main_branch_in_force(repo: GitRepo, settings: Settings, schemas: SchemaSet, ref: str, as_of: dt.date | None,
                           hist: History) -> tuple[str, History]:
     """Which branch is the main line is itself a rule: the one the approved configuration names,
@@ -184,20 +209,33 @@ class Catalog:
              require_history: bool = True, repo: GitRepo | None = None) -> Catalog:
         schemas = SchemaSet.load(root)
         repo = repo if repo is not None else GitRepo(root)  # incremental.ScopedRepo: an audit --since
+        check: _Beside | None = None
         if (root / config_mod.CONFIG_FILE).is_file():
-            settings = config_mod.load_valid(root, schemas)
+            # The schema check of sms-docs.yml (jsonschema: most of the start-up's imports) runs beside
+            # the history pass, which mostly waits on git. The settings are built from the file alone
+            # either way (`config.parse`), and an invalid file still stops the run before anything is
+            # answered, with the same error, whatever else went wrong meanwhile.
+            settings, _ = config_mod.load(root, schemas, validate=False)
+            check = _Beside(lambda: config_mod.load_valid(root, schemas))
         else:  # a bare mirror (`git clone --mirror`): everything, the configuration too, comes from git
             settings = _settings_from_git(repo, root, schemas, ref)
-        if require_history:
-            repo.require_full_history()
-        named = ref
-        ref = ref or repo.default_ref(settings.main_branch)
-        if ref and repo.resolve(ref) is None:
-            raise UsageError(f"unknown ref {ref!r}", hint="name a branch, tag or commit")
-        today = as_of or dt.date.today()
-        hist = history_mod.build(repo, settings, schemas, ref, as_of)
-        if named is None:
-            ref, hist = _main_branch_in_force(repo, settings, schemas, ref, as_of, hist)
+        try:
+            if require_history:
+                repo.require_full_history()
+            named = ref
+            ref = ref or repo.default_ref(settings.main_branch)
+            if ref and repo.resolve(ref) is None:
+                raise UsageError(f"unknown ref {ref!r}", hint="name a branch, tag or commit")
+            today = as_of or dt.date.today()
+            hist = history_mod.build(repo, settings, schemas, ref, as_of)
+            if named is None:
+                ref, hist = _main_branch_in_force(repo, settings, schemas, ref, as_of, hist)
+        except BaseException:
+            if check is not None:
+                check.result()  # an invalid configuration is the error to report
+            raise
+        if check is not None:
+            settings = check.result()
         cat = cls(root, hist.settings or settings, schemas, repo, ref, today, hist)
         cat._join()
         return cat
@@ -222,6 +260,10 @@ class Catalog:
 
             self._full[rev.blob] = read_document(rev.path, self.repo.read_blob(rev.blob))
         return self._full[rev.blob]
+
+    def prefetch(self, revs: Iterable[Revision | None]) -> None:
+        """Read the blobs of these revisions from git in one batch (read_document then needs no round trip)."""
+        self.repo.prefetch(r.blob for r in revs if r is not None and r.blob not in self._full)
 
     def meta_document(self, rev: Revision) -> Document | None:
         """The document's front matter at a revision (the body may be left out: use read_document)."""

@@ -84,6 +84,8 @@ def resolve_since(cat: Catalog, since: str) -> Since:
 def collect(cat: Catalog, since: Since, audience: str | None = None) -> list[Change]:
     """One entry per document: its latest approved revision in the window, classified."""
     out: list[Change] = []
+    cat.prefetch(r for status in cat.documents.values() if any(since.included(r) for r in status.revisions if r.number)
+                 for r in status.revisions if r.number is not None)
     for status in cat.documents.values():
         approved = [r for r in status.revisions if r.number is not None]
         window = [r for r in approved if since.included(r)]

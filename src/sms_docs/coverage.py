@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sms_docs import clauses as clauses_mod
-from sms_docs.clauses import ClauseCatalogue, within
 from sms_docs.model import Document, State
 
 if TYPE_CHECKING:
+    from sms_docs.clauses import ClauseCatalogue
     from collections.abc import Iterable
     from sms_docs.catalog import Catalog
 
@@ -206,6 +206,8 @@ class _Reading:
         self.cat = cat
         self.latest = latest
         self.crosswalk = cat.standard != latest.standard
+        self._indexes: dict[int, tuple[dict[str, tuple[set[str], set[str]]],
+                                       tuple[dict[str, set[str]], dict[str, set[str]]]]] = {}
 
     def edition(self, citation: str) -> str | None:
         if self.latest.knows(citation):
@@ -229,12 +231,34 @@ class _Reading:
         return out
 
     def covering_clause(self, read: dict[str, tuple[set[str], set[str]]], number: str) -> tuple[str, ...]:
+        """The documents citing `number` or anything within it (in the catalogue's edition, or, read
+        through the crosswalk, a 2018 clause it maps to)."""
+        new_at, old_at = self._within_index(read)
         if not self.crosswalk:
-            return tuple(sorted(i for i, (new, _) in read.items() if any(within(c, number) for c in new)))
-        targets = self._mapped(number)
-        return tuple(sorted(
-            i for i, (new, old) in read.items()
-            if any(within(c, number) for c in old) or any(within(c, t) for c in new for t in targets)))
+            return tuple(sorted(new_at.get(number, ())))
+        found = set(old_at.get(number, ()))
+        for target in self._mapped(number):
+            found |= new_at.get(target, set())
+        return tuple(sorted(found))
+
+    def _within_index(self, read: dict[str, tuple[set[str], set[str]]]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        """For each number, the documents with a citation `within` it (see clauses.within): a citation is
+        within itself and within each of its prefixes that ends before a "." or a " ". Made once per
+        reading, instead of asking every document about every clause."""
+        found = self._indexes.get(id(read))
+        if found is not None and found[0] is read:
+            return found[1]
+        new_at: dict[str, set[str]] = {}
+        old_at: dict[str, set[str]] = {}
+        for ident, (new, old) in read.items():
+            for cites, at in ((new, new_at), (old, old_at)):
+                for c in cites:
+                    at.setdefault(c, set()).add(ident)
+                    for k, char in enumerate(c):
+                        if char in ". ":
+                            at.setdefault(c[:k], set()).add(ident)
+        self._indexes[id(read)] = (read, (new_at, old_at))
+        return new_at, old_at
 
     def _mapped(self, number: str) -> set[str]:
         """The 2018 clauses that stand for a 2011 clause: its own `maps_to` and those of every 2011

@@ -160,13 +160,21 @@ def parse_document(path: str, data: bytes, settings: Settings, schemas: SchemaSe
     return Parsed(doc, None, tuple(findings))
 
 
-def read_document(path: str, data: bytes, *, front_matter_only: bool = False) -> Document | None:
+def read_document(path: str, data: bytes, *, front_matter_only: bool = False,
+                  memo: dict[str, Any] | None = None) -> Document | None:
     """The document in a blob, without validation (history reads what `check` validates):
     front matter and body, or None when the file is not a document at all. `front_matter_only`
-    leaves out the body, its links and the field lines (the history pass needs none of them)."""
+    leaves out the body, its links and the field lines (the history pass needs none of them).
+    `memo` holds front matter already read, by its text: most revisions change the body only, so
+    the history pass reads each distinct front matter once (the values are shared: never change them)."""
     try:
         parts = frontmatter.split(frontmatter.decode(data))
-        meta = frontmatter.load_yaml(parts.front)
+        if memo is not None and parts.front in memo:
+            meta = memo[parts.front]
+        else:
+            meta = frontmatter.load_yaml(parts.front)
+            if memo is not None:
+                memo[parts.front] = meta
     except (UnicodeDecodeError, frontmatter.FrontMatterMissing, frontmatter.YamlError):
         return None
     if not isinstance(meta, dict):

@@ -17,7 +17,7 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from sms_docs.errors import GitError, NotADocumentRepository, Refused, ShallowHistory
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from typing import IO
 
 ZERO = "0" * 40
-_CACHE_VERSION = 3
+_CACHE_VERSION = 5
 # Nothing under .git/ but objects and refs is trusted: replace refs and grafts would change the
 # content and parents git reports, a planted commit-graph file the parents, and a repository's own
 # configuration the programs that verify signatures and the shape of `git log` output. Every git
@@ -35,6 +35,7 @@ SAFE_ENV = {"GIT_NO_REPLACE_OBJECTS": "1", "GIT_GRAFT_FILE": os.devnull}
 SAFE_CONFIG = ("-c", "core.commitGraph=false", "-c", "log.showSignature=false", "-c", "gpg.program=gpg",
                "-c", "gpg.ssh.program=ssh-keygen", "-c", "core.fsmonitor=false")
 _HEADER = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%at%x1f%cn%x1f%ce%x1f%ct%x1f%B%x1f"
+_HEADER_TREE = "%x1e%H%x1f%T%x1f%P%x1f%an%x1f%ae%x1f%at%x1f%cn%x1f%ce%x1f%ct%x1f%B%x1f"
 _TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*):\s*(.*?)\s*$")
 _IDENT = re.compile(r"^(.*?)\s*<([^<>]*)>\s*$")
 
@@ -46,6 +47,7 @@ class Change:
     new_blob: str  # ZERO when deleted
     status: str  # A M D T
     mode: str = "100644"  # the new mode: 120000 is a symbolic link, 160000 a submodule
+    old_mode: str = "100644"
 
     @property
     def deleted(self) -> bool:
@@ -68,6 +70,10 @@ class Commit:
     commit_time: int
     message: str
     changes: list[Change] = field(default_factory=list)
+    tree: str = ""  # its tree's id (read by the full pass only)
+    # A merge read by the full pass: for each other parent, path -> the blob that parent has there
+    # (ZERO when none) for every path where the merge differs from it. None: not read (ask git).
+    against: dict[str, dict[str, str]] | None = None
 
     @property
     def is_merge(self) -> bool:
@@ -222,24 +228,73 @@ class GitRepo:
 
     def log(self, tip: str, since_exclude: Iterable[str] = ()) -> Iterator[Commit]:
         """Every commit reachable from `tip` (newest first), each with its file changes; a merge's
-        changes are against its first parent.
+        changes are against its first parent, and `against` holds what it differs in from each other
+        parent."""
+        chunk, parsed = self._log_pass(tip, since_exclude)
+        yield from _commits_of(*chunk, parsed=parsed)
 
-        Two git processes run side by side (this machine class has two cores): one lists every
-        commit with the changes of the non-merges, the other only the merges with their first-parent
-        changes. Tree diffs are most of git's work, so this about halves the wall time of the pass."""
-        base = ["log", tip, *[f"^{x}" for x in since_exclude], "--raw", "--no-abbrev", "--no-renames", "-z",
-                f"--format={_HEADER}"]
+    def _log_text(self, tip: str, since_exclude: Iterable[str] = (),
+                  tree_of: Callable[[str], str | None] = lambda sha: None) -> tuple[str, str, str, str]:
+        """git's output of the log pass (see `_log_pass`)."""
+        return self._log_pass(tip, since_exclude, tree_of)[0]
+
+    def _log_pass(self, tip: str, since_exclude: Iterable[str] = (),
+                  tree_of: Callable[[str], str | None] = lambda sha: None) -> tuple[tuple[str, str, str, str], list[Commit]]:
+        """git's output for `log`, in three passes. Side by side (this machine class has two cores):
+        every commit's header with its tree, no diffs; and the merges, each with its changes against
+        every parent (`-m`; against the first parent that is the merge's change, against the others
+        what it did not take from them). Then the changes of the non-merges, each distinct pair of
+        trees diffed once: a commit whose tree is its parent's changes nothing, and one whose parent's
+        tree and own tree are a pair diffed already (a branch brought up to date and merged: its last
+        commit and its merge have the same pair) has that diff. Tree diffs are most of git's work.
+        `tree_of` gives the trees of commits read before (the parents of the first new ones).
+        Returns git's text (headers, merges' diffs, non-merges' diffs, and which commits reuse which
+        diff), and the commits as the headers say (read once: `_commits_of` completes them)."""
+        revs = [tip, *[f"^{x}" for x in since_exclude]]
+        common = ["--raw", "--no-abbrev", "--no-renames", "-z", "--no-color"]
         merges_out: dict[str, str] = {}
-        merge_proc = self._spawn([*base, "--merges", "--diff-merges=first-parent", "--"])
+        # oneline is the only format that names the parent of each diff ("<id> (from <parent>) ...").
+        merge_proc = self._spawn(["log", *revs, *common, "--merges", "--diff-merges=separate", "--pretty=oneline",
+                                  "--no-abbrev-commit", "--no-decorate", "--"])
         reader = threading.Thread(target=lambda: merges_out.setdefault("data", self._drain(merge_proc)))
         reader.start()
-        data = self._drain(self._spawn([*base, "--diff-merges=off", "--"]))
-        reader.join()
-        merge_changes = {c.sha: c.changes for c in _parse_log(merges_out.get("data", ""))}
-        for commit in _parse_log(data):
-            if commit.is_merge:
-                commit.changes = merge_changes.get(commit.sha, [])
-            yield commit
+        try:
+            headers = self._drain(self._spawn(["log", *revs, "-z", "--no-color", f"--format={_HEADER_TREE}",
+                                               "--diff-merges=off", "--"]))
+        finally:
+            reader.join()
+        merges = merges_out.get("data", "")
+        parsed = list(_parse_log(headers, with_tree=True))
+        commits = {c.sha: c for c in parsed}
+
+        def tree(sha: str) -> str | None:
+            found = commits.get(sha)
+            return found.tree if found is not None else tree_of(sha)
+
+        pairs: dict[tuple[str, str], str] = {}  # (parent tree, tree) -> the commit whose diff it is
+        for c in commits.values():
+            if c.is_merge:  # its first-parent diff (none listed: an empty one)
+                before = tree(c.parents[0])
+                if before:
+                    pairs.setdefault((before, c.tree), c.sha)
+        reuse: list[str] = []
+        wanted: list[str] = []
+        for c in commits.values():
+            if c.is_merge:
+                continue
+            before = tree(c.parents[0]) if c.parents else None
+            if before is None or not c.tree:
+                wanted.append(c.sha)  # a root commit, or a parent not known here: git diffs it
+            elif before == c.tree:
+                reuse.append(f"{c.sha} -")
+            elif (before, c.tree) in pairs:
+                reuse.append(f"{c.sha} {pairs[(before, c.tree)]}")
+            else:
+                pairs[(before, c.tree)] = c.sha
+                wanted.append(c.sha)
+        sides = self._git("log", "--no-walk=unsorted", "--stdin", *common, "--root", "--diff-merges=off",
+                          "--format=%x1e%H", "--", input="\n".join(wanted) + "\n") if wanted else ""
+        return (headers, merges, sides, "\n".join(reuse)), parsed
 
     def _spawn(self, args: list[str], stdin: bool = False,
                env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
@@ -296,34 +351,40 @@ class GitRepo:
         return list(_parse_log(data))
 
     def commits(self, tip: str, *, use_cache: bool = True) -> dict[str, Commit]:
-        """Every commit reachable from `tip`, by id. Parsed commits are kept in the cache (see
-        `sms_docs.cache`) by commit id, so a later run reads only the commits that are new; the cache is
-        an optimisation only (commits never change; delete it and the result is identical)."""
+        """Every commit reachable from `tip`, by id. git's own output of each pass is kept in the cache
+        (see `sms_docs.cache`) with the tips it was read for, so a later run asks git only for the
+        commits that are new; the cache is an optimisation only (commits never change; delete it and
+        the result is identical). Keeping git's text rather than parsed commits makes the cold run's
+        save a plain write, and a warm run parses it as a cold run parses git."""
         from sms_docs.cache import Store
 
         store = Store(self.git_dir if use_cache else None, "commits", _CACHE_VERSION)
-        cached: dict[str, Commit] = {}
+        chunks: list[tuple[str, str, str, str]] = []
         tips: list[str] = []
         stored = store.load()
-        if isinstance(stored, dict) and isinstance(stored.get("commits"), list):
-            try:
-                cached = {p[0]: _unpack_commit(p) for p in stored["commits"]}
-                tips = [t for t in stored.get("tips", []) if isinstance(t, str)]
-            except (TypeError, ValueError, IndexError):
-                cached, tips = {}, []
+        if isinstance(stored, dict) and isinstance(stored.get("logs"), list):
+            chunks = [(c[0], c[1], c[2], c[3]) for c in stored["logs"]
+                      if isinstance(c, (list, tuple)) and len(c) == 4 and all(isinstance(x, str) for x in c)]
+            tips = [t for t in stored.get("tips", []) if isinstance(t, str)]
+        cached = {c.sha: c for chunk in chunks for c in _commits_of(*chunk)}
         if tip in cached:
             return cached
         known = [t for t in tips if t in cached]
+
+        def tree_of(sha: str) -> str | None:
+            found = cached.get(sha)
+            return found.tree if found is not None and found.tree else None
+
         try:
-            new = {c.sha: c for c in self.log(tip, since_exclude=known)}
+            chunk, parsed = self._log_pass(tip, known, tree_of)
         except GitError:
             if not known:
                 raise
-            cached, known = {}, []
-            new = {c.sha: c for c in self.log(tip)}
-        cached.update(new)
-        if use_cache:
-            store.save({"commits": [_pack_commit(c) for c in cached.values()], "tips": [*known[-20:], tip]})
+            cached, known, chunks = {}, [], []
+            chunk, parsed = self._log_pass(tip)
+        if use_cache:  # before parsing: the text and its saved copy are not held beside every parsed commit
+            store.save({"logs": [*chunks, chunk], "tips": [*known[-20:], tip]})
+        cached.update((c.sha, c) for c in _commits_of(*chunk, parsed=parsed))
         return cached
 
     def read_blob(self, blob: str) -> bytes:
@@ -712,15 +773,72 @@ class Identity:
         return out
 
 
-def _pack_commit(c: Commit) -> tuple[Any, ...]:
-    """Plain tuples for the cache: (un)pickling slotted dataclasses is several times slower."""
-    return (c.sha, c.parents, c.author_name, c.author_email, c.author_time, c.committer_name, c.committer_email,
-            c.commit_time, c.message, tuple((ch.path, ch.old_blob, ch.new_blob, ch.status, ch.mode) for ch in c.changes))
+def _commits_of(headers: str, merges: str, sides: str, reuse: str, *,
+                parsed: list[Commit] | None = None) -> Iterator[Commit]:
+    """Commits from the passes of `GitRepo._log_text`: every commit's header, the merges' diffs against
+    each parent, the non-merges' diffs, and the non-merges whose diff is another commit's of the same
+    chunk (or empty: "-")."""
+    own = _parse_changes(sides)
+    commits = parsed if parsed is not None else list(_parse_log(headers, with_tree=True))
+    diffs = _parse_separate(merges, {c.sha: c.parents[0] for c in commits if c.is_merge})
+    by_sha = {c.sha: c for c in commits}
+    for commit in commits:
+        if commit.is_merge:
+            mine = diffs.get(commit.sha, {})
+            commit.changes = mine.get(commit.parents[0], [])
+            commit.against = {p: {ch.path: ch.old_blob if ch.old_mode not in ("000000", "160000") else ZERO
+                                  for ch in mine.get(p, [])} for p in commit.parents[1:]}
+        else:
+            commit.changes = own.get(commit.sha, [])
+    for line in reuse.split("\n"):
+        sha, _, source = line.partition(" ")
+        if sha in by_sha and source != "-":
+            found = by_sha.get(source)
+            if found is not None and found.is_merge:  # a merge's first-parent diff
+                by_sha[sha].changes = list(diffs.get(source, {}).get(found.parents[0], []))
+            elif found is not None:
+                by_sha[sha].changes = list(own.get(source, []))
+    yield from commits
 
 
-def _unpack_commit(p: tuple[Any, ...]) -> Commit:
-    sha, parents, an, ae, at, cn, ce, ct, message, changes = p
-    return Commit(sha, parents, an, ae, at, cn, ce, ct, message, [Change(*ch) for ch in changes])
+def _parse_separate(data: str, first_parent: Mapping[str, str]) -> dict[str, dict[str, list[Change]]]:
+    """merge -> parent -> its changes against that parent, from `git log -m --raw -z --pretty=oneline`:
+    each diff is headed `<merge> (from <parent>) <subject>` (a diff that is empty has no heading). A
+    heading is a whole NUL-terminated field and never starts with ":" (it starts with the commit id);
+    each raw field is followed by its path. Against the other parents only the paths the merge changed
+    against its first parent (`first_parent`: merge -> its first parent; git lists that diff first)
+    are kept: nothing asks about the others, and a long-lived branch's merge differs from that branch
+    in thousands of paths."""
+    out: dict[str, dict[str, list[Change]]] = {}
+    current: list[Change] | None = None
+    keep: set[str] | None = None  # None: every path (the first-parent diff)
+    pos, end = 0, len(data)
+    while pos < end:
+        stop = data.find("\0", pos)
+        if stop < 0:
+            stop = end
+        token = data[pos:stop].lstrip("\n")
+        pos = stop + 1
+        if token.startswith(":"):
+            stop = data.find("\0", pos)
+            if stop < 0:
+                break
+            path = data[pos:stop]
+            pos = stop + 1
+            fields = token[1:].split()
+            if current is not None and len(fields) >= 5 and (keep is None or path in keep):
+                current.append(Change(path, fields[2], fields[3], fields[4][:1], fields[1], fields[0]))
+        elif token[40:47] == " (from ":
+            merge, parent = token[:40], token[47:87]
+            diffs = out.setdefault(merge, {})
+            if parent == first_parent.get(merge):
+                keep = None
+            else:
+                keep = {ch.path for ch in diffs.get(first_parent.get(merge, ""), [])}
+            current = diffs.setdefault(parent, [])
+        else:
+            current = None
+    return out
 
 
 def _parse_changes(data: str) -> dict[str, list[Change]]:
@@ -738,7 +856,7 @@ def _parse_changes(data: str) -> dict[str, list[Change]]:
             if meta.startswith(":"):
                 fields = meta[1:].split()
                 if len(fields) >= 5:
-                    changes.append(Change(tokens[i + 1], fields[2], fields[3], fields[4][:1], fields[1]))
+                    changes.append(Change(tokens[i + 1], fields[2], fields[3], fields[4][:1], fields[1], fields[0]))
                 i += 2
             else:
                 i += 1
@@ -746,17 +864,20 @@ def _parse_changes(data: str) -> dict[str, list[Change]]:
     return out
 
 
-def _parse_log(data: str) -> Iterator[Commit]:
-    """Commits from `git log -z --raw --format=<_HEADER>` output."""
+def _parse_log(data: str, *, with_tree: bool = False) -> Iterator[Commit]:
+    """Commits from `git log -z --raw --format=<_HEADER>` output (<_HEADER_TREE> `with_tree`)."""
+    first = 2 if with_tree else 1
     for record in data.split("\x1e"):
         if not record:
             continue
         parts = record.split("\x1f")
-        if len(parts) < 10:
+        if len(parts) < 9 + first:
             continue
-        sha, parents, an, ae, at, cn, ce, ct, message = parts[:9]
-        rest = "\x1f".join(parts[9:])
-        commit = Commit(sha, tuple(parents.split()), an, ae, int(at or 0), cn, ce, int(ct or 0), message.rstrip("\n"))
+        sha, tree = parts[0], (parts[1] if with_tree else "")
+        parents, an, ae, at, cn, ce, ct, message = parts[first:first + 8]
+        rest = "\x1f".join(parts[first + 8:])
+        commit = Commit(sha, tuple(parents.split()), an, ae, int(at or 0), cn, ce, int(ct or 0), message.rstrip("\n"),
+                        tree=tree)
         tokens = rest.split("\0")
         i = 0
         while i < len(tokens):
@@ -764,7 +885,7 @@ def _parse_log(data: str) -> Iterator[Commit]:
             if meta.startswith(":") and i + 1 < len(tokens):
                 fields = meta[1:].split()
                 if len(fields) >= 5:
-                    commit.changes.append(Change(tokens[i + 1], fields[2], fields[3], fields[4][:1], fields[1]))
+                    commit.changes.append(Change(tokens[i + 1], fields[2], fields[3], fields[4][:1], fields[1], fields[0]))
                 i += 2
             else:
                 i += 1

@@ -95,6 +95,7 @@ class _Reader:
         stored = self.store.load()
         self.cached: dict[str, tuple[Any, ...]] = stored if isinstance(stored, dict) else {}
         self.added = False
+        self.fronts: dict[str, Any] = {}  # front matter text -> its values (read_document's memo)
 
     def uncached(self, items: Iterable[tuple[str, str]]) -> list[str]:
         """Blob ids (of (path, blob) pairs) whose front matter is not cached yet."""
@@ -109,7 +110,8 @@ class _Reader:
             except (TypeError, ValueError, IndexError):
                 found = None
             if found is None:
-                found = Parsed(read_document(path, self.repo.read_blob(blob), front_matter_only=True), None, ())
+                found = Parsed(read_document(path, self.repo.read_blob(blob), front_matter_only=True, memo=self.fronts),
+                               None, ())
                 self.cached[f"{blob}:{path}"] = pack(found)
                 self.added = True
             self.parsed[blob] = found
@@ -239,6 +241,8 @@ class _Walker(PreControl):
         self.start = start  # main-line index where control began (policy.control_start)
         self.kind_of: dict[str, str] = {}  # key -> kind, for files carried from before control began
         self.pre_by_path: dict[str, list[tuple[int, PreControlChange]]] = {}
+        self._classified_by: Settings | None = None
+        self._classified: dict[str, tuple[str, str] | None] = {}
 
     # --- the rules in force -------------------------------------------------------------------
 
@@ -269,7 +273,15 @@ class _Walker(PreControl):
         return found
 
     def classify(self, path: str, settings: Settings) -> tuple[str, str] | None:
-        return policy.key_of_path(path, settings)
+        """policy.key_of_path, asked once per path while the same rules are in force (the walk asks
+        for every change of every commit; the answer depends on the path and the settings only)."""
+        if settings is not self._classified_by:
+            self._classified_by, self._classified = settings, {}
+        try:
+            return self._classified[path]
+        except KeyError:
+            found = self._classified[path] = policy.key_of_path(path, settings)
+            return found
 
     # --- evidence gathered before the walk ----------------------------------------------------
 
@@ -292,7 +304,7 @@ class _Walker(PreControl):
             for c in self.bundles[m.sha]:
                 if APPROVAL_OF + ":" in c.message:
                     self.approval_commit(c, i)
-                if c.is_merge:
+                if c.is_merge and c.against is None:  # read without its other parents' diffs (audit --since)
                     merges.extend(f"{p}:{ch.path}" for ch in c.changes if change_key(ch.path) for p in c.parents[1:])
                 for ch in c.changes:
                     if (not c.is_merge and ch.status == "A" and ch.path.startswith(approvals_folder)
@@ -475,8 +487,11 @@ class _Walker(PreControl):
         changes are against its first parent; content that came from another parent was authored
         there.)"""
         for parent in c.parents[1:]:
-            spec = f"{parent}:{ch.path}"
-            theirs = self._theirs[spec] if spec in self._theirs else self.repo.blob_at(parent, ch.path)
+            if c.against is not None:  # where the merge differs from that parent, what the parent has
+                theirs: str | None = c.against.get(parent, {}).get(ch.path, ch.new_blob)
+            else:
+                spec = f"{parent}:{ch.path}"
+                theirs = self._theirs[spec] if spec in self._theirs else self.repo.blob_at(parent, ch.path)
             if (theirs or ZERO) == ch.new_blob:
                 return False
         return True

@@ -163,6 +163,7 @@ def select(cat: Catalog, options: SiteOptions, worktree: list[Document] | None =
         return visible(options.audience, *(d.classification for d in docs if d is not None))
 
     if worktree is None:
+        cat.prefetch(status.current for status in cat.documents.values())
         for ident, status in sorted(cat.documents.items()):
             rev = status.current
             if rev is not None and rev.blob in cat.oversize:

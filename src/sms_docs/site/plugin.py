@@ -17,6 +17,8 @@ In a document repository's `mkdocs.yml`:
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import posixpath
 import re
@@ -87,6 +89,23 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         self.progress: Callable[[int, int], None] | None = None
         self._pages_total = 0
         self._pages_done = 0
+        # `sms-docs serve` rebuilds only the pages that changed (see on_startup): what the last build made.
+        self._incremental = False
+        self._last: _LastBuild | None = None
+        self._build: _LastBuild | None = None
+        self._fronts: dict[tuple[str, bool, tuple[str, ...]], str] = {}  # page front matter by what it says
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Having this event keeps the plugin instance across the rebuilds of one `serve` (MkDocs 1.4
+        and later), so a rebuild knows what the build before it made. Under `sms-docs serve` (a
+        dirty serve) a rebuild renders only the pages whose content changed and leaves the others as
+        they are; any change to the site's frame (the set of files, the navigation, mkdocs.yml)
+        rebuilds everything."""
+        self._incremental = command == "serve" and dirty
+        self._last = None
+
+    def on_shutdown(self) -> None:
+        self._last = None
 
     # --- configuration and the plan --------------------------------------------------------------
 
@@ -95,6 +114,10 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         from sms_docs.catalog import Catalog
+
+        # One instance may run several builds (serve's rebuilds, tests): nothing of the last one stays.
+        self.plan, self.error, self.cache = None, None, None
+        self._keys, self._hits, self._documents, self._html, self._wrap = {}, {}, set(), {}, {}
 
         config_dir = Path(config.config_file_path or ".").resolve().parent
         root = Path(self.option("root")) if self.option("root") else config_dir
@@ -160,14 +183,19 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.plan is not None
         self._documents = set()
+        made: dict[str, tuple[str, tuple[str, str]]] = {}
+        kinds: dict[str, str] = {}
         for page in self.plan.pages:
+            kinds.setdefault(page.src_uri, page.kind)
             # Only the body goes through Markdown (and the render cache, and the search index): the
             # control block, banners and revision history are HTML already, put back around it after.
             wrapped = bool(page.before or page.after)
-            content = page.front_matter(title=e(page.title)) + (page.body if wrapped else page.markdown)
-            _replace(files, File.generated(
-                config, page.src_uri, content=content,
-                inclusion=InclusionLevel.NOT_IN_NAV if page.kind == "document" else InclusionLevel.UNDEFINED))
+            meta = (e(page.title), page.search, page.hide)
+            front = self._fronts.get(meta)
+            if front is None:  # the same for a page on every rebuild of a serve: written once
+                front = self._fronts[meta] = page.front_matter(title=meta[0])
+            content = front + (page.body if wrapped else page.markdown)
+            made[page.src_uri] = (content, (page.before, page.after))
             if wrapped:
                 self._wrap[page.src_uri] = (page.before, page.after)
             if page.kind == "document":
@@ -176,6 +204,23 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
                 self._html[page.src_uri] = page.body
         for path, data in self.plan.files.items():
             _replace(files, File.generated(config, path, content=data))
+        uris = sorted({f.src_uri for f in files} | set(made))
+        frame = _digest(uris, config.nav, _config_text(config), self.option("audience"), bool(self.option("drafts")))
+        last = self._last if self._incremental and self._last is not None else None
+        if last is not None and last.frame != frame:
+            # Another set of pages or another navigation: every page is rebuilt, none left over.
+            from mkdocs.utils import clean_directory
+
+            clean_directory(config.site_dir)
+            last = None
+        self._build = _LastBuild(frame, made, dict(last.keys) if last else {}, last.search if last else None)
+        for src, (content, wrap) in made.items():
+            unchanged = last is not None and last.pages.get(src) == (content, wrap)
+            if unchanged and self.cache is not None and src in self._build.keys:
+                self.cache.keep(self._build.keys[src])  # its rendering stays in the render cache
+            _replace(files, (_Unchanged if unchanged else File).generated(
+                config, src, content=content,
+                inclusion=InclusionLevel.NOT_IN_NAV if kinds[src] == "document" else InclusionLevel.UNDEFINED))
         self._pages_total = len(files.documentation_pages())
         self._pages_done = 0
         return files
@@ -205,6 +250,8 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         if self.cache is None or src not in self._documents:
             return markdown
         key = self.cache.key(src, markdown, _links(src, markdown, files))
+        if self._build is not None:
+            self._build.keys[src] = key
         found = self.cache.get(key)
         if found is None:
             self._keys[src] = key
@@ -246,7 +293,10 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
 
     @event_priority(-100)  # after the search plugin has written its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        if self.option("offline"):
+        if self._incremental and self._build is not None:
+            self._build.search = _complete_search_index(Path(config.site_dir), self._build.search)
+            self._last = self._build
+        if self.option("offline"):  # from the complete index
             _index_as_script(Path(config.site_dir))
         if self.cache is not None:
             self.cache.save()
@@ -255,6 +305,74 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
             shown = len(self.plan.published)
             log.info(f"sms-docs: published {shown} documents for audience {self.option('audience')}"
                      + (" (drafts preview)" if self.option("drafts") else ""))
+
+
+class _LastBuild:
+    """What one build of a `serve` made: the frame, each generated page's content, the render
+    cache keys of the document pages, and the complete search index."""
+
+    def __init__(self, frame: str, pages: dict[str, tuple[str, tuple[str, str]]], keys: dict[str, str],
+                 search: list[dict[str, Any]] | None) -> None:
+        self.frame = frame
+        self.pages = pages
+        self.keys = keys
+        self.search = search
+
+
+class _Unchanged(File):
+    """A generated page with the same content as in the last build of this `serve`: MkDocs' dirty
+    build neither reads nor writes it, and its page from the last build stays."""
+
+    def is_modified(self) -> bool:
+        return False
+
+
+def _digest(*parts: Any) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=repr).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _config_text(config: MkDocsConfig) -> str:
+    """mkdocs.yml as written, and the theme's custom folder's files with their times: a change to either
+    changes every page."""
+    parts = []
+    for path in [config.config_file_path or "", str(config.theme.custom_dir or "")]:
+        target = Path(path) if path else None
+        if target is not None and target.is_file():
+            parts.append(target.read_text(encoding="utf-8", errors="replace"))
+        elif target is not None and target.is_dir():
+            parts.extend(f"{p}:{p.stat().st_mtime_ns}" for p in sorted(target.rglob("*")) if p.is_file())
+    return "\0".join(parts)
+
+
+def _complete_search_index(site_dir: Path, last: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """After a rebuild of some pages, the search index of the whole site: each page's entries from the
+    build that last rendered it (a page's entries are one run in the index; of two runs for one page
+    the later is the newer), the pages not rendered this time from the last index."""
+    path = site_dir / "search" / "search_index.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        docs = data["docs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return last
+    runs: dict[str, list[dict[str, Any]]] = {}
+    previous: str | None = None
+    for entry in docs:
+        page = str(entry.get("location", "")).split("#", 1)[0]
+        if page != previous:
+            runs[page] = []  # a later run of the same page replaces the earlier one
+            previous = page
+        runs[page].append(entry)
+    for entry in last or []:
+        page = str(entry.get("location", "")).split("#", 1)[0]
+        if page not in runs:
+            runs.setdefault(f"\0{page}", []).append(entry)
+    merged = [entry for run in runs.values() for entry in run]
+    if merged != docs:
+        data["docs"] = merged
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, separators=(",", ":"), default=str), encoding="utf-8")
+        tmp.replace(path)
+    return merged
 
 
 def _refuse_unapproved_inputs(cat: Any, root: Path, config: MkDocsConfig) -> None:

@@ -60,6 +60,12 @@ class RenderCache:
         self.used[key] = found
         return Entry(found["html"], list(found.get("toc") or []), list(found.get("anchors") or []))
 
+    def keep(self, key: str) -> None:
+        """An entry a page still uses although this build did not render the page (serve's rebuilds)."""
+        found = self.entries.get(key)
+        if isinstance(found, dict):
+            self.used[key] = found
+
     def put(self, key: str, entry: Entry) -> None:
         self.used[key] = {"html": entry.html, "toc": entry.toc, "anchors": entry.anchors}
 

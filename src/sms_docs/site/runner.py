@@ -8,6 +8,7 @@ written (kept in a temporary folder for the run).
 from __future__ import annotations
 
 import contextlib
+import copy
 import errno
 import logging
 import os
@@ -98,7 +99,9 @@ def _plugins_with(config_file: Path, options: dict[str, Any]) -> Any:
     raw: Any = data.get("plugins", []) if isinstance(data, dict) else []
     if isinstance(raw, dict):
         return {name: ({**(opts or {}), **options} if name == "sms-docs" else opts) for name, opts in raw.items()}
-    out: list[Any] = []
+    # (MkDocs empties the one-entry mappings of a list as it reads them, and `serve` reads the same
+    # value again on every rebuild: `_Plugins` hands out a fresh copy each time.)
+    out = _Plugins()
     for item in raw:
         if item == "sms-docs":
             out.append({"sms-docs": dict(options)})
@@ -107,6 +110,13 @@ def _plugins_with(config_file: Path, options: dict[str, Any]) -> Any:
         else:
             out.append(item)
     return out
+
+
+class _Plugins(list[Any]):
+    """A `plugins` list MkDocs can read any number of times: each reading gets copies of the entries."""
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter([copy.deepcopy(item) for item in list.__iter__(self)])
 
 
 def _load(config_file: Path, **kwargs: Any) -> Any:
@@ -282,13 +292,27 @@ def serve(root: Path, *, dev_addr: str | None = None, audience: str | None = Non
         logger.addHandler(handler)
         level = logger.level
         logger.setLevel(logging.INFO)
+        quiet = _DirtyNotice()
+        logging.getLogger("mkdocs.commands.build").addFilter(quiet)
         try:
-            mk_serve.serve(str(config_file), livereload=livereload, open_in_browser=open_browser, **kwargs)
+            # A dirty serve: a rebuild writes only what changed, and the plugin renders only the pages
+            # whose content changed (see SmsDocsPlugin.on_startup), so a change shows in about a second.
+            mk_serve.serve(str(config_file), livereload=livereload, build_type="dirty", open_in_browser=open_browser,
+                           **kwargs)
         except (Abort, BuildError, ConfigurationError) as exc:
             raise SmsDocsError(f"the site could not be served: {exc}") from None
         except OSError as exc:  # taken between the check above and MkDocs' own bind
             _address_problem(dev_addr or _config_dev_addr(config_file), exc)
             raise
         finally:
+            logging.getLogger("mkdocs.commands.build").removeFilter(quiet)
             logger.removeHandler(handler)
             logger.setLevel(level)
+
+
+class _DirtyNotice(logging.Filter):
+    """MkDocs warns on every dirty build that navigation may be stale: the plugin rebuilds every page
+    whenever the navigation or the set of pages changes, so the warning does not apply."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "'dirty' build is being performed" not in record.getMessage()
