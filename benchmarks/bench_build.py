@@ -21,29 +21,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from generate import add_site_config, generate  # noqa: E402
+from generate import MKDOCS_PLAIN, MKDOCS_SMS, add_site_config, generate  # noqa: E402
 
-MKDOCS_SMS = """\
-site_name: Benchmark Services Ltd - service management system
-docs_dir: site-src
-site_dir: site
-theme:
-  name: material
-plugins:
-  - search
-  - sms-docs:
-      audience: internal
-"""
-
-MKDOCS_PLAIN = """\
-site_name: Benchmark Services Ltd - plain MkDocs
-docs_dir: docs
-site_dir: site
-theme:
-  name: material
-plugins:
-  - search
-"""
 
 
 def timed(cmd: list[str], cwd: Path) -> float:

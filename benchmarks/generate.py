@@ -236,3 +236,27 @@ def add_site_config(repo: Path, text: str) -> None:
     subprocess.run(["git", "commit", "-q", "--allow-empty", "-m",
                     f"Approve the site configuration\n\nApproved-by: Dana Reyes <dana@example.com>\n"
                     f"Approval-of: mkdocs.yml {blob}\n"], cwd=repo, check=True, env=env(DANA))
+
+
+# The benchmark site: sms-docs over the generated repository, and plain Material over the same pages.
+MKDOCS_SMS = """\
+site_name: Benchmark Services Ltd - service management system
+docs_dir: site-src
+site_dir: site
+theme:
+  name: material
+plugins:
+  - search
+  - sms-docs:
+      audience: internal
+"""
+
+MKDOCS_PLAIN = """\
+site_name: Benchmark Services Ltd - plain MkDocs
+docs_dir: docs
+site_dir: site
+theme:
+  name: material
+plugins:
+  - search
+"""

@@ -31,34 +31,13 @@ from pathlib import Path
 from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).parent))
-from generate import (DANA, OMAR, add_site_config, blob_id, document, generate, generate_large, path_of,  # noqa: E402
+from generate import (DANA, MKDOCS_PLAIN, MKDOCS_SMS, OMAR, add_site_config, blob_id, document, generate, generate_large, path_of,  # noqa: E402
                       worktree_only)
 
 SMS_DOCS = [sys.executable, "-m", "sms_docs"]
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 SECTIONS = ("audit", "check", "build", "serve", "memory", "large", "incremental")
 
-MKDOCS_SMS = """\
-site_name: Benchmark Services Ltd - service management system
-docs_dir: site-src
-site_dir: site
-theme:
-  name: material
-plugins:
-  - search
-  - sms-docs:
-      audience: internal
-"""
-
-MKDOCS_PLAIN = """\
-site_name: Benchmark Services Ltd - plain MkDocs
-docs_dir: docs
-site_dir: site
-theme:
-  name: material
-plugins:
-  - search
-"""
 
 CHECK_BASELINE = r"""
 import json, sys, time
