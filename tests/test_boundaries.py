@@ -80,6 +80,7 @@ def test_each_format_a_command_offers_has_its_reporter() -> None:
                                (integrations.codeowners, integrations.CODEOWNERS_REPORTERS),
                                (integrations.import_, integrations.IMPORT_REPORTERS),
                                (adopt.adopt, adopt.ADOPTED_REPORTERS), (adopt.adopt, adopt.PLAN_REPORTERS),
+                               (adopt.adopt, adopt.PREVIEW_REPORTERS),
                                (site.build, site.BUILD_REPORTERS), (site.demo, site.DEMO_REPORTERS),
                                (site.demo, site.DEMO_PROGRESS)]:
         option = next(p for p in command.params if p.name == "fmt")
