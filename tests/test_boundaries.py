@@ -60,7 +60,7 @@ def test_commands_are_registered_in_one_place() -> None:
 
 
 def test_each_format_a_command_offers_has_its_reporter() -> None:
-    from sms_docs.cli import adopt, control, foundation, integrations, lifecycle
+    from sms_docs.cli import adopt, control, foundation, integrations, lifecycle, site
 
     for command, reporters in [(control.status, control.REGISTER_REPORTERS), (control.show, control.SHOW_REPORTERS),
                                (control.history, control.HISTORY_REPORTERS), (control.diff, control.DIFF_REPORTERS),
@@ -79,6 +79,9 @@ def test_each_format_a_command_offers_has_its_reporter() -> None:
                                (integrations.coverage, integrations.COVERAGE_REPORTERS),
                                (integrations.codeowners, integrations.CODEOWNERS_REPORTERS),
                                (integrations.import_, integrations.IMPORT_REPORTERS),
-                               (adopt.adopt, adopt.ADOPTED_REPORTERS), (adopt.adopt, adopt.PLAN_REPORTERS)]:
+                               (adopt.adopt, adopt.ADOPTED_REPORTERS), (adopt.adopt, adopt.PLAN_REPORTERS),
+                               (adopt.adopt, adopt.PREVIEW_REPORTERS),
+                               (site.build, site.BUILD_REPORTERS), (site.demo, site.DEMO_REPORTERS),
+                               (site.demo, site.DEMO_PROGRESS)]:
         option = next(p for p in command.params if p.name == "fmt")
         assert list(option.type.choices) == list(reporters), command.name  # type: ignore[attr-defined]

@@ -303,6 +303,28 @@ def _named(data: dict[str, Any], section: str, findings: list[Finding], text: st
 
 
 def _build(root: Path, data: dict[str, Any], findings: list[Finding], text: str) -> Settings:
+    people = _people(data, findings, text)
+    roles = {str(k): str(v) for k, v in _mapping(data.get("roles")).items()}
+    types = _doc_types(data, findings, text)
+    records = _record_types(data, findings, text)
+    standard = data.get("standard")
+    return Settings(
+        root=root,
+        organisation=str(data.get("organisation") or "Unnamed organisation"),
+        standard=standard if standard in ("iso20000-1:2018", "iso20000-1:2011") else "iso20000-1:2018",
+        main_branch=str(data.get("main_branch") or "main"),
+        people=tuple(people),
+        roles=roles,
+        types=types,
+        records=records,
+        approval=_approval_policy(data),
+        raw=data,
+        max_file_size=size_of(data.get("max_file_size")) or DEFAULT_MAX_FILE_SIZE,
+    )
+
+
+def _people(data: dict[str, Any], findings: list[Finding], text: str) -> list[Person]:
+    """`people`: each well-formed entry once; an id listed twice is a finding (the first one counts)."""
     people: list[Person] = []
     seen: set[str] = set()
     lines: dict[tuple[str | int, ...], int] | None = None
@@ -326,7 +348,11 @@ def _build(root: Path, data: dict[str, Any], findings: list[Finding], text: str)
                 roles=tuple(str(r) for r in p.get("roles") or [] if isinstance(r, str)),
             )
         )
-    roles = {str(k): str(v) for k, v in _mapping(data.get("roles")).items()}
+    return people
+
+
+def _doc_types(data: dict[str, Any], findings: list[Finding], text: str) -> dict[str, DocType]:
+    """The built-in document types, each overridden by `types.NAME`, then the types the file adds."""
     types: dict[str, DocType] = {}
     user_types = _named(data, "types", findings, text)
     for name in [*DEFAULT_TYPES, *[n for n in user_types if n not in DEFAULT_TYPES]]:
@@ -345,6 +371,11 @@ def _build(root: Path, data: dict[str, Any], findings: list[Finding], text: str)
             )
         except (KeyError, TypeError, ValueError):
             continue  # the schema finding already names what is wrong
+    return types
+
+
+def _record_types(data: dict[str, Any], findings: list[Finding], text: str) -> dict[str, RecordType]:
+    """The built-in record types, each overridden by `records.NAME`, then the types the file adds."""
     records: dict[str, RecordType] = {}
     user_records = _named(data, "records", findings, text)
     for name in [*DEFAULT_RECORDS, *[n for n in user_records if n not in DEFAULT_RECORDS]]:
@@ -361,8 +392,13 @@ def _build(root: Path, data: dict[str, Any], findings: list[Finding], text: str)
             )
         except (KeyError, TypeError, ValueError):
             continue
+    return records
+
+
+def _approval_policy(data: dict[str, Any]) -> ApprovalPolicy:
+    """`approval`, each key the default unless the file gives a value of the right shape."""
     approval = {**DEFAULT_APPROVAL, **_mapping(data.get("approval"))}
-    policy = ApprovalPolicy(
+    return ApprovalPolicy(
         evidence=tuple(approval["evidence"]) if isinstance(approval["evidence"], list) else tuple(DEFAULT_APPROVAL["evidence"]),
         merge_trailers=tuple(approval["merge_trailers"]) if isinstance(approval["merge_trailers"], list) else ("Approved-by",),
         require_signature=approval["require_signature"] is True,
@@ -370,20 +406,6 @@ def _build(root: Path, data: dict[str, Any], findings: list[Finding], text: str)
         config_approvers=tuple(approval["config_approvers"]) if isinstance(approval["config_approvers"], list) else ("top-management",),
         config_min_approvals=approval["config_min_approvals"] if isinstance(approval["config_min_approvals"], int) else 1,
         ci_identities=tuple(str(e).lower() for e in approval["ci_identities"]) if isinstance(approval["ci_identities"], list) else (),
-    )
-    standard = data.get("standard")
-    return Settings(
-        root=root,
-        organisation=str(data.get("organisation") or "Unnamed organisation"),
-        standard=standard if standard in ("iso20000-1:2018", "iso20000-1:2011") else "iso20000-1:2018",
-        main_branch=str(data.get("main_branch") or "main"),
-        people=tuple(people),
-        roles=roles,
-        types=types,
-        records=records,
-        approval=policy,
-        raw=data,
-        max_file_size=size_of(data.get("max_file_size")) or DEFAULT_MAX_FILE_SIZE,
     )
 
 

@@ -74,6 +74,7 @@ class _Story:
         self.people = {p.id: p for p in settings.people}
         self.git_env = isolated()  # the user's own git configuration stays out of the demo
         self.commits = 0
+        self.signing_key: Path | None = None  # an approver's SSH key, once registered
 
     def when(self, day: int, hour: int = 10, minute: int = 0) -> str:
         moment = dt.datetime.combine(self.start + dt.timedelta(days=day), dt.time(hour, minute), dt.timezone.utc)
@@ -147,13 +148,17 @@ def make_demo(target: Path, *, organisation: str = "Harbourline Services Ltd", t
 
 
 def _tell(s: _Story) -> bool:
-    from sms_docs.actions.new import create
-    from sms_docs.actions.obsolete import obsolete
-    from sms_docs.actions.review import review
+    """Eighteen months of the provider's document control, chapter by chapter; True if the approval
+    on day 46 is signed (ssh-keygen was there to make the key)."""
+    s.progress(f"demo: {s.root} from {s.start} over {MONTHS} months")
+    for chapter in CHAPTERS:
+        chapter(s)
+    s.progress("demo: history complete")
+    return s.signing_key is not None
 
-    say = s.progress
-    say(f"demo: {s.root} from {s.start} over {MONTHS} months")
-    # Day 0-3: the repository, then the starter SMS on a branch, approved and merged: revision 1 of all.
+
+def _starter_sms(s: _Story) -> None:
+    """Day 0-3: the repository, then the starter SMS on a branch, approved and merged: revision 1 of all."""
     s.commit("Start the document repository", "ines", s.when(0, 9), ["README.md", ".gitignore", ".pre-commit-config.yaml"])
     s.branch("starter-sms")
     s.commit("Add the starter SMS and its site: policies, plans, procedures and agreements\n\n"
@@ -162,12 +167,14 @@ def _tell(s: _Story) -> bool:
     s.approve("dana", s.when(2, 10))  # policies, plans, agreements, the configuration and the site's inputs
     s.approve("lena", s.when(2, 15))  # procedures (process owner)
     s.merge("starter-sms", "dana", s.when(3, 9, 30), "Merge branch 'starter-sms': first issue of the SMS")
-    say("demo: starter SMS approved and merged")
+    s.progress("demo: starter SMS approved and merged")
 
-    # Day 20: an approver's SSH signing key, registered in .sms/allowed_signers (itself controlled).
-    signed = shutil.which("ssh-keygen") is not None
+
+def _signing_key(s: _Story) -> None:
+    """Day 20: an approver's SSH signing key, registered in .sms/allowed_signers (itself controlled).
+    Without ssh-keygen there is no key, and the approval on day 46 is unsigned."""
     key = s.root / ".git" / "demo-keys" / "priya"
-    if signed:
+    if shutil.which("ssh-keygen") is not None:
         key.parent.mkdir(parents=True, exist_ok=True)
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "priya (sms-docs demo)", "-f", str(key)],
                        check=True, capture_output=True)
@@ -178,8 +185,11 @@ def _tell(s: _Story) -> bool:
         s.commit("Register Priya Nair's approval signing key", "ines", s.when(20, 14))
         s.approve("dana", s.when(21, 9), [".sms/allowed_signers"])
         s.merge("signing-keys", "dana", s.when(21, 10), "Merge branch 'signing-keys' into 'main'")
+        s.signing_key = key
 
-    # Day 45: POL-003 revised by its owner, approved with a signed approval commit.
+
+def _signed_revision(s: _Story) -> None:
+    """Day 45: POL-003 revised by its owner, approved with a signed approval commit."""
     s.branch("pol-003-mfa")
     s.edit(s.path_of("POL-003"), "Multi-factor authentication is required for all staff accounts, all administrative access "
            "and all customer management portals.",
@@ -188,16 +198,20 @@ def _tell(s: _Story) -> bool:
            "management portals.")
     s.commit("POL-003: require phishing-resistant MFA for administrative access\n\n"
              "Follows the Q1 risk assessment (PRC-021) and a customer security questionnaire.", "marcus", s.when(45, 11))
-    if signed:
+    key = s.signing_key
+    signed = key is not None
+    if key is not None:
         s.config("gpg.format", "ssh")
         s.config("user.signingKey", str(key))
     s.approve("priya", s.when(46, 16), ["POL-003"], sign=signed)
     if signed:
         s.config("user.signingKey", None)
     s.merge("pol-003-mfa", "dana", s.when(47, 9), "Merge branch 'pol-003-mfa' into 'main'")
-    say("demo: POL-003 revision 2, signed approval" if signed else "demo: POL-003 revision 2 (ssh-keygen missing: unsigned)")
+    s.progress("demo: POL-003 revision 2, signed approval" if signed else "demo: POL-003 revision 2 (ssh-keygen missing: unsigned)")
 
-    # Day 60: a change record.
+
+def _change_record(s: _Story) -> None:
+    """Day 60: a change record."""
     s.record("omar", 60, "change", ["PRC-005"], {
         "change_type": "normal", "summary": "Upgrade the firewall cluster firmware to close a vendor security advisory",
         "requested_by": "marcus", "services": ["Managed hosting", "Managed workplace"], "configuration_items": ["fw-cluster-01"],
@@ -207,7 +221,9 @@ def _tell(s: _Story) -> bool:
         "implemented": (s.start + dt.timedelta(days=62)).isoformat(),
         "post_implementation_review": "Objectives met; no incidents caused."}, "Change record: firewall firmware upgrade")
 
-    # Day 75: PRC-002 changed in a merge request, approved by a GitLab merge trailer.
+
+def _merge_request_approval(s: _Story) -> None:
+    """Day 75: PRC-002 changed in a merge request, approved by a GitLab merge trailer."""
     s.branch("prc-002-security")
     s.edit(s.path_of("PRC-002"), "Requests without a catalogue entry default to 5 business days.",
            "Requests without a catalogue entry default to 5 business days.\n\nSuspected security incidents are "
@@ -218,7 +234,9 @@ def _tell(s: _Story) -> bool:
             "Merge branch 'prc-002-security' into 'main'\n\nPRC-002: route suspected security incidents to security operations\n\n"
             f"See merge request harbourline/sms!14\n\nApproved-by: {s.people['lena'].name} <{s.people['lena'].email}>")
 
-    # Day 110: PRC-004 merged by its own author with his own trailer: a self-approval, rejected.
+
+def _self_approval(s: _Story) -> None:
+    """Day 110: PRC-004 merged by its own author with his own trailer: a self-approval, rejected."""
     s.branch("prc-004-known-errors")
     s.edit(s.path_of("PRC-004"), "## 7. Fortnightly problem review",
            "Known errors are published to the service desk knowledge base within 1 business day of being "
@@ -229,9 +247,11 @@ def _tell(s: _Story) -> bool:
             f"Approved-by: {s.people['omar'].name} <{s.people['omar'].email}>")
     # ... and approved properly a week later, by the process owner, on the main line.
     s.approve("lena", s.when(118, 10), ["PRC-004"])
-    say("demo: a self-approval rejected, then approved by someone else")
+    s.progress("demo: a self-approval rejected, then approved by someone else")
 
-    # Day 200: a major incident review.
+
+def _incident_review(s: _Story) -> None:
+    """Day 200: a major incident review."""
     s.record("omar", 200, "incident-review", ["PRC-003"], {
         "incident": "INC-004211", "services": ["Managed workplace"], "priority": "P1",
         "impact": "Sign-in failed for all managed workplace users for 2 hours 28 minutes; the P1 resolution target was met",
@@ -243,7 +263,12 @@ def _tell(s: _Story) -> bool:
                      "due": (s.start + dt.timedelta(days=230)).isoformat(), "status": "done"}]},
         "Major incident review: federation certificate expiry")
 
-    # Day 230: POL-005 withdrawn, superseded by a new POL-006; the documents that cite it follow.
+
+def _superseded_policy(s: _Story) -> None:
+    """Day 230: POL-005 withdrawn, superseded by a new POL-006; the documents that cite it follow."""
+    from sms_docs.actions.new import create
+    from sms_docs.actions.obsolete import obsolete
+
     s.branch("release-policy-2")
     settings = config_mod.load_valid(s.root)
     old_path = s.path_of("POL-005")
@@ -269,14 +294,19 @@ def _tell(s: _Story) -> bool:
     s.approve("dana", s.when(232, 10))
     s.approve("lena", s.when(232, 11))
     s.merge("release-policy-2", "priya", s.when(233, 9), "Merge branch 'release-policy-2' into 'main'")
-    say("demo: POL-005 obsolete, superseded by POL-006")
+    s.progress("demo: POL-005 obsolete, superseded by POL-006")
 
-    # Day 300: a direct change on main that nobody approved: the site keeps the approved revision.
+
+def _unapproved_change(s: _Story) -> None:
+    """Day 300: a direct change on main that nobody approved: the site keeps the approved revision."""
     s.edit(s.path_of("PRC-011"), "Twelve months before contract end", "Nine months before contract end")
     s.commit("Supplier contract end: start renewal nine months ahead", "kwame", s.when(300, 17, 40))
 
-    # Days 355-368: documents reviewed at their planned interval with no change: review records.
-    on = s.start + dt.timedelta(days=355)
+
+def _periodic_reviews(s: _Story) -> None:
+    """Days 355-368: documents reviewed at their planned interval with no change: review records."""
+    from sms_docs.actions.review import review
+
     for offset, ident, notes in ((355, "POL-001", "Checked against the management review outputs; still accurate."),
                                  (358, "PLN-001", "Scope unchanged: same services, sites and customers."),
                                  (360, "POL-004", "Supplier tiers and contract clauses still current."),
@@ -285,9 +315,12 @@ def _tell(s: _Story) -> bool:
         done = review(s.root, ident, "no-change", notes, as_of=s.start + dt.timedelta(days=offset),
                       identity=s.identity("ines", s.when(offset, 10)))
         s.commit(f"Review {ident}: no change\n\nRecord {done.record.id}", "ines", s.when(offset, 10, 30))
-    say("demo: periodic reviews recorded")
+    s.progress("demo: periodic reviews recorded")
 
-    # Day 400: an internal audit, which found the unapproved change.
+
+def _internal_audit(s: _Story) -> None:
+    """Day 400: an internal audit, which found the unapproved change."""
+    on = s.start + dt.timedelta(days=355)  # the year of the periodic reviews
     s.record("tom", 400, "audit", ["PRC-001", "PRC-011"], {
         "scope": "Documentation management (7.5) and supplier management (8.3.4)", "auditor": "tom",
         "auditee": ["ines", "priya"], "criteria": ["ISO/IEC 20000-1:2018", "PRC-001", "PRC-011"],
@@ -298,7 +331,9 @@ def _tell(s: _Story) -> bool:
                       "due": (s.start + dt.timedelta(days=430)).isoformat()}],
         "conclusion": "Documentation management is effective apart from finding F1."}, "Internal audit: documentation and suppliers")
 
-    # Day 470: a plan revision approved now, effective only after the end of the demo.
+
+def _future_revision(s: _Story) -> None:
+    """Day 470: a plan revision approved now, effective only after the end of the demo."""
     s.branch("capacity-thresholds")
     s.edit(s.path_of("PLN-004"), "| Host and cluster CPU | 70% | 80% | 90% |", "| Host and cluster CPU | 65% | 75% | 90% |")
     plan = s.root / s.path_of("PLN-004")
@@ -308,7 +343,9 @@ def _tell(s: _Story) -> bool:
     s.approve("dana", s.when(471, 9))
     s.merge("capacity-thresholds", "dana", s.when(472, 9), "Merge branch 'capacity-thresholds' into 'main'")
 
-    # Day 520: the service catalogue revised in a merge request, approved by its merge trailer.
+
+def _catalogue_update(s: _Story) -> None:
+    """Day 520: the service catalogue revised in a merge request, approved by its merge trailer."""
     s.branch("catalogue-security-monitoring")
     s.edit(s.path_of("AGR-001"), "Alert triage within 30 minutes | 2 | In design |", "Alert triage within 30 minutes | 2 | Live |")
     s.commit("AGR-001: managed security monitoring is live", "sofia", s.when(520, 14))
@@ -319,5 +356,21 @@ def _tell(s: _Story) -> bool:
         "change_type": "standard", "summary": "Announce managed security monitoring on the customer portal",
         "requested_by": "sofia", "services": ["Managed security monitoring"], "risk": "low", "approved_by": ["sofia"],
         "outcome": "successful"}, "Change record: service catalogue update announced")
-    say("demo: history complete")
-    return signed
+
+
+# The story, in the order it happened (each chapter's commits are dated from its day on).
+CHAPTERS: tuple[Callable[[_Story], None], ...] = (
+    _starter_sms,
+    _signing_key,
+    _signed_revision,
+    _change_record,
+    _merge_request_approval,
+    _self_approval,
+    _incident_review,
+    _superseded_policy,
+    _unapproved_change,
+    _periodic_reviews,
+    _internal_audit,
+    _future_revision,
+    _catalogue_update,
+)

@@ -70,6 +70,24 @@ def typed_folder(mapping: Mapping, path: str) -> str | None:
 
 def load(path: Path) -> Mapping:
     """Read and validate the mapping; a mistake is a usage error naming the file, line and field."""
+    text, data = _read(path)
+    bad = _Complaint(path, frontmatter.node_lines(text))
+    _check_top(data, bad)
+    _check_entries(data, bad)
+    _check_sections(data, bad)
+    crosswalk = _crosswalk(data, bad)
+    return Mapping(
+        organisation=data.get("organisation"), standard=data.get("standard"), main_branch=data.get("main_branch"),
+        doorstop_as=data.get("doorstop_as"), defaults=dict(data.get("defaults") or {}),
+        people=list(data["people"]) if isinstance(data.get("people"), list) else None,
+        types={str(k): dict(v) for k, v in (data.get("types") or {}).items()}, crosswalk=crosswalk,
+        folders={str(k): dict(v) for k, v in (data.get("folders") or {}).items()},
+        files={str(k): dict(v) for k, v in (data.get("files") or {}).items()},
+    )
+
+
+def _read(path: Path) -> tuple[str, dict[str, Any]]:
+    """The file's text and its YAML, which must be a mapping (an empty file is an empty one)."""
     try:
         text = frontmatter.decode(path.read_bytes())
     except OSError as exc:
@@ -82,19 +100,34 @@ def load(path: Path) -> Mapping:
         raise UsageError(f"{path}, line {exc.line}: invalid YAML: {exc.message}") from None
     if not isinstance(data, dict):
         raise UsageError(f"{path}, line 1: the mapping must be a YAML mapping (organisation:, files:, ...)")
-    lines = frontmatter.node_lines(text)
+    return text, data
 
-    def bad(where: tuple[str | int, ...], problem: str) -> UsageError:
-        line = frontmatter.line_of(lines, where)
+
+@dataclass(frozen=True)
+class _Complaint:
+    """Makes the usage error for a field of the mapping file: file, line, field, problem."""
+
+    path: Path
+    lines: dict[tuple[str | int, ...], int]
+
+    def __call__(self, where: tuple[str | int, ...], problem: str) -> UsageError:
+        line = frontmatter.line_of(self.lines, where)
         field_name = ".".join(str(p) for p in where)
-        return UsageError(f"{path}, line {line}: {field_name}: {problem}",
+        return UsageError(f"{self.path}, line {line}: {field_name}: {problem}",
                           hint="see `sms-docs adopt --help` for the mapping file's keys")
 
+
+def _check_top(data: dict[str, Any], bad: _Complaint) -> None:
+    """Each top-level key is a known one with a value of its type."""
     for key, value in data.items():
         if key not in _TOP:
             raise bad((key,), f"unknown key (known: {', '.join(_TOP)})")
         if not isinstance(value, _TOP[key]):
             raise bad((key,), f"must be a {_TOP[key].__name__}")
+
+
+def _check_entries(data: dict[str, Any], bad: _Complaint) -> None:
+    """Each entry under `folders` and `files`: known keys, values of their type, a known classification and kind."""
     for section in ("folders", "files"):
         for name, entry in (data.get(section) or {}).items():
             if not isinstance(entry, dict):
@@ -108,6 +141,10 @@ def load(path: Path) -> Mapping:
                 raise bad((section, name, "classification"), f"one of {', '.join(CLASSIFICATIONS)}")
             if entry.get("as") not in (None, "document", "record"):
                 raise bad((section, name, "as"), "document or record")
+
+
+def _check_sections(data: dict[str, Any], bad: _Complaint) -> None:
+    """`defaults`, `doorstop_as`, `people` and `types` have the shapes adopt reads."""
     for k, v in (data.get("defaults") or {}).items():
         if k not in _DEFAULTS or not isinstance(v, str):
             raise bad(("defaults", k), f"unknown key or not a string (known: {', '.join(_DEFAULTS)})")
@@ -119,6 +156,10 @@ def load(path: Path) -> Mapping:
     for name, settings in (data.get("types") or {}).items():
         if not isinstance(settings, dict):
             raise bad(("types", name), "must be a mapping such as {prefix: NAR, folder: narratives}")
+
+
+def _crosswalk(data: dict[str, Any], bad: _Complaint) -> dict[str, dict[str, list[str]]]:
+    """`crosswalk`: standard -> control -> clauses (a single clause becomes a list of one)."""
     crosswalk: dict[str, dict[str, list[str]]] = {}
     for standard, controls in (data.get("crosswalk") or {}).items():
         if not isinstance(controls, dict):
@@ -130,11 +171,4 @@ def load(path: Path) -> Mapping:
             if not isinstance(clauses, list) or not all(isinstance(c, str) for c in clauses):
                 raise bad(("crosswalk", standard, control), "a clause or a list of clauses, e.g. [\"8.7.3\"]")
             crosswalk[str(standard)][str(control)] = list(clauses)
-    return Mapping(
-        organisation=data.get("organisation"), standard=data.get("standard"), main_branch=data.get("main_branch"),
-        doorstop_as=data.get("doorstop_as"), defaults=dict(data.get("defaults") or {}),
-        people=list(data["people"]) if isinstance(data.get("people"), list) else None,
-        types={str(k): dict(v) for k, v in (data.get("types") or {}).items()}, crosswalk=crosswalk,
-        folders={str(k): dict(v) for k, v in (data.get("folders") or {}).items()},
-        files={str(k): dict(v) for k, v in (data.get("files") or {}).items()},
-    )
+    return crosswalk

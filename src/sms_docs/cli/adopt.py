@@ -13,7 +13,9 @@ from sms_docs.cli.reporting import Reporters, report
 
 if TYPE_CHECKING:
     from sms_docs.adopt.apply import Adopted
+    from sms_docs.adopt.mapping import Mapping
     from sms_docs.adopt.plan import Plan
+    from sms_docs.gitrepo import GitRepo
 
 
 @dataclass(frozen=True)
@@ -109,49 +111,83 @@ def adopt(opts: Options, paths: tuple[str, ...], dry_run: bool, yes: bool, mappi
     """
     from sms_docs.adopt import apply as apply_mod
     from sms_docs.adopt import mapping as mapping_mod
-    from sms_docs.adopt.plan import Options as PlanOptions, make_plan
-    from sms_docs.errors import NotADocumentRepository, UsageError
-    from sms_docs.frontmatter import atomic_write, dump_yaml
-    from sms_docs.gitrepo import GitRepo, committer_identity, worktree_root
+    from sms_docs.errors import NotADocumentRepository
+    from sms_docs.gitrepo import GitRepo, worktree_root
 
     root = worktree_root(opts.directory)
     if root is None:
         raise NotADocumentRepository(f"{opts.directory} is not in a git repository",
                                      hint="adopt works on an existing git repository: cd into it")
-    if write_mapping and not dry_run:
-        raise UsageError("--write-mapping goes with --dry-run (write the plan, edit it, then adopt with --mapping)")
-    if opts.format == "json" and not (dry_run or yes):
-        raise UsageError("--format json needs --dry-run or --yes (there is no prompt in JSON)")
+    _refuse_unusable(opts, dry_run, yes, write_mapping)
     people = tuple(_person(p) for p in persons)
     mapping = mapping_mod.load(mapping_file) if mapping_file else mapping_mod.Mapping()
     with GitRepo(root) as repo:
         if not dry_run:
             apply_mod.refuse_unready(repo, root)
-        main_branch = next((b for b in ("main", "master") if repo.resolve(f"refs/heads/{b}")), None) \
-            or repo.current_branch() or "main"
-        adopter = committer_identity(root)
-        rel = [_relative(root, p) for p in paths]
-        facts = apply_mod.gather(repo, root, rel)
-        plan = make_plan(facts, PlanOptions(mapping=mapping, organisation=organisation, standard=standard,
-                                            main_branch=main_branch, doorstop_as=doorstop_as, people=people,
-                                            adopter=(adopter[0] or "", adopter[1]) if adopter[1] else None))
-        if not plan.adopted:
-            raise UsageError("nothing to adopt: no Markdown file here would become a document",
-                             hint="name the folders to adopt (sms-docs adopt policies), or see --dry-run")
+        plan = _plan(repo, root, paths, PlanChoices(mapping, organisation, standard, doorstop_as, people))
         if write_mapping:
-            text = ("# sms-docs adopt mapping: edit, then run `sms-docs adopt --mapping FILE`\n"
-                    + dump_yaml(plan.to_mapping()))
-            atomic_write(write_mapping if write_mapping.is_absolute() else Path.cwd() / write_mapping, text.encode())
+            _write_mapping(plan, write_mapping)
         if dry_run:
             report(opts, PLAN_REPORTERS, PlanView(plan, write_mapping))
             return
-        if opts.format != "json":
-            _print_plan(plan)
+        report(opts, PREVIEW_REPORTERS, plan)
         if not yes and not click.confirm(f"\nAdopt {len(plan.adopted)} files in one commit?", default=False):
             click.echo("Nothing was changed.")
             raise SystemExit(1)
         done = apply_mod.apply(repo, root, plan, branch)
     report(opts, ADOPTED_REPORTERS, AdoptedView(plan, done))
+
+
+def _refuse_unusable(opts: Options, dry_run: bool, yes: bool, write_mapping: Path | None) -> None:
+    """Options that do not go together: --write-mapping without --dry-run; JSON with a prompt."""
+    from sms_docs.errors import UsageError
+
+    if write_mapping and not dry_run:
+        raise UsageError("--write-mapping goes with --dry-run (write the plan, edit it, then adopt with --mapping)")
+    if opts.format == "json" and not (dry_run or yes):
+        raise UsageError("--format json needs --dry-run or --yes (there is no prompt in JSON)")
+
+
+@dataclass(frozen=True)
+class PlanChoices:
+    """What the command line and the mapping file decide about the plan."""
+
+    mapping: Mapping
+    organisation: str | None
+    standard: str | None
+    doorstop_as: str | None
+    people: tuple[dict[str, Any], ...]
+
+
+def _plan(repo: GitRepo, root: Path, paths: tuple[str, ...], choices: PlanChoices) -> Plan:
+    """The adoption plan for the Markdown files under PATHS (all of them when none is named)."""
+    from sms_docs.adopt import apply as apply_mod
+    from sms_docs.adopt.plan import Options as PlanOptions, make_plan
+    from sms_docs.errors import UsageError
+    from sms_docs.gitrepo import committer_identity
+
+    main_branch = next((b for b in ("main", "master") if repo.resolve(f"refs/heads/{b}")), None) \
+        or repo.current_branch() or "main"
+    adopter = committer_identity(root)
+    rel = [_relative(root, p) for p in paths]
+    facts = apply_mod.gather(repo, root, rel)
+    plan = make_plan(facts, PlanOptions(mapping=choices.mapping, organisation=choices.organisation,
+                                        standard=choices.standard, main_branch=main_branch,
+                                        doorstop_as=choices.doorstop_as, people=choices.people,
+                                        adopter=(adopter[0] or "", adopter[1]) if adopter[1] else None))
+    if not plan.adopted:
+        raise UsageError("nothing to adopt: no Markdown file here would become a document",
+                         hint="name the folders to adopt (sms-docs adopt policies), or see --dry-run")
+    return plan
+
+
+def _write_mapping(plan: Plan, target: Path) -> None:
+    """--write-mapping: the plan as a mapping file to edit, written atomically."""
+    from sms_docs.frontmatter import atomic_write, dump_yaml
+
+    text = ("# sms-docs adopt mapping: edit, then run `sms-docs adopt --mapping FILE`\n"
+            + dump_yaml(plan.to_mapping()))
+    atomic_write(target if target.is_absolute() else Path.cwd() / target, text.encode())
 
 
 def _relative(root: Path, given: str) -> str:
@@ -192,6 +228,14 @@ def _print_plan(plan: Plan) -> None:
         click.secho("Notes", bold=True)
         for note in plan.notes:
             click.echo(f"  {note}")
+
+
+def _no_preview(plan: Plan) -> None:
+    """JSON shows the plan once, with the commit (and there is no prompt to show it before)."""
+
+
+# Before the prompt, the text reporter shows the plan to be confirmed.
+PREVIEW_REPORTERS: Reporters[Plan] = {"text": _print_plan, "json": _no_preview}
 
 
 def _done_json(done: Adopted) -> dict[str, Any]:

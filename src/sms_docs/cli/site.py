@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from sms_docs.cli import Options, common, emit_json
+from sms_docs.cli.reporting import Reporters, report
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
+
+    from sms_docs.actions.demo import Made
+    from sms_docs.site.runner import Built
 
 AUDIENCE_CHOICE = click.Choice(["public", "internal", "confidential", "restricted"])
 
 
-def _print_built(built: object, root: Path) -> None:
-    from sms_docs.site.runner import Built
-
-    assert isinstance(built, Built)
+def _print_built(built: Built) -> None:
     for message in built.warnings:
         click.secho(f"warning: {message}", fg="yellow", err=True)
     try:
@@ -31,6 +33,33 @@ def _print_built(built: object, root: Path) -> None:
                + (f", {len(built.withheld)} classified above it left out" if built.withheld else "") + ".")
 
 
+# --- build ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuildView:
+    """The site `build` made, the repository it read, and whether the site is for opening from disk."""
+
+    built: Built
+    root: Path
+    offline: bool
+
+
+def _build_text(view: BuildView) -> None:
+    _print_built(view.built)
+    if view.offline:
+        click.echo(f"Open {view.built.site_dir / 'index.html'} in a browser, or zip the folder and hand it over.")
+    else:
+        click.echo(f"Serve it with `sms-docs serve -C {view.root}` or `python -m http.server -d {view.built.site_dir}`.")
+
+
+def _build_json(view: BuildView) -> None:
+    emit_json(view.built.to_json())
+
+
+BUILD_REPORTERS: Reporters[BuildView] = {"text": _build_text, "json": _build_json}
+
+
 @click.command()
 @click.option("--site-dir", "-d", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to write the site (default: site_dir of mkdocs.yml, `site`).")
@@ -41,7 +70,7 @@ def _print_built(built: object, root: Path) -> None:
 @click.option("--no-cache", is_flag=True, help="Render every page again (the cache lives under .git/sms-docs/).")
 @click.option("--offline", is_flag=True,
               help="A site that works opened from disk or from a zip (file://): pages as name.html, search without a server.")
-@common()
+@common(BUILD_REPORTERS)
 def build(opts: Options, site_dir: Path | None, audience: str | None, drafts: bool, strict: bool, no_cache: bool,
           offline: bool) -> None:
     """Build the published site: each document's effective revision, read from git.
@@ -68,14 +97,7 @@ def build(opts: Options, site_dir: Path | None, audience: str | None, drafts: bo
     built = runner.build(root, site_dir=site_dir, audience=audience, drafts=drafts, ref=opts.ref,
                          as_of=opts.as_of, strict=strict, cache=False if no_cache else None, offline=offline,
                          progress=progress)
-    if opts.format == "json":
-        emit_json(built.to_json())
-        return
-    _print_built(built, root)
-    if offline:
-        click.echo(f"Open {built.site_dir / 'index.html'} in a browser, or zip the folder and hand it over.")
-    else:
-        click.echo(f"Serve it with `sms-docs serve -C {root}` or `python -m http.server -d {built.site_dir}`.")
+    report(opts, BUILD_REPORTERS, BuildView(built, root, offline))
 
 
 def _progress() -> Callable[[int, int], None] | None:
@@ -130,12 +152,55 @@ def serve(opts: Options, dev_addr: str | None, audience: str | None, drafts: boo
                  livereload=not no_livereload, open_browser=open_browser)
 
 
+# --- demo ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoView:
+    """The demonstration repository `demo` made, and its site (None with --no-build)."""
+
+    made: Made
+    built: Built | None
+
+
+def _demo_text(view: DemoView) -> None:
+    made, built = view.made, view.built
+    prog = _program()
+    click.echo(f"Created a demonstration repository in {made.root}: {made.commits} commits from "
+               f"{made.start} to {made.end}, {made.documents} documents, {made.records} records.")
+    if built is not None:
+        _print_built(built)
+        click.echo("")
+        click.echo("Look at it:")
+        click.echo(f"  {prog} serve -C {made.root}          # http://127.0.0.1:8000/")
+        click.echo(f"  python3 -m http.server -d {built.site_dir}")
+    click.echo("Then try:")
+    for line in (f"{prog} status -C {made.root}", f"{prog} audit -C {made.root}",
+                 f"{prog} history -C {made.root} POL-001"):
+        click.echo(f"  {line}")
+
+
+def _demo_json(view: DemoView) -> None:
+    data = view.made.to_json()
+    data["site"] = view.built.to_json() if view.built else None
+    emit_json(data)
+
+
+def _say_on_stderr(line: str) -> None:
+    click.echo(line, err=True)
+
+
+DEMO_REPORTERS: Reporters[DemoView] = {"text": _demo_text, "json": _demo_json}
+# What the demo says while it tells its story, per format: JSON output stays one document.
+DEMO_PROGRESS: Mapping[str, Callable[[str], None] | None] = {"text": _say_on_stderr, "json": None}
+
+
 @click.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--no-build", is_flag=True, help="Create the repository only; do not build its site.")
 @click.option("--org", "organisation", default="Harbourline Services Ltd", show_default=True,
               help="The fictional provider's name.")
-@common()
+@common(DEMO_REPORTERS)
 def demo(opts: Options, directory: Path, no_build: bool, organisation: str) -> None:
     """Create a demonstration document repository with eighteen months of history, and build its site.
 
@@ -154,31 +219,13 @@ def demo(opts: Options, directory: Path, no_build: bool, organisation: str) -> N
     from sms_docs.actions.demo import make_demo
 
     target = directory if directory.is_absolute() else (opts.directory / directory)
-    made = make_demo(target.resolve(), organisation=organisation, today=opts.as_of,
-                     progress=None if opts.format == "json" else (lambda line: click.echo(line, err=True)))
+    made = make_demo(target.resolve(), organisation=organisation, today=opts.as_of, progress=DEMO_PROGRESS[opts.format])
     built = None
     if not no_build:
         from sms_docs.site import runner
 
         built = runner.build(made.root, as_of=opts.as_of)
-    if opts.format == "json":
-        data = made.to_json()
-        data["site"] = built.to_json() if built else None
-        emit_json(data)
-        return
-    prog = _program()
-    click.echo(f"Created a demonstration repository in {made.root}: {made.commits} commits from "
-               f"{made.start} to {made.end}, {made.documents} documents, {made.records} records.")
-    if built is not None:
-        _print_built(built, made.root)
-        click.echo("")
-        click.echo("Look at it:")
-        click.echo(f"  {prog} serve -C {made.root}          # http://127.0.0.1:8000/")
-        click.echo(f"  python3 -m http.server -d {built.site_dir}")
-    click.echo("Then try:")
-    for line in (f"{prog} status -C {made.root}", f"{prog} audit -C {made.root}",
-                 f"{prog} history -C {made.root} POL-001"):
-        click.echo(f"  {line}")
+    report(opts, DEMO_REPORTERS, DemoView(made, built))
 
 
 def _program() -> str:
