@@ -263,6 +263,10 @@ class Catalog:
             self._full[rev.blob] = read_document(rev.path, self.repo.read_blob(rev.blob))
         return self._full[rev.blob]
 
+    def remember_document(self, blob: str, doc: Document) -> None:
+        """A document read from this blob before (by an earlier catalogue of the same repository)."""
+        self._full.setdefault(blob, doc)
+
     def prefetch(self, revs: Iterable[Revision | None]) -> None:
         """Read the blobs of these revisions from git in one batch (read_document then needs no round trip)."""
         self.repo.prefetch(r.blob for r in revs if r is not None and r.blob not in self._full)

@@ -767,7 +767,7 @@ def _extend(walk: _Walk, repo: GitRepo, settings: Settings, schemas: SchemaSet, 
 
 
 def _extend_new(walker: _Walker, repo: GitRepo, old_tip: str, tip: str) -> History | None:
-    if not repo.is_ancestor(old_tip, tip) or repo.replacements():
+    if repo.replacements():
         return None
     known = {c.sha: c for bundle in walker.bundles.values() for c in bundle}
     new = repo.commits_since(tip, old_tip, lambda sha: known[sha].tree if sha in known else None)
@@ -777,7 +777,7 @@ def _extend_new(walker: _Walker, repo: GitRepo, old_tip: str, tip: str) -> Histo
         chain.append(new[sha])
         sha = new[sha].parents[0] if new[sha].parents else None
     if sha != old_tip:
-        return None  # the earlier tip is not on the new main line's first-parent line
+        return None  # the earlier tip is not on the new main line's first-parent line (or not in its history)
     return _extend_walker(walker, repo, list(reversed(chain)), new)
 
 
@@ -855,6 +855,6 @@ def _extend_walker(self: _Walker, repo: GitRepo, added: list[Commit], commits: d
         self._at = None
     for i in range(first, len(self.main)):
         self.step(i, self.main[i])
-    self.reader.save()
+    # (The front matter cache is not written again for the few blobs read here: it is an optimisation.)
     return self.history(None)
 

@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.structure.pages import Page as MkPage
 
+    from sms_docs.history import History
+
 log = logging.getLogger("mkdocs.plugins.sms-docs")
 
 _BEFORE = "<!-- sms-docs:before -->"
@@ -93,6 +95,7 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         self._incremental = False
         self._last: _LastBuild | None = None
         self._build: _LastBuild | None = None
+        self._history: History | None = None  # the last build's, with its walk (serve only)
         self._fronts: dict[tuple[str, bool, tuple[str, ...]], str] = {}  # page front matter by what it says
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -103,9 +106,11 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         rebuilds everything."""
         self._incremental = command == "serve" and dirty
         self._last = None
+        self._history = None
 
     def on_shutdown(self) -> None:
         self._last = None
+        self._history = None
 
     # --- configuration and the plan --------------------------------------------------------------
 
@@ -115,7 +120,12 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         from sms_docs.catalog import Catalog
 
-        # One instance may run several builds (serve's rebuilds, tests): nothing of the last one stays.
+        # One instance may run several builds (serve's rebuilds, tests): nothing of the last one stays,
+        # but under `sms-docs serve` its history and its plan, which this build extends and reuses where
+        # they still hold (history.build, pages.build_plan; kept in this process's memory only).
+        previous = self.plan if self._incremental else None
+        history = self._history if self._incremental else None
+        self._history = None
         self.plan, self.error, self.cache = None, None, None
         self._keys, self._hits, self._documents, self._html, self._wrap = {}, {}, set(), {}, {}
 
@@ -128,12 +138,14 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         options = SiteOptions(audience=self.option("audience"), drafts=drafts,
                               directory_urls=bool(config.use_directory_urls), site_url=config.site_url or None)
         try:
-            with Catalog.open(self.root, ref=self.option("ref"), as_of=self.overrides.get("as_of")) as cat:
+            with Catalog.open(self.root, ref=self.option("ref"), as_of=self.overrides.get("as_of"),
+                              previous=history, keep=self._incremental) as cat:
                 if not drafts:
                     _refuse_unapproved_inputs(cat, self.root, config)
                 worktree = _worktree(cat) if drafts else None
-                self.plan = build_plan(cat, options, worktree)
+                self.plan = build_plan(cat, options, worktree, previous=previous)
                 self.git_dir = cat.repo.git_dir
+                self._history = cat.history if self._incremental else None
         except SmsDocsError as exc:
             self.error = exc  # `sms-docs build` re-raises it, with its own exit code
             raise PluginError(f"sms-docs: {exc.message}" + (f" ({exc.hint})" if exc.hint else "")) from None
