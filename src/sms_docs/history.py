@@ -259,6 +259,8 @@ class _Walker(PreControl):
         # The rules and approvers' keys in force at each main-line index walked (for `extend`), and
         # while a change is walked again, the ones of its index.
         self.rules_at: list[tuple[Settings, tuple[str | None, str | None]]] = []
+        self.paths_at_start: dict[str, dict[str, str]] = {}  # paths_of as control began (files from before it)
+        self.control: ControlStart | None = None
         self._at: tuple[Settings, tuple[str | None, str | None]] | None = None
 
     # --- the rules in force -------------------------------------------------------------------
@@ -439,9 +441,9 @@ class _Walker(PreControl):
                 self.pre_step(i, m)
             else:
                 self.step(i, m)
-        control = self.attach_pre_control()
+        self.control = self.attach_pre_control()
         self.reader.save()
-        return self.history(control)
+        return self.history(self.control)
 
     def history(self, control: ControlStart | None) -> History:
         return History(self.main[-1].sha if self.main else None, self.main, self.files, self.record_log.records,
@@ -491,7 +493,11 @@ class _Walker(PreControl):
                 paths[ch.path] = ch.new_blob  # last: the file this change touched is the one judged
             touched[key] = kind
         if i == self.start and i > 0:
+            if only is None:
+                self.paths_at_start = {k: dict(v) for k, v in self.paths_of.items() if v}
             self.carried(touched)
+            if only is not None:
+                touched = {k: v for k, v in touched.items() if k in only}
         if not touched:
             return
         self.collect_authors(m, touched, settings)
@@ -752,17 +758,17 @@ def _extend(walk: _Walk, repo: GitRepo, settings: Settings, schemas: SchemaSet, 
     if walk.ref != ref or walk.settings != settings or walk.schemas != schemas.schemas:
         return None
     old_tip = walker.main[-1].sha if walker.main else None
-    if old_tip is None or walker.start != 0 or walker.kind_of or walker.pre_by_path:
-        return None  # history from before control began: attached from the whole main line
-    if not any(ch.path == config_mod.CONFIG_FILE and not ch.deleted for ch in walker.main[0].changes):
-        return None
+    if old_tip is None or walker.bootstrap_blob is None or walker.start >= len(walker.main):
+        return None  # no configuration on the main line yet: control has not begun
     if tip == old_tip:
         walker.repo = walker.reader.repo = repo
-        found: History | None = walker.history(None)
+        found: History | None = walker.history(walker.control)
     else:
         found = _extend_new(walker, repo, old_tip, tip)
     if found is not None:
         found.walk = walk
+        if walker.start > 0:
+            found.pre_control_tip = walker.main[walker.start - 1].sha
     return found
 
 
@@ -846,7 +852,10 @@ def _extend_walker(self: _Walker, repo: GitRepo, added: list[Commit], commits: d
     for key in affected:
         self.paths_of.pop(key, None)
         self.pending_authors.pop(key, None)
-    indexes = sorted({i for k in affected for i in self.changes_at.get(k, []) if i < first})
+        if key in self.paths_at_start:  # a file from before control began: as it stood then
+            self.paths_of[key] = dict(self.paths_at_start[key])
+    indexes = sorted({i for k in affected for i in self.changes_at.get(k, []) if self.start <= i < first}
+                     | ({self.start} if self.start > 0 and any(k in self.kind_of for k in affected) else set()))
     try:
         for i in indexes:
             self._at = self.rules_at[i]
@@ -855,6 +864,8 @@ def _extend_walker(self: _Walker, repo: GitRepo, added: list[Commit], commits: d
         self._at = None
     for i in range(first, len(self.main)):
         self.step(i, self.main[i])
+    if self.control is not None:
+        self.attach_pre_control(only=affected)
     # (The front matter cache is not written again for the few blobs read here: it is an optimisation.)
-    return self.history(None)
+    return self.history(self.control)
 
