@@ -26,6 +26,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, TYPE_CHECKING
 
+from jinja2.bccache import Bucket, BytecodeCache
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
@@ -97,6 +98,7 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         self._build: _LastBuild | None = None
         self._history: History | None = None  # the last build's, with its walk (serve only)
         self._fronts: dict[tuple[str, bool, tuple[str, ...]], str] = {}  # page front matter by what it says
+        self._bytecode = _Compiled()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Having this event keeps the plugin instance across the rebuilds of one `serve` (MkDocs 1.4
@@ -237,6 +239,14 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         self._pages_done = 0
         return files
 
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        """Under `sms-docs serve`, the theme's templates are compiled once per process, not once per
+        rebuild (each rebuild makes a new Jinja environment): Jinja checks each template's source
+        against the compiled copy it keeps, so an edited template is compiled again."""
+        if self._incremental:
+            env.bytecode_cache = self._bytecode
+        return env
+
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         """Rebuild when the main line moves (and, for a drafts preview, when a document is edited)."""
         if self.root is None:
@@ -329,6 +339,21 @@ class _LastBuild:
         self.pages = pages
         self.keys = keys
         self.search = search
+
+
+class _Compiled(BytecodeCache):
+    """Compiled templates in this process's memory (never on disk), by template and source checksum."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        found = self.compiled.get(bucket.key)
+        if found is not None:
+            bucket.bytecode_from_string(found)  # (checked against the source's checksum by Jinja)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
 
 
 class _Unchanged(File):
