@@ -574,6 +574,7 @@ def test_serve_rebuild_reads_only_new_commits_and_makes_the_full_builds_site(his
     with runner._config_file(history.path) as (config_file, _own):
         first = runner._load(config_file, site_dir=str(served))
     plugin_ = first.plugins["sms-docs"]
+    plugin_.overrides, plugin_.progress = {}, None  # MkDocs keeps one instance per process: as `serve` starts it
     first.plugins.on_startup(command="serve", dirty=True)
     try:
         assert _serve_like(history.path, served) is plugin_
