@@ -469,6 +469,8 @@ class _Walker(PreControl):
     def step(self, i: int, m: Commit, only: set[str] | None = None) -> None:
         """One main-line change. `only`: walk it again for these keys alone (`extend`), with the
         rules that were in force at it the first time."""
+        if only is None and i == self.start and i > 0:  # what came from before control began, as it stood
+            self.paths_at_start = {k: dict(v) for k, v in self.paths_of.items() if v}
         if only is None:
             settings = self.settings_in_force()  # everything in this change is judged by rules from before it
             self.rules_at.append((settings, self.trust_in_force()))
@@ -493,8 +495,6 @@ class _Walker(PreControl):
                 paths[ch.path] = ch.new_blob  # last: the file this change touched is the one judged
             touched[key] = kind
         if i == self.start and i > 0:
-            if only is None:
-                self.paths_at_start = {k: dict(v) for k, v in self.paths_of.items() if v}
             self.carried(touched)
             if only is not None:
                 touched = {k: v for k, v in touched.items() if k in only}
