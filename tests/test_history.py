@@ -559,3 +559,47 @@ def test_every_commits_changes_are_git_own_diff_though_each_pair_of_trees_is_dif
         assert len(again) == len(first) + 2
         for sha, c in again.items():
             assert c.changes == git_diff(r, sha), c.subject
+
+
+def test_a_kept_history_extended_by_new_commits_is_the_full_walks(repo: Repo) -> None:
+    """`sms-docs serve` extends its last history with the commits added on top of it: an unapproved
+    change straight on the main line, then an approval of it landing later (evidence for a revision
+    the kept history already holds), then a second document. Each time the result is the full walk's;
+    a new main line that does not continue the kept one is walked in full."""
+    import dataclasses
+
+    from sms_docs.catalog import Catalog
+
+    def same(kept: Catalog, full: Catalog) -> None:
+        assert kept.history.files == full.history.files
+        key = lambda f: (f.severity.value, f.code, f.id or "", f.path or "", f.message)  # noqa: E731
+        assert sorted(kept.findings, key=key) == sorted(full.findings, key=key)
+        assert {k: dataclasses.replace(s, history=None) for k, s in kept.documents.items()} == \
+            {k: dataclasses.replace(s, history=None) for k, s in full.documents.items()}
+
+    setup(repo, date=day("2026-01-05"))
+    repo.branch("pol1")
+    repo.commit("Write the policy", {POL1: policy()}, who="omar", date=day("2026-02-02"))
+    approve(repo, "POL-001", who="dana", date=day("2026-02-03"))
+    repo.checkout("main")
+    repo.merge("pol1", who="dana", date=day("2026-02-04"))
+    with Catalog.open(repo.path, as_of=None, keep=True) as cat:
+        kept = cat.history
+    walk = kept.walk
+    assert walk is not None
+    steps = [
+        lambda: repo.commit("Quick fix", {POL1: policy(body="Other text.\n")}, who="omar", date=day("2026-02-10")),
+        lambda: approve(repo, "POL-001", who="dana", date=day("2026-02-11")),
+        lambda: repo.commit("Second policy", {POL2: policy("POL-002", "Second policy")}, who="omar", date=day("2026-02-12")),
+    ]
+    for step in steps:
+        step()
+        with Catalog.open(repo.path, keep=True, previous=kept) as cat, Catalog.open(repo.path) as full:
+            assert cat.history.walk is walk  # extended
+            same(cat, full)
+            kept = cat.history
+    assert kept.files["POL-001"].revisions[-1].number == 2  # the late approval counted
+    repo.git("reset", "-q", "--hard", "HEAD~1")  # the main line rewritten: a full walk
+    with Catalog.open(repo.path, keep=True, previous=kept) as cat, Catalog.open(repo.path) as full:
+        assert cat.history.walk is not walk
+        same(cat, full)

@@ -299,3 +299,35 @@ def test_authors_from_before_control_may_approve_the_adoption_as_the_audit_count
     assert "self-approval" not in codes(data)
     # the old policies were left as they were, not renamed: brought under control, not approved by anyone
     assert sorted(f["path"] for f in findings(data, "unapproved-change")) == [OLD_AC, OLD_IR]
+
+
+def test_serve_extends_a_kept_history_of_an_adopted_repository_as_a_full_walk_would(repo: Repo) -> None:
+    """`sms-docs serve` extends its last history with new commits: in a repository adopted with
+    history from before control began, each document walked again keeps its pre-control history, and
+    the result is the full walk's (a direct change, then its approval landing later)."""
+    import dataclasses
+
+    from sms_docs.catalog import Catalog
+
+    pre_history(repo)
+    adopt(repo)
+    with Catalog.open(repo.path, keep=True) as cat:
+        kept = cat.history
+    walk = kept.walk
+    assert walk is not None and kept.control is not None
+    text = (repo.path / POL1).read_text(encoding="utf-8")
+    for step in (lambda: repo.commit("Say who owns accounts", {POL1: text + "Owners review access yearly.\n"}, who="omar",
+                                     date=day("2025-10-01")),
+                 lambda: approve(repo, "POL-001", who="dana", date=day("2025-10-02"))):
+        step()
+        with Catalog.open(repo.path, keep=True, previous=kept) as cat, Catalog.open(repo.path) as full:
+            assert cat.history.walk is walk  # extended
+            assert cat.history.files == full.history.files
+            assert cat.history.files["POL-001"].pre_control  # kept through the walk again
+            assert cat.history.control == full.history.control
+            assert cat.history.pre_control_tip == full.history.pre_control_tip
+            assert sorted(cat.findings, key=repr) == sorted(full.findings, key=repr)
+            assert {k: dataclasses.replace(s, history=None) for k, s in cat.documents.items()} == \
+                {k: dataclasses.replace(s, history=None) for k, s in full.documents.items()}
+            kept = cat.history
+    assert kept.files["POL-001"].revisions[-1].number == 2

@@ -14,7 +14,7 @@ import os
 import re
 import subprocess
 import sys
-from typing import TYPE_CHECKING
+from typing import Any, TYPE_CHECKING
 
 import pytest
 
@@ -533,3 +533,75 @@ def test_serve_serves_the_site(history: Repo) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def _serve_like(path: Path, site_dir: Path) -> Any:
+    """A build as each rebuild of `sms-docs serve` makes it: the configuration read again, the plugin
+    instance kept, a dirty build into the same folder."""
+    from mkdocs.commands import build as mk_build
+
+    from sms_docs.site import runner
+
+    with runner._config_file(path) as (config_file, _own):
+        cfg = runner._load(config_file, site_dir=str(site_dir))
+        mk_build.build(cfg, dirty=True)
+    return cfg.plugins["sms-docs"]
+
+
+def _same_site(served: Path, path: Path, full: Path) -> None:
+    """Every page and listing of the rebuilt site is the full build's (the search index: the same entries).
+    The full build runs in a process of its own, as MkDocs keeps one plugin instance per process."""
+    subprocess.run([sys.executable, "-m", "sms_docs", "-C", str(path), "build", "--site-dir", str(full)], check=True,
+                   capture_output=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+    a, b = site_text(served), site_text(full)
+    index = "search/search_index.json"
+    # (as sets: a full build lists a few entries twice, the merged index of a rebuild once each)
+    docs = [{json.dumps(d, sort_keys=True) for d in json.loads(x[index])["docs"]} for x in (a, b)]
+    assert docs[0] == docs[1]
+    a.pop(index), b.pop(index)
+    assert sorted(a) == sorted(b)
+    for name in a:
+        assert a[name] == b[name], name
+
+
+def test_serve_rebuild_reads_only_new_commits_and_makes_the_full_builds_site(history: Repo, tmp_path: Path) -> None:
+    """After a merged change, a rebuild extends the last build's history and reuses its unchanged pages;
+    the site is the one a fresh full build makes. A change to sms-docs.yml rebuilds from scratch, with the
+    same result as a full build too."""
+    from sms_docs.site import runner
+
+    served = tmp_path / "served"
+    with runner._config_file(history.path) as (config_file, _own):
+        first = runner._load(config_file, site_dir=str(served))
+    plugin_ = first.plugins["sms-docs"]
+    plugin_.overrides, plugin_.progress = {}, None  # MkDocs keeps one instance per process: as `serve` starts it
+    first.plugins.on_startup(command="serve", dirty=True)
+    try:
+        assert _serve_like(history.path, served) is plugin_
+        walk = plugin_._history.walk
+        assert walk is not None
+        pages_before = {p.src_uri: p for p in plugin_.plan.pages}
+
+        history.branch("prc2")
+        text = (history.path / "procedures/PRC-001-public.md").read_text()
+        history.commit("PRC-001: second issue", {"procedures/PRC-001-public.md": text.replace("PUBLIC-BODY", "PUBLIC-NEW")},
+                       who="omar")
+        assert history.run("approve", "PRC-001", who="lena").exit_code == 0
+        history.checkout("main")
+        history.merge("prc2", who="dana")
+        assert _serve_like(history.path, served) is plugin_
+        assert plugin_._history.walk is walk  # extended, not walked again
+        pages = {p.src_uri: p for p in plugin_.plan.pages}
+        assert pages["policy/POL-004.md"] is pages_before["policy/POL-004.md"]  # reused
+        assert pages["procedure/PRC-001.md"] is not pages_before["procedure/PRC-001.md"]
+        assert "PUBLIC-NEW" in pages["procedure/PRC-001.md"].body
+        _same_site(served, history.path, tmp_path / "full-1")
+
+        config = (history.path / "sms-docs.yml").read_text()
+        history.commit("Rename the organisation", {"sms-docs.yml": config.replace("organisation: ", "organisation: New ")},
+                       who="dana")
+        assert _serve_like(history.path, served) is plugin_
+        assert plugin_._history.walk is not walk  # the configuration changed: walked again from the start
+        _same_site(served, history.path, tmp_path / "full-2")
+    finally:
+        first.plugins.on_shutdown()

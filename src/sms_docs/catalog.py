@@ -206,7 +206,9 @@ class Catalog:
 
     @classmethod
     def open(cls, root: Path, ref: str | None = None, as_of: dt.date | None = None, *,
-             require_history: bool = True, repo: GitRepo | None = None) -> Catalog:
+             require_history: bool = True, repo: GitRepo | None = None, previous: History | None = None,
+             keep: bool = False) -> Catalog:
+        """`keep`, `previous`: see `history.build` (a `serve` extends its last history when it can)."""
         schemas = SchemaSet.load(root)
         repo = repo if repo is not None else GitRepo(root)  # incremental.ScopedRepo: an audit --since
         check: _Beside | None = None
@@ -227,7 +229,7 @@ class Catalog:
             if ref and repo.resolve(ref) is None:
                 raise UsageError(f"unknown ref {ref!r}", hint="name a branch, tag or commit")
             today = as_of or dt.date.today()
-            hist = history_mod.build(repo, settings, schemas, ref, as_of)
+            hist = history_mod.build(repo, settings, schemas, ref, as_of, previous=previous, keep=keep)
             if named is None:
                 ref, hist = _main_branch_in_force(repo, settings, schemas, ref, as_of, hist)
         except BaseException:
@@ -260,6 +262,10 @@ class Catalog:
 
             self._full[rev.blob] = read_document(rev.path, self.repo.read_blob(rev.blob))
         return self._full[rev.blob]
+
+    def remember_document(self, blob: str, doc: Document) -> None:
+        """A document read from this blob before (by an earlier catalogue of the same repository)."""
+        self._full.setdefault(blob, doc)
 
     def prefetch(self, revs: Iterable[Revision | None]) -> None:
         """Read the blobs of these revisions from git in one batch (read_document then needs no round trip)."""

@@ -387,6 +387,12 @@ class GitRepo:
         cached.update((c.sha, c) for c in _commits_of(*chunk, parsed=parsed))
         return cached
 
+    def commits_since(self, tip: str, base: str, tree_of: Callable[[str], str | None]) -> dict[str, Commit]:
+        """The commits reachable from `tip` but not from `base`, read as `commits` reads them (`tree_of`:
+        the trees of commits read before). Nothing is cached: a `serve` asks this of each new tip."""
+        chunk, parsed = self._log_pass(tip, [base], tree_of)
+        return {c.sha: c for c in _commits_of(*chunk, parsed=parsed)}
+
     def read_blob(self, blob: str) -> bytes:
         """Blob content through the persistent `git cat-file --batch`."""
         found = self._blob_cache.get(blob)

@@ -73,6 +73,9 @@ class History:
     # The last main-line commit before control began (the main tip when the main line holds no
     # sms-docs.yml yet: an adoption branch is being approved); None when under control throughout.
     pre_control_tip: str | None = None
+    # `build(..., keep=True)` (a `serve`): the finished walk, in this process's memory only, which a
+    # later build of the same ref may extend with the commits that are new (`_extend`).
+    walk: _Walk | None = field(default=None, repr=False, compare=False)
 
     def document(self, ident: str) -> FileHistory | None:
         found = self.files.get(ident)
@@ -147,10 +150,18 @@ def _cutoff(as_of: dt.date | None) -> int | None:
     return int(end.timestamp())
 
 
-def build(repo: GitRepo, settings: Settings, schemas: SchemaSet, ref: str, as_of: dt.date | None) -> History:
+def build(repo: GitRepo, settings: Settings, schemas: SchemaSet, ref: str, as_of: dt.date | None, *,
+          previous: History | None = None, keep: bool = False) -> History:
+    """The history of `ref`. `keep`: the result holds its walk (`History.walk`), so that a later build
+    given it as `previous` may read only the commits added on top of it (`sms-docs serve`); the result
+    is the same as a full build's, and whenever that cannot be shown cheaply the build is a full one."""
     tip = repo.resolve(ref)
     if tip is None:
         return History(None, [], {}, {}, [], {}, settings)
+    if previous is not None and previous.walk is not None and keep and as_of is None:
+        extended = _extend(previous.walk, repo, settings, schemas, ref, tip)
+        if extended is not None:
+            return extended
     commits = repo.commits(tip)
     # The main line, oldest first. Its clock never runs backwards: a commit dated before its
     # predecessor is taken to be as late as it (a date is what its author typed; the order is the
@@ -171,13 +182,15 @@ def build(repo: GitRepo, settings: Settings, schemas: SchemaSet, ref: str, as_of
         clock.append(max(c.commit_time, clock[-1]) if clock else c.commit_time)
     cutoff = _cutoff(as_of)
     if cutoff is not None:
-        keep = sum(1 for t in clock if t < cutoff)
-        main, clock = main[:keep], clock[:keep]
+        kept = sum(1 for t in clock if t < cutoff)
+        main, clock = main[:kept], clock[:kept]
     on_main = {c.sha for c in main}
     bundles = _bundles(main, commits, on_main)
     reader = _Reader(repo, settings, schemas)
     walker = _Walker(repo, settings, reader, main, clock, bundles, start)
     hist = walker.run()
+    if keep and as_of is None:
+        hist.walk = _Walk(walker, ref, settings, schemas.schemas)
     if start > 0 and start <= len(main):
         hist.pre_control_tip = main[start - 1].sha
     elif main and not any(ch.path == config_mod.CONFIG_FILE for c in main for ch in c.changes):
@@ -243,6 +256,12 @@ class _Walker(PreControl):
         self.pre_by_path: dict[str, list[tuple[int, PreControlChange]]] = {}
         self._classified_by: Settings | None = None
         self._classified: dict[str, tuple[str, str] | None] = {}
+        # The rules and approvers' keys in force at each main-line index walked (for `extend`), and
+        # while a change is walked again, the ones of its index.
+        self.rules_at: list[tuple[Settings, tuple[str | None, str | None]]] = []
+        self.paths_at_start: dict[str, dict[str, str]] = {}  # paths_of as control began (files from before it)
+        self.control: ControlStart | None = None
+        self._at: tuple[Settings, tuple[str | None, str | None]] | None = None
 
     # --- the rules in force -------------------------------------------------------------------
 
@@ -250,6 +269,8 @@ class _Walker(PreControl):
         """The last approved sms-docs.yml on the main line so far; before one is approved, the first
         one the main line holds (it judges itself and everything before it); the working tree's only
         when git holds none at all."""
+        if self._at is not None:
+            return self._at[0]
         for blob in (self.approved_blob.get(config_mod.CONFIG_FILE), self.bootstrap_blob):
             if blob:
                 found = self.reader.config(blob)
@@ -260,6 +281,8 @@ class _Walker(PreControl):
     def trust_in_force(self) -> tuple[str | None, str | None]:
         """The approvers' keys in force: the last approved versions; before any, the ones that came
         with the first configuration (they judge themselves, as it does)."""
+        if self._at is not None:
+            return self._at[1]
         ssh, pgp = config_mod.SIGNERS_FILE, config_mod.OPENPGP_KEYS_FILE
         return (self.approved_blob.get(ssh, self.bootstrap_trust.get(ssh)),
                 self.approved_blob.get(pgp, self.bootstrap_trust.get(pgp)))
@@ -285,14 +308,15 @@ class _Walker(PreControl):
 
     # --- evidence gathered before the walk ----------------------------------------------------
 
-    def collect(self) -> None:
+    def collect(self, first: int = 0) -> None:
         """One pass over the bundles: where each key changed, every approval commit, and the forge
-        review records, each with the main-line index where it landed."""
-        first_config: int | None = None
+        review records, each with the main-line index where it landed (from index `first` on: the
+        commits `extend` adds)."""
+        first_config: int | None = None if first == 0 else -1
         merges: list[str] = []  # what a merge's other parents held, for the paths it changed
         approvals_type = self.settings.records.get("approvals")
         approvals_folder = approvals_type.folder.rstrip("/") + "/" if approvals_type else "records/approvals/"
-        for i, m in enumerate(self.main):
+        for i, m in enumerate(self.main[first:], start=first):
             for ch in m.changes:
                 key = change_key(ch.path)
                 if key is not None:
@@ -310,7 +334,7 @@ class _Walker(PreControl):
                     if (not c.is_merge and ch.status == "A" and ch.path.startswith(approvals_folder)
                             and ch.path.endswith(RECORD_SUFFIXES)):
                         self.forge_record(c, i, ch.path, ch.new_blob)
-        self._theirs = self.repo.blob_ids(merges)
+        self._theirs.update(self.repo.blob_ids(merges))
 
     def approval_commit(self, c: Commit, landed: int) -> None:
         trailers = c.trailers()
@@ -413,19 +437,23 @@ class _Walker(PreControl):
         wait()
         for i, m in enumerate(self.main):
             if policy.is_pre_control(i, self.start):
+                self.rules_at.append((self.settings_in_force(), self.trust_in_force()))
                 self.pre_step(i, m)
             else:
                 self.step(i, m)
-        self.duplicate_findings()
-        control = self.attach_pre_control()
+        self.control = self.attach_pre_control()
         self.reader.save()
-        return History(self.main[-1].sha if self.main else None, self.main, self.files, self.record_log.records,
-                       self.findings + self.record_log.findings, self.reader.parsed, self.settings_in_force(),
-                       control)
+        return self.history(self.control)
 
-    def duplicate_findings(self) -> None:
+    def history(self, control: ControlStart | None) -> History:
+        return History(self.main[-1].sha if self.main else None, self.main, self.files, self.record_log.records,
+                       self.findings + self.duplicate_findings() + self.record_log.findings, self.reader.parsed,
+                       self.settings_in_force(), control)
+
+    def duplicate_findings(self) -> list[Finding]:
         """Two files with one ID at the tip of the main line: one ID, one document (`check` reports the
         same in the working tree, with the same code)."""
+        out: list[Finding] = []
         for key, paths in sorted(self.paths_of.items()):
             fh = self.files.get(key)
             if fh is None or fh.kind != "document" or len(paths) < 2:
@@ -433,18 +461,27 @@ class _Walker(PreControl):
             # The file that held the ID first keeps it; the others are the duplicates.
             first = next((r.path for r in fh.revisions if r.path in paths), min(paths))
             for path in sorted(p for p in paths if p != first):
-                self.findings.append(error(
+                out.append(error(
                     "duplicate-id", f"{key} is also used by {first} on the main line: IDs are unique for all time, "
                     "give one of them the next free ID (`sms-docs new`)", path=path, id=key))
+        return out
 
-    def step(self, i: int, m: Commit) -> None:
-        settings = self.settings_in_force()  # everything in this change is judged by rules from before it
+    def step(self, i: int, m: Commit, only: set[str] | None = None) -> None:
+        """One main-line change. `only`: walk it again for these keys alone (`extend`), with the
+        rules that were in force at it the first time."""
+        if only is None and i == self.start and i > 0:  # what came from before control began, as it stood
+            self.paths_at_start = {k: dict(v) for k, v in self.paths_of.items() if v}
+        if only is None:
+            settings = self.settings_in_force()  # everything in this change is judged by rules from before it
+            self.rules_at.append((settings, self.trust_in_force()))
+            self.record_log.settings = settings
+            self.record_log.step(m)
+        else:
+            settings = self.rules_at[i][0]
         touched: dict[str, str] = {}  # key -> kind
-        self.record_log.settings = settings
-        self.record_log.step(m)
         for ch in m.changes:
             found = self.classify(ch.path, settings)
-            if found is None:
+            if found is None or (only is not None and found[0] not in only):
                 continue
             key, kind = found
             if ch.is_link and not ch.deleted:
@@ -459,6 +496,8 @@ class _Walker(PreControl):
             touched[key] = kind
         if i == self.start and i > 0:
             self.carried(touched)
+            if only is not None:
+                touched = {k: v for k, v in touched.items() if k in only}
         if not touched:
             return
         self.collect_authors(m, touched, settings)
@@ -692,3 +731,141 @@ class _Walker(PreControl):
             return ""
         return (f"; the approval in {', '.join(stale)} is for other content (the file changed after it was approved, "
                 "or the merge combined it with other edits): approve the content that was merged")
+
+
+# --- extending a walk (`sms-docs serve`) -------------------------------------------------------------
+
+
+@dataclass
+class _Walk:
+    """A finished walk and what it was made from: the ref, and the working tree's configuration and
+    schemas (the rules where git holds none, and the records' schemas). Held by a `serve` process in
+    its memory only; nothing of it is ever written down or read back from disk."""
+
+    walker: _Walker
+    ref: str
+    settings: Settings
+    schemas: dict[str, Any]
+
+
+def _extend(walk: _Walk, repo: GitRepo, settings: Settings, schemas: SchemaSet, ref: str, tip: str) -> History | None:
+    """The history of `tip` from the walk of an earlier tip of the same main line, reading only the
+    commits that are new; None (a full build is needed) unless the main line only moved forward by
+    commits on top of the earlier tip (its first-parent line continues it), the configuration, the
+    schemas and the rules in force are the same, and the new commits change no configuration file
+    and approve none."""
+    walker = walk.walker
+    if walk.ref != ref or walk.settings != settings or walk.schemas != schemas.schemas:
+        return None
+    old_tip = walker.main[-1].sha if walker.main else None
+    if old_tip is None or walker.bootstrap_blob is None or walker.start >= len(walker.main):
+        return None  # no configuration on the main line yet: control has not begun
+    if tip == old_tip:
+        walker.repo = walker.reader.repo = repo
+        found: History | None = walker.history(walker.control)
+    else:
+        found = _extend_new(walker, repo, old_tip, tip)
+    if found is not None:
+        found.walk = walk
+        if walker.start > 0:
+            found.pre_control_tip = walker.main[walker.start - 1].sha
+    return found
+
+
+def _extend_new(walker: _Walker, repo: GitRepo, old_tip: str, tip: str) -> History | None:
+    if repo.replacements():
+        return None
+    known = {c.sha: c for bundle in walker.bundles.values() for c in bundle}
+    new = repo.commits_since(tip, old_tip, lambda sha: known[sha].tree if sha in known else None)
+    chain: list[Commit] = []
+    sha: str | None = tip
+    while sha is not None and sha in new:
+        chain.append(new[sha])
+        sha = new[sha].parents[0] if new[sha].parents else None
+    if sha != old_tip:
+        return None  # the earlier tip is not on the new main line's first-parent line (or not in its history)
+    return _extend_walker(walker, repo, list(reversed(chain)), new)
+
+
+def _extend_walker(self: _Walker, repo: GitRepo, added: list[Commit], commits: dict[str, Commit]) -> History | None:
+    """`added`: the new main-line commits, oldest first; `commits`: every commit new since the walk.
+    The keys the new commits change, or give evidence for, are walked again over the whole main
+    line (their revisions' windows and evidence may change); every other key's history stays."""
+    settings = self.settings_in_force()
+    on_main = {c.sha for c in added}
+    bundles = _bundles(added, commits, on_main)
+    affected: set[str] = set()
+    for m in added:
+        for c in bundles[m.sha]:
+            for ch in c.changes:
+                if policy.is_config_path(ch.path):
+                    return None  # the rules, the keys or the site's inputs change: a full build
+                found = self.classify(ch.path, settings)
+                if found is not None:
+                    affected.add(found[0])
+    self.repo = self.reader.repo = repo
+    first = len(self.main)
+    self.main = self.main + added
+    self.bundles = {**self.bundles, **bundles}
+    for m in added:
+        self.clock.append(max(m.commit_time, self.clock[-1]) if self.clock else m.commit_time)
+    self.index = {m.sha: i for i, m in enumerate(self.main)}
+    self.landing = {**self.landing, **{c.sha: first + i for i, m in enumerate(added) for c in bundles[m.sha]}}
+    # The evidence the new commits bring (collect, for them alone).
+    evidence_before = {k: len(v) for k, v in self.evidence.items()}
+    forge_before = {k: len(v) for k, v in self.forge.items()}
+    self.collect(first)
+    if self.bootstrap_blob is None or any(ch.path == config_mod.CONFIG_FILE for m in added for ch in m.changes):
+        return None
+    new_evidence = [ev for k, evs in self.evidence.items() for ev in evs[evidence_before.get(k, 0):]]
+    new_forge = {k: evs[forge_before.get(k, 0):] for k, evs in self.forge.items() if len(evs) > forge_before.get(k, 0)}
+    for ev in new_evidence:
+        if policy.is_config_path(ev.key):
+            return None  # an approval of a configuration file: the rules in force may change
+        found = self.classify(ev.key, settings)
+        affected.add(found[0] if found is not None else ev.key)
+    for merge in new_forge:
+        at = self.index.get(merge)
+        if at is None:
+            continue
+        for ch in self.main[at].changes:
+            if policy.is_config_path(ch.path):
+                return None
+            found = self.classify(ch.path, self.rules_at[at][0] if at < first else settings)
+            if found is not None:
+                affected.add(found[0])
+    if any(self.files[k].kind != "document" or k not in self.changes_at for k in affected if k in self.files):
+        return None  # (a document whose file name holds no ID is keyed by its path: not counted by change_key)
+    # Signatures of the new evidence, against every version of the approvers' keys (none is new).
+    wanted = {ev.commit for ev in new_evidence} | {ev.commit for evs in new_forge.values() for ev in evs}
+    wanted |= {m.sha for m in added if m.is_merge and any(change_key(ch.path) for ch in m.changes)}
+    waiters = {trust: repo.start_signatures(wanted, repo.read_blob(trust[0]) if trust[0] else None,
+                                            repo.read_blob(trust[1]) if trust[1] else None)
+               for trust in self.signatures} if wanted else {}
+    for trust, waiter in waiters.items():
+        self.signatures[trust] = {**self.signatures[trust], **waiter()}
+    self._evidence_by_key = None
+    # The affected keys, walked again from scratch over the old main line with the rules of each index.
+    self.files = {k: v for k, v in self.files.items() if k not in affected}
+    self.findings = [f for f in self.findings if f.id not in affected]
+    self._reported = {r for r in self._reported if r[0] not in affected}
+    for key in affected:
+        self.paths_of.pop(key, None)
+        self.pending_authors.pop(key, None)
+        if key in self.paths_at_start:  # a file from before control began: as it stood then
+            self.paths_of[key] = dict(self.paths_at_start[key])
+    indexes = sorted({i for k in affected for i in self.changes_at.get(k, []) if self.start <= i < first}
+                     | ({self.start} if self.start > 0 and any(k in self.kind_of for k in affected) else set()))
+    try:
+        for i in indexes:
+            self._at = self.rules_at[i]
+            self.step(i, self.main[i], only=affected)
+    finally:
+        self._at = None
+    for i in range(first, len(self.main)):
+        self.step(i, self.main[i])
+    if self.control is not None:
+        self.attach_pre_control(only=affected)
+    # (The front matter cache is not written again for the few blobs read here: it is an optimisation.)
+    return self.history(self.control)
+

@@ -109,7 +109,7 @@ class PreControl:
             if paths and key not in touched and key in self.kind_of:
                 touched[key] = self.kind_of[key]
 
-    def attach_pre_control(self) -> ControlStart | None:
+    def attach_pre_control(self, only: set[str] | None = None) -> ControlStart | None:
         """Each controlled file's history from before control began, found from git objects: the
         rename git detects in the commit where control began, the `former_paths` of the file's
         approved revisions, and exact moves (`git mv` without an edit) before it; then where control
@@ -136,6 +136,8 @@ class PreControl:
                 if ch.status == "A" and ch.new_blob in gone:
                     moved.setdefault(ch.path, set()).add(gone[ch.new_blob])
         for fh in self.files.values():
+            if only is not None and fh.key not in only:
+                continue
             paths = {r.path for r in fh.revisions} | ({fh.path} if fh.path else set())
             sources = set(paths) | {renamed[p] for p in paths if p in renamed}
             for rev in fh.approved:

@@ -84,32 +84,42 @@ def _filter(table_id: str, placeholder: str, selects: dict[str, list[tuple[str, 
 def _doc_rows(ctx: Context, src: str, pubs: list[Published], columns: list[str]) -> list[tuple[str, list[str]]]:
     rows = []
     for pub in sorted(pubs, key=lambda p: p.id):
-        data = _row(pub)
-        status = pub.status if not pub.draft else None
-        # The same words as the document's page and `sms-docs status`: an overdue review, and a
-        # revision approved to take effect later (policy.review_overdue, policy.in_force).
-        overdue = status is not None and review_overdue(status.next_review, status.state, ctx.cat.as_of)
-        later = status.upcoming if status is not None else None
-        state = h.badge(pub.state)
-        if overdue:
-            state += ' <span class="sms-overdue">review overdue</span>'
-        if later is not None:
-            state += (f' <span class="sms-upcoming" title="approved, takes effect on {e(h.day(later.effective))}">'
-                      f"rev {e(later.number)} upcoming {e(h.day(later.effective))}</span>")
-        cells = {
-            "id": f'<a href="{e(ctx.href(src, pub.src_uri))}">{e(pub.id)}</a>',
-            "title": e(pub.doc.title),
-            "type": e(ctx.type_title(pub.doc.type)),
-            "revision": e(data["revision"] if data["revision"] is not None else "–"),
-            "state": state,
-            "effective": e(data["effective"] or "–"),
-            "next_review": e(data["next_review"] or "–") + (' <span class="sms-overdue">overdue</span>' if overdue else ""),
-            "owner": e(ctx.person(pub.doc.owner)),
-            "classification": e(pub.doc.classification),
-        }
-        rows.append((h.attrs(type=pub.doc.type, state=pub.state, overdue="yes" if overdue else None),
-                     [cells[c] for c in columns]))
+        key = (pub.id, src, tuple(columns))
+        found = ctx.rows_before.get(key) if pub.id in ctx.unchanged else None
+        if found is None:
+            found = _doc_row(ctx, src, pub, columns)
+        ctx.rows[key] = found
+        rows.append(found)
     return rows
+
+
+def _doc_row(ctx: Context, src: str, pub: Published, columns: list[str]) -> tuple[str, list[str]]:
+    """One document's row in a listing (its inputs: the document's, see pages._inputs, and the plan's frame)."""
+    data = _row(pub)
+    status = pub.status if not pub.draft else None
+    # The same words as the document's page and `sms-docs status`: an overdue review, and a
+    # revision approved to take effect later (policy.review_overdue, policy.in_force).
+    overdue = status is not None and review_overdue(status.next_review, status.state, ctx.cat.as_of)
+    later = status.upcoming if status is not None else None
+    state = h.badge(pub.state)
+    if overdue:
+        state += ' <span class="sms-overdue">review overdue</span>'
+    if later is not None:
+        state += (f' <span class="sms-upcoming" title="approved, takes effect on {e(h.day(later.effective))}">'
+                  f"rev {e(later.number)} upcoming {e(h.day(later.effective))}</span>")
+    cells = {
+        "id": f'<a href="{e(ctx.href(src, pub.src_uri))}">{e(pub.id)}</a>',
+        "title": e(pub.doc.title),
+        "type": e(ctx.type_title(pub.doc.type)),
+        "revision": e(data["revision"] if data["revision"] is not None else "–"),
+        "state": state,
+        "effective": e(data["effective"] or "–"),
+        "next_review": e(data["next_review"] or "–") + (' <span class="sms-overdue">overdue</span>' if overdue else ""),
+        "owner": e(ctx.person(pub.doc.owner)),
+        "classification": e(pub.doc.classification),
+    }
+    return (h.attrs(type=pub.doc.type, state=pub.state, overdue="yes" if overdue else None),
+            [cells[c] for c in columns])
 
 
 _HEADERS = {"id": ("ID", "text"), "title": ("Title", "text"), "type": ("Type", "text"), "revision": ("Rev", "number"),

@@ -133,6 +133,8 @@ class SitePlan:
     hidden: set[str]  # IDs above the audience (for tests and the build summary; never published)
     warnings: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # links that lead nowhere (broken-reference)
+    # What each document page was made from, for a later plan that may reuse it (`build_plan(previous=)`).
+    made: _Made | None = field(default=None, repr=False, compare=False)
 
     def page(self, src_uri: str) -> Page | None:
         return next((p for p in self.pages if p.src_uri == src_uri), None)
@@ -213,6 +215,11 @@ class Context:
     link_index: dict[str, str] = field(default_factory=dict)  # path (current or former) -> document ID
     generated: frozenset[str] = frozenset()  # generated pages a site-absolute link may name
     findings: list[Finding] = field(default_factory=list)
+    # Listing rows by (document, page, columns): the last plan's (`build_plan(previous=)`), reused for
+    # the documents in `unchanged` (every input of their rows the same), and this plan's.
+    rows_before: dict[tuple[str, str, tuple[str, ...]], Any] = field(default_factory=dict)
+    rows: dict[tuple[str, str, tuple[str, ...]], Any] = field(default_factory=dict)
+    unchanged: set[str] = field(default_factory=set)
 
     def broken(self, doc_path: str, ident: str | None, raw: str, why: str) -> None:
         self.findings.append(error("broken-reference", f"link to {raw}: {why}; it is shown as text on the site",
@@ -511,22 +518,77 @@ def document_page(pub: Published, ctx: Context) -> Page:
 # --- the whole site ------------------------------------------------------------------------------
 
 
-def build_plan(cat: Catalog, options: SiteOptions, worktree: list[Document] | None = None) -> SitePlan:
-    """The site for this catalogue. `worktree`: the working tree's documents, for a --drafts preview."""
+def build_plan(cat: Catalog, options: SiteOptions, worktree: list[Document] | None = None, *,
+               previous: SitePlan | None = None) -> SitePlan:
+    """The site for this catalogue. `worktree`: the working tree's documents, for a --drafts preview.
+    `previous`: a plan made before in this process (`sms-docs serve`); a document page whose inputs
+    are all the same as then is taken from it rather than made again (the same page either way)."""
     from sms_docs.site import listings
 
     if options.audience not in AUDIENCES:
         raise ValueError(f"audience {options.audience!r}: one of {', '.join(AUDIENCES)}")
+    if previous is not None:
+        # A blob never changes meaning: the documents the last plan read (body included) are not read again.
+        for pub in previous.published.values():
+            if pub.rev is not None and not pub.draft and pub.doc.path == pub.rev.path:
+                cat.remember_document(pub.rev.blob, pub.doc)
     published, hidden, warnings = select(cat, options, worktree if options.drafts else None)
     ctx = Context(cat, options, published, hidden, cat.as_of, link_index=_link_index(cat, published, options.drafts),
                   generated=_site_pages(cat))
-    pages = [document_page(pub, ctx) for pub in published.values()]
+    made = _Made(_frame(ctx), {}, ctx.rows)
+    last = previous.made if previous is not None and previous.made is not None else None
+    if last is not None and last.frame != made.frame:
+        last = None
+    if last is not None:
+        ctx.rows_before = last.rows
+    pages = []
+    for ident, pub in published.items():
+        inputs = _inputs(pub)
+        found = last.pages.get(ident) if last is not None else None
+        if found is not None and found[0] == inputs:
+            page, findings = found[1], found[2]
+            ctx.findings.extend(findings)
+            ctx.unchanged.add(ident)
+        else:
+            before = len(ctx.findings)
+            page = document_page(pub, ctx)
+            findings = ctx.findings[before:]
+        made.pages[ident] = (inputs, page, findings)
+        pages.append(page)
     generated, nav, files = listings.generate(ctx)
     files.update(listings.assets(ASSET_DIR))
     for f in ctx.findings:
         warnings.append(f"{f.code}: {f.path}: {f.message}")
     return SitePlan(generated + pages, nav, files, [f"{ASSET_DIR}/sms-docs.css"], [f"{ASSET_DIR}/sms-docs.js"],
-                    published, hidden, warnings, ctx.findings)
+                    published, hidden, warnings, ctx.findings, made)
+
+
+@dataclass
+class _Made:
+    """A plan's document pages with what each was made from: `frame`, what every page depends on (the
+    options, the rules, the day, which documents are published where and under which title, where
+    links lead); per document, its own inputs, its page and the findings making it gave; and the
+    listings' rows of each document."""
+
+    frame: tuple[Any, ...]
+    pages: dict[str, tuple[tuple[Any, ...], Page, list[Finding]]]
+    rows: dict[tuple[str, str, tuple[str, ...]], Any]  # listing rows (Context.rows)
+
+
+def _frame(ctx: Context) -> tuple[Any, ...]:
+    titles = {ident: (pub.src_uri, pub.doc.title) for ident, pub in ctx.published.items()}
+    return (ctx.options, ctx.cat.settings, ctx.built, ctx.cat.as_of, titles, frozenset(ctx.hidden), ctx.link_index,
+            ctx.generated, frozenset(ctx.cat.documents))
+
+
+def _inputs(pub: Published) -> tuple[Any, ...]:
+    """Everything of a document that its page shows (see document_page): compared with ==."""
+    status = pub.status
+    facts = None if status is None else (
+        status.head, status.published, status.current, status.latest_approved, status.state, status.next_review,
+        status.last_review, status.review_cycle, status.upcoming, tuple(status.revisions), status.withdrawn_on,
+        status.path)
+    return (pub.id, pub.src_uri, pub.draft, pub.obsolete, pub.doc, pub.rev, facts)
 
 
 def _site_pages(cat: Catalog) -> frozenset[str]:

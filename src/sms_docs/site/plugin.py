@@ -26,6 +26,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, TYPE_CHECKING
 
+from jinja2.bccache import Bucket, BytecodeCache
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
 
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.structure.pages import Page as MkPage
+
+    from sms_docs.history import History
 
 log = logging.getLogger("mkdocs.plugins.sms-docs")
 
@@ -93,7 +96,9 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         self._incremental = False
         self._last: _LastBuild | None = None
         self._build: _LastBuild | None = None
+        self._history: History | None = None  # the last build's, with its walk (serve only)
         self._fronts: dict[tuple[str, bool, tuple[str, ...]], str] = {}  # page front matter by what it says
+        self._bytecode = _Compiled()
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Having this event keeps the plugin instance across the rebuilds of one `serve` (MkDocs 1.4
@@ -103,9 +108,11 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         rebuilds everything."""
         self._incremental = command == "serve" and dirty
         self._last = None
+        self._history = None
 
     def on_shutdown(self) -> None:
         self._last = None
+        self._history = None
 
     # --- configuration and the plan --------------------------------------------------------------
 
@@ -115,7 +122,12 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         from sms_docs.catalog import Catalog
 
-        # One instance may run several builds (serve's rebuilds, tests): nothing of the last one stays.
+        # One instance may run several builds (serve's rebuilds, tests): nothing of the last one stays,
+        # but under `sms-docs serve` its history and its plan, which this build extends and reuses where
+        # they still hold (history.build, pages.build_plan; kept in this process's memory only).
+        previous = self.plan if self._incremental else None
+        history = self._history if self._incremental else None
+        self._history = None
         self.plan, self.error, self.cache = None, None, None
         self._keys, self._hits, self._documents, self._html, self._wrap = {}, {}, set(), {}, {}
 
@@ -128,12 +140,14 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         options = SiteOptions(audience=self.option("audience"), drafts=drafts,
                               directory_urls=bool(config.use_directory_urls), site_url=config.site_url or None)
         try:
-            with Catalog.open(self.root, ref=self.option("ref"), as_of=self.overrides.get("as_of")) as cat:
+            with Catalog.open(self.root, ref=self.option("ref"), as_of=self.overrides.get("as_of"),
+                              previous=history, keep=self._incremental) as cat:
                 if not drafts:
                     _refuse_unapproved_inputs(cat, self.root, config)
                 worktree = _worktree(cat) if drafts else None
-                self.plan = build_plan(cat, options, worktree)
+                self.plan = build_plan(cat, options, worktree, previous=previous)
                 self.git_dir = cat.repo.git_dir
+                self._history = cat.history if self._incremental else None
         except SmsDocsError as exc:
             self.error = exc  # `sms-docs build` re-raises it, with its own exit code
             raise PluginError(f"sms-docs: {exc.message}" + (f" ({exc.hint})" if exc.hint else "")) from None
@@ -224,6 +238,14 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         self._pages_total = len(files.documentation_pages())
         self._pages_done = 0
         return files
+
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        """Under `sms-docs serve`, the theme's templates are compiled once per process, not once per
+        rebuild (each rebuild makes a new Jinja environment): Jinja checks each template's source
+        against the compiled copy it keeps, so an edited template is compiled again."""
+        if self._incremental:
+            env.bytecode_cache = self._bytecode
+        return env
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
         """Rebuild when the main line moves (and, for a drafts preview, when a document is edited)."""
@@ -317,6 +339,21 @@ class _LastBuild:
         self.pages = pages
         self.keys = keys
         self.search = search
+
+
+class _Compiled(BytecodeCache):
+    """Compiled templates in this process's memory (never on disk), by template and source checksum."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        found = self.compiled.get(bucket.key)
+        if found is not None:
+            bucket.bytecode_from_string(found)  # (checked against the source's checksum by Jinja)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
 
 
 class _Unchanged(File):
