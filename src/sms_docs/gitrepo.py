@@ -74,10 +74,11 @@ class Commit:
     # A merge read by the full pass: for each other parent, path -> the blob that parent has there
     # (ZERO when none) for every path where the merge differs from it. None: not read (ask git).
     against: dict[str, dict[str, str]] | None = None
+    # More than one parent: set once (the walk asks it of every commit several times; parents never change).
+    is_merge: bool = field(init=False, default=False, compare=False)
 
-    @property
-    def is_merge(self) -> bool:
-        return len(self.parents) > 1
+    def __post_init__(self) -> None:
+        self.is_merge = len(self.parents) > 1
 
     @property
     def subject(self) -> str:
