@@ -47,7 +47,7 @@ def is_document_path(path: str, settings: Settings) -> bool:
     name = path.rsplit("/", 1)[-1]
     if not name.endswith(".md") or name in IGNORED_NAMES:
         return False
-    return any(path.startswith(folder + "/") for folder in settings.document_folders)
+    return path.startswith(settings.document_prefixes)
 
 
 def is_record_path(path: str, settings: Settings) -> bool:

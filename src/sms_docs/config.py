@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, TYPE_CHECKING
@@ -181,6 +182,12 @@ class Settings:
     @property
     def document_folders(self) -> list[str]:
         return sorted({t.folder for t in self.types.values()})
+
+    @functools.cached_property
+    def document_prefixes(self) -> tuple[str, ...]:
+        """`folder/` of every document type: what a document's path starts with (asked for every
+        change of every commit, so worked out once)."""
+        return tuple(folder + "/" for folder in self.document_folders)
 
     @property
     def record_root(self) -> str:

@@ -74,10 +74,11 @@ class Commit:
     # A merge read by the full pass: for each other parent, path -> the blob that parent has there
     # (ZERO when none) for every path where the merge differs from it. None: not read (ask git).
     against: dict[str, dict[str, str]] | None = None
+    # More than one parent: set once (the walk asks it of every commit several times; parents never change).
+    is_merge: bool = field(init=False, default=False, compare=False)
 
-    @property
-    def is_merge(self) -> bool:
-        return len(self.parents) > 1
+    def __post_init__(self) -> None:
+        self.is_merge = len(self.parents) > 1
 
     @property
     def subject(self) -> str:
@@ -230,8 +231,8 @@ class GitRepo:
         """Every commit reachable from `tip` (newest first), each with its file changes; a merge's
         changes are against its first parent, and `against` holds what it differs in from each other
         parent."""
-        chunk, parsed = self._log_pass(tip, since_exclude)
-        yield from _commits_of(*chunk, parsed=parsed)
+        chunk, (parsed, diffs) = self._log_pass(tip, since_exclude)
+        yield from _commits_of(*chunk, parsed=parsed, diffs=diffs)
 
     def _log_text(self, tip: str, since_exclude: Iterable[str] = (),
                   tree_of: Callable[[str], str | None] = lambda sha: None) -> tuple[str, str, str, str]:
@@ -239,7 +240,8 @@ class GitRepo:
         return self._log_pass(tip, since_exclude, tree_of)[0]
 
     def _log_pass(self, tip: str, since_exclude: Iterable[str] = (),
-                  tree_of: Callable[[str], str | None] = lambda sha: None) -> tuple[tuple[str, str, str, str], list[Commit]]:
+                  tree_of: Callable[[str], str | None] = lambda sha: None
+                  ) -> tuple[tuple[str, str, str, str], tuple[list[Commit], dict[str, dict[str, list[Change]]]]]:
         """git's output for `log`, in three passes. Side by side (this machine class has two cores):
         every commit's header with its tree, no diffs; and the merges, each with its changes against
         every parent (`-m`; against the first parent that is the merge's change, against the others
@@ -249,7 +251,8 @@ class GitRepo:
         commit and its merge have the same pair) has that diff. Tree diffs are most of git's work.
         `tree_of` gives the trees of commits read before (the parents of the first new ones).
         Returns git's text (headers, merges' diffs, non-merges' diffs, and which commits reuse which
-        diff), and the commits as the headers say (read once: `_commits_of` completes them)."""
+        diff), and the commits as the headers say with the merges' diffs parsed (read once: `_commits_of`
+        completes them)."""
         revs = [tip, *[f"^{x}" for x in since_exclude]]
         common = ["--raw", "--no-abbrev", "--no-renames", "-z", "--no-color"]
         merges_out: dict[str, str] = {}
@@ -261,9 +264,9 @@ class GitRepo:
         try:
             headers = self._drain(self._spawn(["log", *revs, "-z", "--no-color", f"--format={_HEADER_TREE}",
                                                "--diff-merges=off", "--"]))
-        finally:
+        except BaseException:
             reader.join()
-        merges = merges_out.get("data", "")
+            raise
         parsed = list(_parse_log(headers, with_tree=True))
         commits = {c.sha: c for c in parsed}
 
@@ -292,9 +295,30 @@ class GitRepo:
             else:
                 pairs[(before, c.tree)] = c.sha
                 wanted.append(c.sha)
-        sides = self._git("log", "--no-walk=unsorted", "--stdin", *common, "--root", "--diff-merges=off",
-                          "--format=%x1e%H", "--", input="\n".join(wanted) + "\n") if wanted else ""
-        return (headers, merges, sides, "\n".join(reuse)), parsed
+        # The non-merges' diffs start as soon as the headers are read, beside the merges' pass (which
+        # takes longest): git's two passes use both cores while Python waits.
+        sides_out: dict[str, str] = {}
+        failed: list[GitError] = []
+
+        def read_sides() -> None:
+            try:
+                sides_out["data"] = self._git("log", "--no-walk=unsorted", "--stdin", *common, "--root",
+                                              "--diff-merges=off", "--format=%x1e%H", "--", input="\n".join(wanted) + "\n")
+            except GitError as exc:
+                failed.append(exc)
+
+        side_reader = threading.Thread(target=read_sides)
+        if wanted:
+            side_reader.start()
+        reader.join()
+        merges = merges_out.get("data", "")
+        diffs = _parse_separate(merges, {c.sha: c.parents[0] for c in parsed if c.is_merge})  # while git diffs the rest
+        if wanted:
+            side_reader.join()
+        if failed:
+            raise failed[0]
+        sides = sides_out.get("data", "")
+        return (headers, merges, sides, "\n".join(reuse)), (parsed, diffs)
 
     def _spawn(self, args: list[str], stdin: bool = False,
                env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
@@ -376,22 +400,22 @@ class GitRepo:
             return found.tree if found is not None and found.tree else None
 
         try:
-            chunk, parsed = self._log_pass(tip, known, tree_of)
+            chunk, (parsed, diffs) = self._log_pass(tip, known, tree_of)
         except GitError:
             if not known:
                 raise
             cached, known, chunks = {}, [], []
-            chunk, parsed = self._log_pass(tip)
+            chunk, (parsed, diffs) = self._log_pass(tip)
         if use_cache:  # before parsing: the text and its saved copy are not held beside every parsed commit
             store.save({"logs": [*chunks, chunk], "tips": [*known[-20:], tip]})
-        cached.update((c.sha, c) for c in _commits_of(*chunk, parsed=parsed))
+        cached.update((c.sha, c) for c in _commits_of(*chunk, parsed=parsed, diffs=diffs))
         return cached
 
     def commits_since(self, tip: str, base: str, tree_of: Callable[[str], str | None]) -> dict[str, Commit]:
         """The commits reachable from `tip` but not from `base`, read as `commits` reads them (`tree_of`:
         the trees of commits read before). Nothing is cached: a `serve` asks this of each new tip."""
-        chunk, parsed = self._log_pass(tip, [base], tree_of)
-        return {c.sha: c for c in _commits_of(*chunk, parsed=parsed)}
+        chunk, (parsed, diffs) = self._log_pass(tip, [base], tree_of)
+        return {c.sha: c for c in _commits_of(*chunk, parsed=parsed, diffs=diffs)}
 
     def read_blob(self, blob: str) -> bytes:
         """Blob content through the persistent `git cat-file --batch`."""
@@ -780,13 +804,15 @@ class Identity:
 
 
 def _commits_of(headers: str, merges: str, sides: str, reuse: str, *,
-                parsed: list[Commit] | None = None) -> Iterator[Commit]:
+                parsed: list[Commit] | None = None,
+                diffs: dict[str, dict[str, list[Change]]] | None = None) -> Iterator[Commit]:
     """Commits from the passes of `GitRepo._log_text`: every commit's header, the merges' diffs against
     each parent, the non-merges' diffs, and the non-merges whose diff is another commit's of the same
     chunk (or empty: "-")."""
     own = _parse_changes(sides)
     commits = parsed if parsed is not None else list(_parse_log(headers, with_tree=True))
-    diffs = _parse_separate(merges, {c.sha: c.parents[0] for c in commits if c.is_merge})
+    if diffs is None:
+        diffs = _parse_separate(merges, {c.sha: c.parents[0] for c in commits if c.is_merge})
     by_sha = {c.sha: c for c in commits}
     for commit in commits:
         if commit.is_merge:

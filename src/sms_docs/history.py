@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Any, TYPE_CHECKING
 
@@ -154,7 +156,23 @@ def build(repo: GitRepo, settings: Settings, schemas: SchemaSet, ref: str, as_of
           previous: History | None = None, keep: bool = False) -> History:
     """The history of `ref`. `keep`: the result holds its walk (`History.walk`), so that a later build
     given it as `previous` may read only the commits added on top of it (`sms-docs serve`); the result
-    is the same as a full build's, and whenever that cannot be shown cheaply the build is a full one."""
+    is the same as a full build's, and whenever that cannot be shown cheaply the build is a full one.
+
+    Python's cycle collector is paused meanwhile: the pass makes hundreds of thousands of small
+    objects (commits, changes, evidence) that live until it ends and hold no cycles, and a collection
+    every few hundred allocations would walk all of them again and again (a fifth of the run on
+    100,000 commits). It runs once at the end."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(repo, settings, schemas, ref, as_of, previous, keep)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build(repo: GitRepo, settings: Settings, schemas: SchemaSet, ref: str, as_of: dt.date | None,
+           previous: History | None, keep: bool) -> History:
     tip = repo.resolve(ref)
     if tip is None:
         return History(None, [], {}, {}, [], {}, settings)
@@ -254,6 +272,7 @@ class _Walker(PreControl):
         self.start = start  # main-line index where control began (policy.control_start)
         self.kind_of: dict[str, str] = {}  # key -> kind, for files carried from before control began
         self.pre_by_path: dict[str, list[tuple[int, PreControlChange]]] = {}
+        self._keys: dict[str, str | None] = {}  # path -> policy.change_key (asked for every change)
         self._classified_by: Settings | None = None
         self._classified: dict[str, tuple[str, str] | None] = {}
         # The rules and approvers' keys in force at each main-line index walked (for `extend`), and
@@ -292,8 +311,16 @@ class _Walker(PreControl):
         thousands of documents is asked once for each of them)."""
         found = self._touched.get(c.sha)
         if found is None:
-            found = self._touched[c.sha] = ({change_key(ch.path) for ch in c.changes}, {ch.path for ch in c.changes})
+            found = self._touched[c.sha] = ({self.change_key(ch.path) for ch in c.changes}, {ch.path for ch in c.changes})
         return found
+
+    def change_key(self, path: str) -> str | None:
+        """policy.change_key, asked once per distinct path (it depends on the path alone)."""
+        try:
+            return self._keys[path]
+        except KeyError:
+            found = self._keys[path] = change_key(path)
+            return found
 
     def classify(self, path: str, settings: Settings) -> tuple[str, str] | None:
         """policy.key_of_path, asked once per path while the same rules are in force (the walk asks
@@ -318,7 +345,7 @@ class _Walker(PreControl):
         approvals_folder = approvals_type.folder.rstrip("/") + "/" if approvals_type else "records/approvals/"
         for i, m in enumerate(self.main[first:], start=first):
             for ch in m.changes:
-                key = change_key(ch.path)
+                key = self.change_key(ch.path)
                 if key is not None:
                     self.changes_at.setdefault(key, []).append(i)
                 if ch.path == config_mod.CONFIG_FILE and not ch.deleted and first_config is None:
@@ -329,7 +356,7 @@ class _Walker(PreControl):
                 if APPROVAL_OF + ":" in c.message:
                     self.approval_commit(c, i)
                 if c.is_merge and c.against is None:  # read without its other parents' diffs (audit --since)
-                    merges.extend(f"{p}:{ch.path}" for ch in c.changes if change_key(ch.path) for p in c.parents[1:])
+                    merges.extend(f"{p}:{ch.path}" for ch in c.changes if self.change_key(ch.path) for p in c.parents[1:])
                 for ch in c.changes:
                     if (not c.is_merge and ch.status == "A" and ch.path.startswith(approvals_folder)
                             and ch.path.endswith(RECORD_SUFFIXES)):
@@ -384,7 +411,7 @@ class _Walker(PreControl):
         wanted |= {ev.commit for evs in self.forge.values() for ev in evs}
         # Merges matter only when they change a controlled file (their trailers or merger are evidence):
         # a forge that signs every merge would otherwise cost one gpg run per merge.
-        wanted |= {m.sha for m in self.main if m.is_merge and any(change_key(ch.path) for ch in m.changes)}
+        wanted |= {m.sha for m in self.main if m.is_merge and any(self.change_key(ch.path) for ch in m.changes)}
         versions: dict[str, list[str | None]] = {config_mod.SIGNERS_FILE: [None], config_mod.OPENPGP_KEYS_FILE: [None]}
         for m in self.main:
             for ch in m.changes:
@@ -417,10 +444,9 @@ class _Walker(PreControl):
         content that landed at `at` counts only when it landed in between. An approval of an older
         landing of the same text (before a revert) lies outside, and so does one given for a text
         that has changed again since."""
-        positions = self.changes_at.get(key, [])
-        before = max((p for p in positions if p < at), default=-1)
-        after = min((p for p in positions if p > at), default=len(self.main))
-        return before, after
+        positions = self.changes_at.get(key, [])  # ascending: collected in main-line order
+        low, high = bisect_left(positions, at), bisect_right(positions, at)
+        return (positions[low - 1] if low else -1), (positions[high] if high < len(positions) else len(self.main))
 
     # --- the walk -------------------------------------------------------------------------------
 
@@ -429,7 +455,7 @@ class _Walker(PreControl):
         wait = self.verify_signatures()
         settings = self.settings_in_force()
         wanted = [(ch.path, ch.new_blob) for m in self.main for ch in m.changes
-                  if not ch.deleted and not ch.is_link and ch.path.endswith(".md") and change_key(ch.path)]
+                  if not ch.deleted and not ch.is_link and ch.path.endswith(".md") and self.change_key(ch.path)]
         self.repo.prefetch(self.reader.uncached(wanted))
         for path, blob in wanted:  # front matter read while git verifies signatures
             if is_document_path(path, settings):
