@@ -67,6 +67,14 @@ def doc(ident: str, title: str = "A document", *, type: str = "policy", owner: s
     return "\n".join(lines) + "\n---\n\n# " + title + "\n\n" + body
 
 
+def site_config(name: str = "Example Services Ltd - service management system", *, site_url: str | None = None) -> str:
+    """The mkdocs.yml of a test site: Material, search, and sms-docs for the internal audience (last,
+    so a test may append plugin options)."""
+    return (f"site_name: {name}\n" + (f"site_url: {site_url}\n" if site_url else "")
+            + "docs_dir: site-src\nsite_dir: site\ntheme:\n  name: material\nplugins:\n  - search\n"
+            + "  - sms-docs:\n      audience: internal\n")
+
+
 def identity(who: str) -> tuple[str, str]:
     name, email, _ = PEOPLE.get(who, (who, f"{who}@example.com", []))
     return name, email

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from conftest import CONFIG, Repo, unavailable
+from conftest import CONFIG, Repo, site_config, unavailable
 from trust import approve, day, findings, run_json
 
 OLD_AC = "policies/access-control.md"
@@ -22,17 +22,7 @@ OLD_IR = "policies/incident-response.md"
 POL1 = "policies/POL-001-access-control.md"
 POL2 = "policies/POL-002-incident-response.md"
 AS_OF = "2026-06-30"
-MKDOCS = """\
-site_name: Example Services Ltd - service management system
-docs_dir: site-src
-site_dir: site
-theme:
-  name: material
-plugins:
-  - search
-  - sms-docs:
-      audience: internal
-"""
+MKDOCS = site_config()
 LINKS = ("See [the relative link](incident-response.md), [the site link](/policies/incident-response/), "
          "[the Markdown site link](/policies/incident-response.md#steps) and [the HTML one](/policies/incident-response.html).\n")
 

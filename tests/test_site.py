@@ -18,25 +18,14 @@ from typing import Any, TYPE_CHECKING
 
 import pytest
 
-from conftest import CONFIG, Repo, doc
+from conftest import CONFIG, Repo, doc, site_config
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 AS_OF = "2026-03-01"
 SITE_URL = "https://sms.example.com/"
-MKDOCS = f"""\
-site_name: Example Services Ltd - service management system
-site_url: {SITE_URL}
-docs_dir: site-src
-site_dir: site
-theme:
-  name: material
-plugins:
-  - search
-  - sms-docs:
-      audience: internal
-"""
+MKDOCS = site_config(site_url=SITE_URL)
 EVIL = "<script>alert('x')</script> & <img src=x onerror=alert(1)>"
 
 
@@ -455,6 +444,18 @@ def test_site_help_has_examples() -> None:
         assert result.exit_code == 0 and "Examples:" in result.output, command
 
 
+def _land_second_issue(history: Repo) -> None:
+    """PRC-001's second issue, written by omar, approved by lena and merged by dana."""
+    history.branch("prc2")
+    text = (history.path / "procedures/PRC-001-public.md").read_text()
+    history.commit("PRC-001: second issue", {"procedures/PRC-001-public.md": text.replace("PUBLIC-BODY", "PUBLIC-NEW")},
+                   who="omar")
+    assert history.run("approve", "PRC-001", who="lena").exit_code == 0
+    history.checkout("main")
+    history.merge("prc2", who="dana")
+
+
+
 def test_serve_rebuilds_the_changed_page_and_keeps_the_others_and_their_search_entries(history: Repo) -> None:
     """A merged, approved change: `serve` rebuilds (only what changed), the page shows the new text,
     a page that did not change is still served, and the search index still holds every page."""
@@ -488,13 +489,7 @@ def test_serve_rebuilds_the_changed_page_and_keeps_the_others_and_their_search_e
     try:
         wait_for("policy/POL-004/", "Successor text.")
         before = wait_for("policy/POL-003/", "OBSOLETE-BODY")
-        history.branch("prc2")
-        text = (history.path / "procedures/PRC-001-public.md").read_text()
-        history.commit("PRC-001: second issue", {"procedures/PRC-001-public.md": text.replace("PUBLIC-BODY", "PUBLIC-NEW")},
-                       who="omar")
-        assert history.run("approve", "PRC-001", who="lena").exit_code == 0
-        history.checkout("main")
-        history.merge("prc2", who="dana")
+        _land_second_issue(history)
         wait_for("procedure/PRC-001/", "PUBLIC-NEW")
         # still served as it was (livereload's script at the end names the build it came from)
         assert get("policy/POL-003/").rsplit("reload(", 1)[0] == before.rsplit("reload(", 1)[0]
@@ -582,13 +577,7 @@ def test_serve_rebuild_reads_only_new_commits_and_makes_the_full_builds_site(his
         assert walk is not None
         pages_before = {p.src_uri: p for p in plugin_.plan.pages}
 
-        history.branch("prc2")
-        text = (history.path / "procedures/PRC-001-public.md").read_text()
-        history.commit("PRC-001: second issue", {"procedures/PRC-001-public.md": text.replace("PUBLIC-BODY", "PUBLIC-NEW")},
-                       who="omar")
-        assert history.run("approve", "PRC-001", who="lena").exit_code == 0
-        history.checkout("main")
-        history.merge("prc2", who="dana")
+        _land_second_issue(history)
         assert _serve_like(history.path, served) is plugin_
         assert plugin_._history.walk is walk  # extended, not walked again
         pages = {p.src_uri: p for p in plugin_.plan.pages}

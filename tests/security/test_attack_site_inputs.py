@@ -5,20 +5,10 @@ file's ID, and an ID or type mismatch on the main line is an audit finding."""
 from __future__ import annotations
 
 from attack import MARKER, approved_policy, published
-from conftest import Repo, doc
+from conftest import Repo, doc, site_config
 from trust import AS_OF, POL1, audit, change, codes, day
 
-MKDOCS = """\
-site_name: Example
-docs_dir: site-src
-site_dir: site
-theme:
-  name: material
-plugins:
-  - search
-  - sms-docs:
-      audience: internal
-"""
+MKDOCS = site_config("Example")
 
 
 def site_repo(repo: Repo) -> None:
