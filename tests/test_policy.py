@@ -86,6 +86,33 @@ def test_approvers_come_from_the_previous_revision_else_the_type_of_the_prefix(s
     assert policy.rules_for("config", "sms-docs.yml", settings).min_approvals == settings.approval.config_min_approvals
 
 
+def test_the_rule_book_answers_as_rules_for(settings: Settings) -> None:
+    """The walk's memo of `rules_for` under one configuration: the same answer for every kind, prefix
+    and previous `approvers:`, each worked out once."""
+    book = policy.RuleBook(settings)
+    asked = [("document", "POL-001", None), ("document", "POL-002", None), ("document", "MEM-001", None),
+             ("document", "POL-001", document(approvers=["omar"])), ("document", "POL-003", document(approvers=["omar"])),
+             ("document", "POL-001", document(approvers=["dana", "omar"])), ("config", "sms-docs.yml", None),
+             ("config", ".sms/allowed_signers", None)]
+    for kind, key, previous in asked * 2:
+        assert book.rules_for(kind, key, previous) == policy.rules_for(kind, key, settings, previous)
+    assert book.rules_for("document", "POL-001") is book.rules_for("document", "POL-002")  # one prefix, one answer
+
+
+def test_signed_evidence_is_replace_built_directly() -> None:
+    """`Evidence.signed` copies every other field (a field added later must be copied too)."""
+    import dataclasses
+
+    day = dt.datetime(2026, 1, 5, tzinfo=dt.timezone.utc)
+    ev = policy.Evidence("POL-001", "b" * 40, "Dana", "dana@example.com", "review", day, "c" * 40, "approval-commit",
+                         "bad", "eve@example.com", "c@example.com", "a@example.com", day + dt.timedelta(days=1),
+                         ("r@example.com", "s@example.com"), ("good", "ci@example.com"))
+    assert all(getattr(ev, f.name) != f.default for f in dataclasses.fields(ev))  # every field set: none slips by
+    assert ev.signed("good", "dana@example.com") == dataclasses.replace(ev, signature="good", signer="dana@example.com")
+    assert ev.signed("none", None) == dataclasses.replace(ev, signature="none", signer=None)
+    assert ev.signed("bad", "eve@example.com") is ev  # nothing new: the same evidence
+
+
 def test_segregation_of_duties(settings: Settings) -> None:
     dana = settings.person("dana")
     assert dana is not None

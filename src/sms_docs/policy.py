@@ -66,6 +66,16 @@ class Evidence:
     recorder: tuple[str, str] | None = None
     recorder_signature: tuple[str, str | None] = ("none", None)
 
+    def signed(self, signature: str, signer: str | None) -> Evidence:
+        """This evidence with its commit's signature as checked against the keys in force:
+        `dataclasses.replace(self, signature=..., signer=...)`, built directly (the history walk
+        makes one for every approval it judges, and `replace` costs several times as much)."""
+        if signature == self.signature and signer == self.signer:
+            return self  # (an unsigned approval commit: nothing to add)
+        return Evidence(self.key, self.blob, self.name, self.email, self.meaning, self.when, self.commit, self.kind,
+                        signature, signer, self.committer_email, self.author_email, self.landed, self.recorder,
+                        self.recorder_signature)
+
 
 @dataclass(frozen=True, slots=True)
 class Rules:
@@ -97,45 +107,48 @@ def approvers_for(type_approvers: tuple[str, ...] | None, type_min: int | None, 
 def judge(ev: Evidence, rules: Rules, person_of: Callable[[str], Person | None], authors: Iterable[str]) -> Verdict:
     """Does this evidence count for its person? Returns the approval with `valid` and the reason."""
     person = person_of(ev.email)
-    name = person.name if person else ev.name
+    code, reason = _objection(ev, rules, person, person_of, authors)
+    return Verdict(
+        Approval(name=person.name if person else ev.name, email=ev.email, meaning=ev.meaning, date=ev.when,
+                 commit=ev.commit, evidence=ev.kind, signature=ev.signature, valid=code is None, reason=reason,
+                 person=person.id if person else None, landed=ev.landed),
+        code,
+    )
 
-    def verdict(code: str | None, reason: str | None) -> Verdict:
-        return Verdict(
-            Approval(name=name, email=ev.email, meaning=ev.meaning, date=ev.when, commit=ev.commit,
-                     evidence=ev.kind, signature=ev.signature, valid=code is None, reason=reason,
-                     person=person.id if person else None, landed=ev.landed),
-            code,
-        )
 
+def _objection(ev: Evidence, rules: Rules, person: Person | None, person_of: Callable[[str], Person | None],
+               authors: Iterable[str]) -> tuple[str | None, str | None]:
+    """Why the evidence does not count for `person` (the person its email names): (finding code,
+    reason), or (None, None) when it counts."""
     if ev.kind == "forge-review":
         untrusted = _untrusted_record(ev, rules)
         if untrusted:
-            return verdict("untrusted-evidence", untrusted)
+            return "untrusted-evidence", untrusted
     if person is None:
-        return verdict("approver-not-authorised", f"{ev.email} is not a person in sms-docs.yml")
-    if ev.kind == "approval-commit" and ev.committer_email is not None and person_of(ev.committer_email) != person:
-        return verdict("approver-not-authorised",
-                       f"the approval names {ev.email} but the commit was made by {ev.committer_email}")
-    if ev.kind == "approval-commit" and ev.author_email is not None and person_of(ev.author_email) != person:
-        return verdict("approver-not-authorised",
-                       f"the approval names {ev.email} but the commit was written by {ev.author_email}")
+        return "approver-not-authorised", f"{ev.email} is not a person in sms-docs.yml"
+    # (an address the same as the approval's names the same person)
+    if (ev.kind == "approval-commit" and ev.committer_email is not None and ev.committer_email != ev.email
+            and person_of(ev.committer_email) != person):
+        return "approver-not-authorised", f"the approval names {ev.email} but the commit was made by {ev.committer_email}"
+    if (ev.kind == "approval-commit" and ev.author_email is not None and ev.author_email != ev.email
+            and person_of(ev.author_email) != person):
+        return "approver-not-authorised", f"the approval names {ev.email} but the commit was written by {ev.author_email}"
     if not may_approve(rules, person):
-        return verdict("approver-not-authorised",
-                       f"{person.id} is not among the approvers ({', '.join(rules.approvers)})")
+        return "approver-not-authorised", f"{person.id} is not among the approvers ({', '.join(rules.approvers)})"
     if not rules.allow_author_approval and authored(person, authors):
-        return verdict("self-approval", f"{person.id} authored a change to this revision")
+        return "self-approval", f"{person.id} authored a change to this revision"
     if ev.signature == "bad":
-        return verdict("signature-invalid", "the signature does not verify")
+        return "signature-invalid", "the signature does not verify"
     if ev.signature == "good" and ev.signer is not None and signer_email(ev.signer) not in {e.lower() for e in person.all_emails}:
-        return verdict("signature-invalid", f"signed with the key of {ev.signer}, not of {person.id}")
+        return "signature-invalid", f"signed with the key of {ev.signer}, not of {person.id}"
     if rules.require_signature:
         if ev.signature == "none":
-            return verdict("approval-unsigned", "unsigned, and sms-docs.yml requires signed approvals")
+            return "approval-unsigned", "unsigned, and sms-docs.yml requires signed approvals"
         if ev.signature == "system":
-            return verdict("approval-unsigned", "signed by the forge, not by the approver")
+            return "approval-unsigned", "signed by the forge, not by the approver"
         if ev.signature != "good":
-            return verdict("signature-invalid", "the signature cannot be verified with .sms/allowed_signers")
-    return verdict(None, None)
+            return "signature-invalid", "the signature cannot be verified with .sms/allowed_signers"
+    return None, None
 
 
 def _untrusted_record(ev: Evidence, rules: Rules) -> str | None:
@@ -409,13 +422,33 @@ def rules_for(kind: str, key: str, settings: Settings, previous: Document | None
     return Rules(approvers, minimum, ap.require_signature, ap.allow_author_approval, ap.ci_identities)
 
 
+class RuleBook:
+    """`rules_for` under one configuration, each distinct answer worked out once: the history walk
+    asks for every revision, and the answer depends only on the kind, the ID prefix and the
+    `approvers:` of the previous approved revision."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._known: dict[tuple[str, str, tuple[str, ...]], Rules] = {}
+
+    def rules_for(self, kind: str, key: str, previous: Document | None = None) -> Rules:
+        asked = (kind, key if kind == "config" else key.split("-", 1)[0],
+                 tuple(previous.list_field("approvers")) if previous is not None else ())
+        found = self._known.get(asked)
+        if found is None:
+            found = self._known[asked] = rules_for(kind, key, self.settings, previous)
+        return found
+
+
 def may_approve(rules: Rules, person: Person) -> bool:
-    return bool(set(rules.approvers) & ({person.id} | set(person.roles)))
+    """Is the person, or one of their roles, among the approvers?"""
+    return any(a == person.id or a in person.roles for a in rules.approvers)
 
 
 def authored(person: Person, authors: Iterable[str]) -> bool:
     """Segregation of duties: did this person author a change to the revision?"""
-    return bool({a.lower() for a in authors} & {e.lower() for e in person.all_emails})
+    emails = {e.lower() for e in person.all_emails}
+    return any(a.lower() in emails for a in authors)
 
 
 # --- document state (SPEC section 6) -------------------------------------------------------------
