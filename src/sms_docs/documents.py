@@ -272,7 +272,8 @@ def pack(parsed: Parsed) -> tuple[Any, ...]:
 def unpack(packed: tuple[Any, ...]) -> Parsed:
     doc, rec, findings = packed
     return Parsed(
-        Document(doc[0], doc[1], doc[2], "", doc[3], tuple(Link(*k) for k in doc[4]), doc[5]) if doc else None,
+        Document(doc[0], doc[1], doc[2], "", doc[3], tuple(Link(*k) for k in doc[4]) if doc[4] else (), doc[5]) if doc else None,
         Record(*rec) if rec else None,
-        tuple(Finding(c, Severity(sev), m, path, line, ident, cause) for c, sev, m, path, line, ident, cause in findings),
+        tuple(Finding(c, Severity(sev), m, path, line, ident, cause) for c, sev, m, path, line, ident, cause in findings)
+        if findings else (),
     )
