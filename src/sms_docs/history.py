@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import gc
 from bisect import bisect_left, bisect_right
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TYPE_CHECKING
 
@@ -31,12 +32,13 @@ from sms_docs.recordlog import RecordHistory, RecordLog, forge_person, parse_tim
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from sms_docs.schemas import SchemaSet
-    from sms_docs.config import Settings
+    from sms_docs.config import DocType, Settings
 
 _DOC_CACHE_VERSION = 3
 APPROVAL_OF = "Approval-of"
 APPROVAL_MEANING = "Approval-meaning"
 CHANGE_REASON = "Change-reason"
+_APPROVAL_OF_LINE = APPROVAL_OF + ":"  # what an approval commit's message holds
 TAG_PREFIX = "sms/"
 
 
@@ -60,6 +62,13 @@ class FileHistory:
     @property
     def approved(self) -> list[Revision]:
         return [r for r in self.revisions if r.number is not None]
+
+    def last_approved(self) -> Revision | None:
+        """`approved[-1]`, or None: found from the end (the walk asks at every revision)."""
+        for r in reversed(self.revisions):
+            if r.number is not None:
+                return r
+        return None
 
 
 @dataclass
@@ -225,14 +234,14 @@ def _build(repo: GitRepo, settings: Settings, schemas: SchemaSet, ref: str, as_o
 
 def _bundles(main: list[Commit], commits: dict[str, Commit], on_main: set[str]) -> dict[str, list[Commit]]:
     """Each main-line commit with the side commits its merge brought in (each commit counted once)."""
-    assigned: set[str] = set()
+    assigned = set(on_main)  # (a main-line commit is in its own bundle only)
     out: dict[str, list[Commit]] = {}
     for m in main:
         bundle = [m]
         stack = list(m.parents[1:])
         while stack:
             sha = stack.pop()
-            if sha in assigned or sha in on_main or sha not in commits:
+            if sha in assigned or sha not in commits:
                 continue
             assigned.add(sha)
             c = commits[sha]
@@ -240,6 +249,11 @@ def _bundles(main: list[Commit], commits: dict[str, Commit], on_main: set[str]) 
             stack.extend(c.parents)
         out[m.sha] = bundle
     return out
+
+
+def _trailers(c: Commit, known: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """`c.trailers(known)`, without reading a message that holds no `:` (no trailer can be there)."""
+    return c.trailers(known) if ":" in c.message else []
 
 
 class _Walker(PreControl):
@@ -273,8 +287,15 @@ class _Walker(PreControl):
         self.kind_of: dict[str, str] = {}  # key -> kind, for files carried from before control began
         self.pre_by_path: dict[str, list[tuple[int, PreControlChange]]] = {}
         self._keys: dict[str, str | None] = {}  # path -> policy.change_key (asked for every change)
-        self._classified_by: Settings | None = None
+        # Answers that depend on the rules in force alone, kept while the same rules are in force.
+        self._classified_by = settings
         self._classified: dict[str, tuple[str, str] | None] = {}
+        self._rulebook = policy.RuleBook(settings)
+        self._types: dict[str, tuple[DocType | None, str | None, str]] = {}  # ID prefix -> its type, name, folder
+        # Answers that depend on one commit alone, worked out once per commit.
+        self._moments: dict[int, dt.datetime] = {}  # main-line index -> its clock (`moment`)
+        self._reasons: dict[str, str | None] = {}  # commit -> its Change-reason trailer
+        self._claims: dict[tuple[str, tuple[str, ...]], list[tuple[str, str]]] = {}  # (merge, trailer keys) -> idents
         # The rules and approvers' keys in force at each main-line index walked (for `extend`), and
         # while a change is walked again, the ones of its index.
         self.rules_at: list[tuple[Settings, tuple[str | None, str | None]]] = []
@@ -322,11 +343,18 @@ class _Walker(PreControl):
             found = self._keys[path] = change_key(path)
             return found
 
+    def in_force(self, settings: Settings) -> None:
+        """Forget the answers kept for other rules than `settings` (the rules change rarely: when a
+        configuration is approved)."""
+        if settings is not self._classified_by:
+            self._classified_by, self._classified = settings, {}
+            self._rulebook, self._types = policy.RuleBook(settings), {}
+
     def classify(self, path: str, settings: Settings) -> tuple[str, str] | None:
         """policy.key_of_path, asked once per path while the same rules are in force (the walk asks
         for every change of every commit; the answer depends on the path and the settings only)."""
         if settings is not self._classified_by:
-            self._classified_by, self._classified = settings, {}
+            self.in_force(settings)
         try:
             return self._classified[path]
         except KeyError:
@@ -353,32 +381,35 @@ class _Walker(PreControl):
                     self.bootstrap_trust = {c.path: c.new_blob for c in m.changes if not c.deleted and c.path in (
                         config_mod.SIGNERS_FILE, config_mod.OPENPGP_KEYS_FILE)}
             for c in self.bundles[m.sha]:
-                if APPROVAL_OF + ":" in c.message:
+                if _APPROVAL_OF_LINE in c.message:
                     self.approval_commit(c, i)
-                if c.is_merge and c.against is None:  # read without its other parents' diffs (audit --since)
-                    merges.extend(f"{p}:{ch.path}" for ch in c.changes if self.change_key(ch.path) for p in c.parents[1:])
+                if c.is_merge:
+                    if c.against is None:  # read without its other parents' diffs (audit --since)
+                        merges.extend(f"{p}:{ch.path}" for ch in c.changes if self.change_key(ch.path) for p in c.parents[1:])
+                    continue
                 for ch in c.changes:
-                    if (not c.is_merge and ch.status == "A" and ch.path.startswith(approvals_folder)
-                            and ch.path.endswith(RECORD_SUFFIXES)):
+                    if ch.status == "A" and ch.path.startswith(approvals_folder) and ch.path.endswith(RECORD_SUFFIXES):
                         self.forge_record(c, i, ch.path, ch.new_blob)
         self._theirs.update(self.repo.blob_ids(merges))
 
     def approval_commit(self, c: Commit, landed: int) -> None:
-        trailers = c.trailers()
-        meaning = next((v.strip().lower() for k, v in trailers if k.lower() == APPROVAL_MEANING.lower()), "approval")
-        claimed = next((parse_ident(v) for k, v in trailers if k.lower() == "approved-by"), None)
+        trailers = [(k.lower(), v) for k, v in c.trailers()]
+        meaning = next((v.strip().lower() for k, v in trailers if k == "approval-meaning"), "approval")
+        claimed = next((parse_ident(v) for k, v in trailers if k == "approved-by"), None)
         name, email = claimed if claimed else (c.committer_name, c.committer_email)
+        if meaning not in ("approval", "review"):
+            meaning = "approval"
+        when, moment = c.date, self.moment(landed)
         for key, value in trailers:
-            if key.lower() != APPROVAL_OF.lower():
+            if key != "approval-of":
                 continue
             parts = value.split()
             if len(parts) != 2:
                 continue
             self.evidence.setdefault((parts[0], parts[1]), []).append(policy.Evidence(
-                key=parts[0], blob=parts[1], name=name, email=email,
-                meaning=meaning if meaning in ("approval", "review") else "approval",
-                when=c.date, commit=c.sha, kind="approval-commit", signature="none",
-                committer_email=c.committer_email, author_email=c.author_email, landed=self.moment(landed)))
+                key=parts[0], blob=parts[1], name=name, email=email, meaning=meaning, when=when, commit=c.sha,
+                kind="approval-commit", signature="none", committer_email=c.committer_email,
+                author_email=c.author_email, landed=moment))
 
     def forge_record(self, c: Commit, landed: int, path: str, blob: str) -> None:
         """A forge review record (SPEC section 5.3): its APPROVED reviews, as evidence for the merge it
@@ -411,12 +442,15 @@ class _Walker(PreControl):
         wanted |= {ev.commit for evs in self.forge.values() for ev in evs}
         # Merges matter only when they change a controlled file (their trailers or merger are evidence):
         # a forge that signs every merge would otherwise cost one gpg run per merge.
-        wanted |= {m.sha for m in self.main if m.is_merge and any(self.change_key(ch.path) for ch in m.changes)}
+        # (`changes_at`: the main-line indexes where some path with a change key changed)
+        changed = {i for positions in self.changes_at.values() for i in positions}
+        wanted |= {self.main[i].sha for i in changed if self.main[i].is_merge}
         versions: dict[str, list[str | None]] = {config_mod.SIGNERS_FILE: [None], config_mod.OPENPGP_KEYS_FILE: [None]}
-        for m in self.main:
-            for ch in m.changes:
-                if ch.path in versions and not ch.deleted and ch.new_blob not in versions[ch.path]:
-                    versions[ch.path].append(ch.new_blob)
+        for path, found in versions.items():  # (each key file is its own change key)
+            for i in self.changes_at.get(path, []):
+                for ch in self.main[i].changes:
+                    if ch.path == path and not ch.deleted and ch.new_blob not in found:
+                        found.append(ch.new_blob)
         waiters = {}
         for ssh in versions[config_mod.SIGNERS_FILE]:
             for pgp in versions[config_mod.OPENPGP_KEYS_FILE]:
@@ -429,15 +463,23 @@ class _Walker(PreControl):
 
         return wait
 
-    def signature_of(self, sha: str, committer_email: str) -> tuple[str, str | None]:
-        status, signer, _ = self.signatures.get(self.trust_in_force(), {}).get(sha, ("N", "", ""))
-        word = policy.signature_word(status)
-        if committer_email.lower() in policy.FORGE_EMAILS and status != "N":
+    def signature_of(self, sha: str, committer_email: str,
+                     checked: dict[str, tuple[str, str, str]] | None = None) -> tuple[str, str | None]:
+        """The signature of a commit against the approvers' keys in force (`checked`: the signatures
+        checked against them, when the caller has them at hand)."""
+        if checked is None:
+            checked = self.signatures.get(self.trust_in_force(), {})
+        status, signer, _ = checked.get(sha, ("N", "", ""))
+        if status != "N" and committer_email.lower() in policy.FORGE_EMAILS:
             return "system", None
-        return word, (signer or None)
+        return policy.signature_word(status), (signer or None)
 
     def moment(self, index: int) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.clock[index], tz=dt.timezone.utc)
+        """The main-line clock at `index` (each one made once: the walk asks many times)."""
+        found = self._moments.get(index)
+        if found is None:
+            found = self._moments[index] = dt.datetime.fromtimestamp(self.clock[index], tz=dt.timezone.utc)
+        return found
 
     def window(self, key: str, at: int) -> tuple[int, int]:
         """The main-line indexes between the key's previous change and its next one: evidence for the
@@ -451,14 +493,20 @@ class _Walker(PreControl):
     # --- the walk -------------------------------------------------------------------------------
 
     def run(self) -> History:
-        self.collect()
-        wait = self.verify_signatures()
-        settings = self.settings_in_force()
         wanted = [(ch.path, ch.new_blob) for m in self.main for ch in m.changes
-                  if not ch.deleted and not ch.is_link and ch.path.endswith(".md") and self.change_key(ch.path)]
-        self.repo.prefetch(self.reader.uncached(wanted))
+                  if ch.path.endswith(".md") and not ch.deleted and not ch.is_link and self.change_key(ch.path)]
+        with ThreadPoolExecutor(1) as beside:  # git reads the blobs not cached yet while the evidence is collected
+            fetched = beside.submit(self.repo.prefetch, self.reader.uncached(wanted))
+            self.collect()
+            wait = self.verify_signatures()
+            fetched.result()
+        settings = self.settings_in_force()
+        documents: dict[str, bool] = {}  # path -> is_document_path (a file changes many times)
         for path, blob in wanted:  # front matter read while git verifies signatures
-            if is_document_path(path, settings):
+            is_document = documents.get(path)
+            if is_document is None:
+                is_document = documents[path] = is_document_path(path, settings)
+            if is_document:
                 self.reader.document(path, blob)
         wait()
         for i, m in enumerate(self.main):
@@ -510,14 +558,15 @@ class _Walker(PreControl):
             if found is None or (only is not None and found[0] not in only):
                 continue
             key, kind = found
-            if ch.is_link and not ch.deleted:
+            link, deleted = ch.is_link, ch.deleted
+            if link and not deleted:
                 self.findings.append(error(
                     "symlink", f"{ch.path} is a symbolic link (commit {m.sha[:10]}, {self.moment(i).date()}): a controlled "
                     "file must be a file of its own; a link shows whatever it points at", path=ch.path,
                     id=key if kind == "document" else None))
             paths = self.paths_of.setdefault(key, {})
             paths.pop(ch.path, None)
-            if not ch.deleted and not ch.is_link:
+            if not deleted and not link:
                 paths[ch.path] = ch.new_blob  # last: the file this change touched is the one judged
             touched[key] = kind
         if i == self.start and i > 0:
@@ -535,17 +584,20 @@ class _Walker(PreControl):
         that changed it, and whoever made a merge that brought content neither parent had
         (segregation of duties, SPEC section 5)."""
         for c in self.bundles[m.sha]:
+            if not c.changes:
+                continue  # (an approval commit)
+            keys = [found[0] for ch in c.changes if (found := self.classify(ch.path, settings)) is not None
+                    and found[0] in touched and (not c.is_merge or self.merge_introduced(c, ch))]
+            if not keys:
+                continue
             people = [Author(c.author_name, c.author_email)]
-            if c.committer_email.lower() != c.author_email.lower() and c.committer_email.lower() not in policy.FORGE_EMAILS:
+            committer = c.committer_email.lower()
+            if committer != c.author_email.lower() and committer not in policy.FORGE_EMAILS:
                 people.append(Author(c.committer_name, c.committer_email))
-            for ch in c.changes:
-                found = self.classify(ch.path, settings)
-                if found is None or found[0] not in touched:
-                    continue
-                if c.is_merge and not self.merge_introduced(c, ch):
-                    continue
+            for key in keys:
+                pending = self.pending_authors.setdefault(key, {})
                 for author in people:
-                    self.pending_authors.setdefault(found[0], {})[author.email.lower()] = author
+                    pending[author.email.lower()] = author
 
     def merge_introduced(self, c: Commit, ch: Change) -> bool:
         """Did this merge make content for the path that none of its other parents had? (A merge's
@@ -604,15 +656,16 @@ class _Walker(PreControl):
                 "obsolete-modified",
                 f"{key} was changed in {m.sha[:10]} ({when.date()}) after it was withdrawn in revision {fh.obsolete_at.number}",
                 path=path, id=key))
-        previous = fh.approved[-1] if fh.approved else None
+        previous = fh.last_approved()
         fh.path, fh.blob = (None, None) if deleted else (path, blob)
         doc = self.reader.document(path, blob) if kind == "document" else None
         if doc is not None:
             self.identity_findings(key, path, doc, settings, m, when)
         rules = self.rules_for(kind, key, previous, settings)
-        authors = list(self.pending_authors.get(key, {}).values())
-        unknown = sorted({a.email for a in authors if settings.person_by_email(a.email) is None})
-        verdicts = [policy.judge(ev, rules, settings.person_by_email, [a.email for a in authors])
+        authors = tuple(self.pending_authors.get(key, {}).values())
+        emails = [a.email for a in authors]
+        unknown = sorted({e for e in emails if settings.person_by_email(e) is None})
+        verdicts = [policy.judge(ev, rules, settings.person_by_email, emails)
                     for ev in self.evidence_for(i, m, key, path, blob, settings)]
         approvals = tuple(sorted((v.approval for v in verdicts), key=lambda a: (a.landed or a.date, a.date, a.email)))
         valid = policy.count_valid(approvals)
@@ -626,12 +679,12 @@ class _Walker(PreControl):
             planned = doc.meta.get("effective") if doc is not None else None
             effective = policy.effective_date(when, valid, rules.min_approvals, planned if isinstance(planned, str) else None)
             approved_day = policy.approved_on(when, valid, rules.min_approvals)
-        trailers = dict((k.lower(), v) for k, v in m.trailers())
-        side = [c for c in self.bundles[m.sha] if not c.is_merge]
-        reason = trailers.get(CHANGE_REASON.lower()) or next(
-            (c.subject for c in side if key in (t := self.touched(c))[0] or path in t[1]), m.subject)
-        rev = Revision(key=key, path=path, blob=blob, commit=m.sha, date=when, subject=m.subject, reason=reason,
-                       authors=tuple(authors), approvals=approvals, number=number, effective=effective, deleted=deleted,
+        subject = m.subject
+        reason = self.change_reason(m) or next(  # else the subject of the side commit that made the change
+            (c.subject for c in self.bundles[m.sha] if not c.is_merge and (key in (t := self.touched(c))[0] or path in t[1])),
+            subject)
+        rev = Revision(key=key, path=path, blob=blob, commit=m.sha, date=when, subject=subject, reason=reason,
+                       authors=authors, approvals=approvals, number=number, effective=effective, deleted=deleted,
                        approved_on=approved_day)
         fh.revisions.append(rev)
         if unknown:
@@ -648,21 +701,63 @@ class _Walker(PreControl):
             if doc is not None and doc.obsolete and fh.obsolete_at is None:
                 fh.obsolete_at = rev
 
+    def change_reason(self, m: Commit) -> str | None:
+        """The Change-reason trailer of a main-line commit (the last, when it has several), read once
+        per commit (a merge of many documents is asked for each)."""
+        try:
+            return self._reasons[m.sha]
+        except KeyError:
+            found = self._reasons[m.sha] = dict((k.lower(), v) for k, v in _trailers(m)).get(CHANGE_REASON.lower())
+            return found
+
+    def merge_claims(self, m: Commit, settings: Settings) -> list[tuple[str, str]]:
+        """(name, email) of each approval a merge commit's trailers claim (`approval.merge_trailers`),
+        read once per merge and trailer keys."""
+        keys = settings.approval.merge_trailers
+        found = self._claims.get((m.sha, keys))
+        if found is None:
+            lowered = m.message.lower()
+            found = []
+            if any(k.lower() in lowered for k in keys):  # (a merge's message seldom names any)
+                wanted = {k.lower() for k in keys}
+                found = [ident for k, v in _trailers(m, wanted)
+                         if k.lower() in wanted and (ident := parse_ident(v)) is not None]
+            self._claims[(m.sha, keys)] = found
+        return found
+
+    def type_of(self, prefix: str, settings: Settings) -> tuple[DocType | None, str | None, str]:
+        """The document type an ID prefix names under `settings`, that type's name, and its folder
+        as a path prefix (`folder/`)."""
+        self.in_force(settings)
+        found = self._types.get(prefix)
+        if found is None:
+            doc_type = settings.type_for_prefix(prefix)
+            found = self._types[prefix] = (doc_type, next((n for n, t in settings.types.items() if t is doc_type), None),
+                                           doc_type.folder.rstrip("/") + "/" if doc_type is not None else "")
+        return found
+
     def identity_findings(self, key: str, path: str, doc: Document, settings: Settings, m: Commit,
                           when: dt.datetime) -> None:
         """A document's address is its file's ID, and its type is its ID prefix's: front matter that
         says otherwise on the main line is reported (once per content)."""
-        doc_type = settings.type_for_prefix(key.split("-", 1)[0])
+        prefix = key.split("-", 1)[0]
+        doc_type, type_name, folder = self.type_of(prefix, settings)
+        doc_id, doc_type_name = doc.id, doc.type
+        wrong_id = bool(doc_id) and doc_id != key
+        wrong_type = doc_type is not None and bool(doc_type_name) and doc_type_name != type_name
+        outside = doc_type is not None and not path.startswith(folder)
+        if not (wrong_id or wrong_type or outside):
+            return  # (nearly always: the messages below are made only when needed)
         where = f"{path} (commit {m.sha[:10]}, {when.date()})"
         problems: list[tuple[str, str]] = []
-        if doc.id and doc.id != key:
+        if wrong_id:
             problems.append(("id-filename-mismatch", f"{where} says id {doc.id}, but its file name makes it {key}: "
                              f"it is published as {key}; rename the file or correct the id"))
-        type_name = next((n for n, t in settings.types.items() if t is doc_type), None)
-        if doc_type is not None and doc.type and doc.type != type_name:
-            problems.append(("id-type-mismatch", f"{where} says type {doc.type}, but {key.split('-', 1)[0]} is the prefix "
+        if wrong_type:
+            problems.append(("id-type-mismatch", f"{where} says type {doc.type}, but {prefix} is the prefix "
                              f"of {type_name}: it is approved and listed as {type_name}"))
-        if doc_type is not None and not path.startswith(doc_type.folder.rstrip("/") + "/"):
+        if outside:
+            assert doc_type is not None
             problems.append(("id-type-mismatch", f"{where} is outside {doc_type.folder}/, the folder of {type_name}"))
         for code, message in problems:
             if (key, code, doc.id + doc.type + path) not in self._reported:
@@ -671,56 +766,58 @@ class _Walker(PreControl):
 
     def rules_for(self, kind: str, key: str, previous: Revision | None, settings: Settings) -> policy.Rules:
         before = self.reader.document(previous.path, previous.blob) if previous is not None and not previous.deleted else None
-        return policy.rules_for(kind, key, settings, before)
+        self.in_force(settings)
+        return self._rulebook.rules_for(kind, key, before)
 
     def evidence_for(self, i: int, m: Commit, key: str, path: str, blob: str,
                      settings: Settings) -> list[policy.Evidence]:
         kinds = settings.approval.evidence
         before, after = self.window(key, i)
+        checked = self.signatures.get(self.trust_in_force(), {})  # the signatures under the keys in force
         out: list[policy.Evidence] = []
-
-        def inside(ev: policy.Evidence) -> bool:
-            index = self.landing.get(ev.commit)
-            return index is not None and before < index < after
+        # Evidence counts when it landed between the key's previous change and its next (`window`; -1,
+        # below any window, for a commit the main line never brought in).
+        landed = self.landing
 
         if "approval-commit" in kinds:
-            for ev in self.evidence.get((key, blob), []) + (self.evidence.get((path, blob), []) if path != key else []):
-                if inside(ev):
-                    sig, signer = self.signature_of(ev.commit, ev.committer_email or "")
-                    out.append(dataclasses.replace(ev, signature=sig, signer=signer))
-        when = self.moment(i)
-        if m.is_merge and "merge-trailer" in kinds:
-            keys = {k.lower() for k in settings.approval.merge_trailers}
-            sig, signer = self.signature_of(m.sha, m.committer_email)
-            for k, v in m.trailers(keys):
-                ident = parse_ident(v) if k.lower() in keys else None
-                if ident:
-                    out.append(policy.Evidence(key, blob, ident[0], ident[1], "approval", m.date, m.sha,
-                                               "merge-trailer", sig, signer, landed=when))
-        if m.is_merge and "merger" in kinds:
-            sig, signer = self.signature_of(m.sha, m.committer_email)
-            name, email = m.committer_name, m.committer_email
-            if email.lower() in policy.FORGE_EMAILS:
-                # GitHub's "Merge pull request #N" is committed by GitHub itself; the person who
-                # pressed the button is the merge commit's author.
-                name, email = m.author_name, m.author_email
-            out.append(policy.Evidence(key, blob, name, email, "approval", m.date, m.sha, "merger", sig, signer,
-                                       landed=when))
+            claims = self.evidence.get((key, blob), [])
+            if path != key and (path, blob) in self.evidence:  # (approvals may name the file by its path)
+                claims = claims + self.evidence[(path, blob)]
+            for ev in claims:
+                if before < landed.get(ev.commit, -1) < after:
+                    out.append(ev.signed(*self.signature_of(ev.commit, ev.committer_email or "", checked)))
+        claimed = self.merge_claims(m, settings) if m.is_merge and "merge-trailer" in kinds else []
+        if claimed or (m.is_merge and "merger" in kinds):
+            when = self.moment(i)
+            sig, signer = self.signature_of(m.sha, m.committer_email, checked)
+            for name, email in claimed:
+                out.append(policy.Evidence(key, blob, name, email, "approval", m.date, m.sha, "merge-trailer", sig,
+                                           signer, landed=when))
+            if "merger" in kinds:
+                name, email = m.committer_name, m.committer_email
+                if email.lower() in policy.FORGE_EMAILS:
+                    # GitHub's "Merge pull request #N" is committed by GitHub itself; the person who
+                    # pressed the button is the merge commit's author.
+                    name, email = m.author_name, m.author_email
+                out.append(policy.Evidence(key, blob, name, email, "approval", m.date, m.sha, "merger", sig, signer,
+                                           landed=when))
         if "forge-review" in kinds:
             for review in self.forge.get(m.sha, []):
-                if not inside(review):
+                if not before < landed.get(review.commit, -1) < after:
                     continue
                 reviewed = self.repo.blob_at(review.blob, path)  # a review's `blob` holds the reviewed commit
                 if reviewed is None and blob == ZERO and self.repo.resolve(review.blob):
                     reviewed = ZERO  # the reviewed commit deletes the file too
                 if reviewed == blob:
                     recorder = review.recorder or ("", "")
-                    status = self.signature_of(review.commit, recorder[1])
+                    status = self.signature_of(review.commit, recorder[1], checked)
                     out.append(dataclasses.replace(review, key=key, blob=blob, recorder_signature=status))
         return out
 
     def revision_findings(self, rev: Revision, verdicts: list[policy.Verdict], approved: bool, valid: int,
                           rules: policy.Rules, kind: str) -> None:
+        if approved and not any(v.code for v in verdicts):
+            return  # nothing to report (most revisions)
         where = {"path": rev.path, "id": rev.key if kind == "document" else None}
         what = "deletion" if rev.deleted else "change"
         if rev.number is not None:
