@@ -51,6 +51,17 @@ def test_split_without_front_matter_raises(text: str) -> None:
         frontmatter.split(text)
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["---", "--", "-", " ", "\t", "\r", "\n", "a", "\n---", "---\n"]), max_size=30))
+def test_the_closing_fence_is_the_first_one_the_regex_finds(pieces: list[str]) -> None:
+    """The closing fence is looked for only on lines that begin with `---`: the same match as
+    searching the whole text with the fence's regex, from every line start."""
+    text = "".join(pieces)
+    for start in [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]:
+        found, expected = frontmatter._closing_fence(text, start), frontmatter._FENCE.search(text, start)
+        assert (found.span() if found else None) == (expected.span() if expected else None)
+
+
 def test_decode_drops_a_bom_and_rejects_other_encodings() -> None:
     assert frontmatter.decode(BOM + "café".encode()) == "café"
     with pytest.raises(UnicodeDecodeError):

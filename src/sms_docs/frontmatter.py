@@ -235,6 +235,22 @@ class FrontMatterMissing(Exception):
 _FENCE = re.compile(r"^---[ \t]*\r?$", re.M)
 
 
+def _closing_fence(text: str, start: int) -> re.Match[str] | None:
+    """`_FENCE.search(text, start)` for a `start` at the beginning of a line, trying only the lines
+    that begin with `---` (the regex engine tries every position of the front matter: that was
+    most of the cost of reading one)."""
+    pos = start
+    while True:
+        if text.startswith("---", pos):
+            found = _FENCE.match(text, pos)
+            if found is not None:
+                return found
+        pos = text.find("\n---", pos)
+        if pos < 0:
+            return None
+        pos += 1
+
+
 def decode(data: bytes) -> str:
     """UTF-8 text; a BOM is dropped (and restored on rewrite). Raises UnicodeDecodeError."""
     if data.startswith(b"\xef\xbb\xbf"):
@@ -259,7 +275,7 @@ def split(text: str) -> Split:
     if first.rstrip("\r").rstrip() != "---":
         raise FrontMatterMissing("the file does not start with a '---' line")
     start = first_end + 1
-    match = _FENCE.search(text, start)
+    match = _closing_fence(text, start)
     if match is None:
         raise FrontMatterMissing("the front matter has no closing '---' line")
     front = text[start : match.start()]
