@@ -364,8 +364,7 @@ class Catalog:
     def _load_records(self) -> None:
         if self.tip is None:
             return
-        added: dict[str, tuple[str, dt.date]] = {
-            rh.path: (rh.added.sha, rh.added.date.date()) for rh in self.history.records.values() if rh.deleted is None}
+        added = {rh.path: rh.added.sha for rh in self.history.records.values() if rh.deleted is None}
         tree = self.repo.list_tree(self.tip, [self.settings.record_root])
         self.repo.prefetch(b for p, b in tree.items() if b not in self.history.meta_by_blob)
         for path, blob in sorted(tree.items()):
@@ -382,7 +381,7 @@ class Catalog:
             meta = dict(parsed.record.meta)
             day = _date(meta.get("date"))
             until = policy.retention_until(meta, self.settings)
-            commit = added.get(path, (None, None))[0]
+            commit = added.get(path)
             self.records.append(RecordEntry(parsed.record.id, path, meta, commit, day, until))
 
     def _reviews(self) -> dict[tuple[str, str], dt.date]:
