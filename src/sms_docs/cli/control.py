@@ -407,14 +407,11 @@ def _audit_text(cat: Catalog) -> str:
 
 
 def _audit_json(cat: Catalog) -> str:
-    from sms_docs.report import audit_json
+    from sms_docs.report import audit_json_text
 
-    data = audit_json(cat)
     scope = getattr(cat.repo, "scope", None)  # audit --since: what the incremental audit covered
-    if scope is not None:
-        data["incremental"] = scope.to_json()
     # Compact: the C encoder is several times faster than the indenting one on large histories.
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return audit_json_text(cat, {"incremental": scope.to_json()} if scope is not None else None)
 
 
 def _audit_csv(cat: Catalog) -> str:
