@@ -16,11 +16,10 @@ import json
 import re
 import os
 import sys
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast, TYPE_CHECKING
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 
 import click
 
@@ -104,7 +103,40 @@ def common(formats: Iterable[str] = ("text", "json")) -> Callable[[F], F]:
 
 
 class Group(click.Group):
-    """Turns our exceptions into `Error: ...` and an exit code; a traceback only under --debug."""
+    """Turns our exceptions into `Error: ...` and an exit code; a traceback only under --debug.
+
+    Its commands are those cli/commands.py lists, each imported when first asked for (`get_command`);
+    `commands` and `list_commands` give every one."""
+
+    _loaded: MutableMapping[str, click.Command]
+
+    @property
+    def commands(self) -> MutableMapping[str, click.Command]:
+        from sms_docs.cli.commands import WHERE
+
+        for name in WHERE:
+            self._load(name)
+        return self._loaded
+
+    @commands.setter
+    def commands(self, value: MutableMapping[str, click.Command]) -> None:
+        self._loaded = value
+
+    def _load(self, name: str) -> click.Command | None:
+        found = self._loaded.get(name)
+        if found is None:
+            from sms_docs.cli.commands import load
+
+            found = load(name)
+            if found is not None:
+                self._loaded[name] = found
+        return found
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return self._load(cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self.commands)
 
     def invoke(self, ctx: click.Context) -> Any:
         out, err = sys.stdout, sys.stderr
@@ -115,7 +147,7 @@ class Group(click.Group):
             raise
         except SmsDocsError as exc:
             if _debugging(ctx):
-                traceback.print_exc()
+                _print_traceback()
             click.echo(click.style("Error: ", fg="red", bold=True) + exc.message, err=True)
             if exc.hint:
                 click.echo(f"Hint: {exc.hint}", err=True)
@@ -128,7 +160,7 @@ class Group(click.Group):
             ctx.exit(130)
         except Exception as exc:  # a bug: say so plainly, never a raw traceback
             if _debugging(ctx):
-                traceback.print_exc()
+                _print_traceback()
             click.echo(f"Error: internal error: {type(exc).__name__}: {exc}", err=True)
             click.echo("Hint: this is a bug in sms-docs; run again with --debug and report the traceback", err=True)
             ctx.exit(3)
@@ -189,6 +221,12 @@ class _Terminal(io.TextIOBase):
 
     def writable(self) -> bool:
         return True
+
+
+def _print_traceback() -> None:
+    import traceback  # only for --debug: a few modules fewer at every start
+
+    traceback.print_exc()
 
 
 def _debugging(ctx: click.Context) -> bool:
@@ -306,12 +344,3 @@ def summary_counts(findings: list[Finding]) -> str:
 
 def main() -> None:
     cli.main(prog_name="sms-docs")
-
-
-def _register() -> None:
-    from sms_docs.cli import commands
-
-    commands.register(cli)
-
-
-_register()
