@@ -166,7 +166,7 @@ def _main_branch_in_force(repo: GitRepo, settings: Settings, schemas: SchemaSet,
     with the checkout is refused: it cannot be this repository's main line."""
     head = repo.resolve("HEAD")
     tip = repo.resolve(ref)
-    if head and tip and not repo.related(head, tip):
+    if head and tip and head != tip and not repo.related(head, tip):  # (the usual checkout: no git to ask)
         raise UsageError(f"main_branch {ref!r} shares no history with the checked-out commit",
                          hint="name the branch to read with --ref")
     approved = hist.settings.main_branch if hist.settings is not None else settings.main_branch
@@ -225,8 +225,9 @@ class Catalog:
             if require_history:
                 repo.require_full_history()
             named = ref
-            ref = ref or repo.default_ref(settings.main_branch)
-            if ref and repo.resolve(ref) is None:
+            if not ref:
+                ref = repo.default_ref(settings.main_branch)  # the first candidate that resolves
+            elif repo.resolve(ref) is None:
                 raise UsageError(f"unknown ref {ref!r}", hint="name a branch, tag or commit")
             today = as_of or dt.date.today()
             hist = history_mod.build(repo, settings, schemas, ref, as_of, previous=previous, keep=keep)
