@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 from typing import TYPE_CHECKING
 
 from trust import AS_OF, POL1, change, day, policy, setup
@@ -65,3 +67,21 @@ def test_an_ascii_report_is_printed_as_written(repo: Repo, tmp_path: Path) -> No
     assert repo.run("audit", "--format", "json", "--output", str(out), "--as-of", AS_OF).exit_code == 0
     printed = repo.run("audit", "--format", "json", "--as-of", AS_OF).stdout
     assert printed.isascii() and printed == out.read_text(encoding="utf-8")
+
+
+def test_the_program_ends_as_soon_as_the_report_is_out(repo: Repo, tmp_path: Path) -> None:
+    """`sms-docs audit` leaves its catalogue to the end of the process (cli.leave_to_exit): the whole
+    report is still printed, and the exit code is still the audit's."""
+    setup(repo, date=day("2026-01-05"))
+    change(repo, "c1", {POL1: policy()}, date=day("2026-01-06"))
+    repo.commit("Unapproved", {POL1: policy(body="Quick edit.\n")}, who="omar", date=day("2026-01-07"))
+    out = tmp_path / "audit.json"
+    assert repo.run("audit", "--format", "json", "--output", str(out), "--as-of", AS_OF).exit_code == 1
+    program = [sys.executable, "-m", "sms_docs", "-C", str(repo.path), "audit", "--as-of", AS_OF]
+    proc = subprocess.run([*program, "--format", "json"], capture_output=True, text=True, encoding="utf-8")
+    assert proc.returncode == 1 and proc.stdout == out.read_text(encoding="utf-8") and proc.stderr == ""
+    written = tmp_path / "again.json"
+    proc = subprocess.run([*program, "--format", "json", "--output", str(written)], capture_output=True, text=True)
+    assert proc.returncode == 1 and proc.stderr == f"wrote {written}\n" and written.read_text() == out.read_text()
+    proc = subprocess.run([*program, "--strict"], capture_output=True, text=True)
+    assert proc.returncode == 1 and "unapproved-change" in proc.stdout

@@ -18,7 +18,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, cast, TYPE_CHECKING
+from typing import Any, ClassVar, TypeVar, cast, TYPE_CHECKING
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 
 import click
@@ -281,15 +281,35 @@ def echo_json(text: str) -> None:
         click.echo(text, nl=False)
 
 
+class _Ending:
+    """How the process ends: set by `main` (the sms-docs program) and by `leave_to_exit`."""
+
+    program: ClassVar[bool] = False  # running as the sms-docs program, not in a caller's process (a CliRunner)
+    held: ClassVar[list[object]] = []  # what a command left to the end of the process
+
+
+def leave_to_exit(*objects: object) -> bool:
+    """A command's large results (the audit's catalogue: millions of objects) left to the end of the
+    process: in the sms-docs program, `main` then ends it with `os._exit` once the output is flushed,
+    without freeing them one by one nor tearing the interpreter down (0.13 s and 0.03 s of a
+    100,000-commit audit; nothing is left to do then: git's processes are closed, files written).
+    True when so; False in a caller's process, which goes on: the caller frees them as usual."""
+    if _Ending.program:
+        _Ending.held.extend(objects)
+    return _Ending.program
+
+
 @contextlib.contextmanager
 def cycle_collector_paused() -> Iterator[None]:
-    """Python's cycle collector paused meanwhile, as it was before afterwards (see `audit`)."""
+    """Python's cycle collector paused meanwhile (see `audit`). Afterwards it is as it was before,
+    except when the command has left its results to the end of the process (`leave_to_exit`): a
+    collection could only walk them all once more."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if enabled:
+        if enabled and not _Ending.held:
             gc.enable()
 
 
@@ -343,4 +363,16 @@ def summary_counts(findings: list[Finding]) -> str:
 
 
 def main() -> None:
-    cli.main(prog_name="sms-docs")
+    """The sms-docs program."""
+    _Ending.program = True
+    try:
+        cli.main(prog_name="sms-docs")
+    except SystemExit as done:
+        if _Ending.held and (done.code is None or isinstance(done.code, int)):
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            except (OSError, ValueError):
+                raise done from None  # (a closed pipe) Python's own ending says so, as before
+            os._exit(done.code or 0)
+        raise

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from sms_docs.cli import Options, common, cycle_collector_paused, echo_json, emit_json, exit_for, write_output
+from sms_docs.cli import (Options, common, cycle_collector_paused, echo_json, emit_json, exit_for, leave_to_exit,
+                          write_output)
 from sms_docs.cli.reporting import Reporters, report
 from sms_docs.gitrepo import ZERO
 from sms_docs.policy import review_overdue
@@ -478,7 +479,8 @@ def audit(opts: Options, output: Path | None, strict: bool, record_tags: bool, s
                 click.echo(f"tagged {len(made)} approved revision(s)", err=True)
             text = AUDIT_RENDERERS[opts.format](cat)
             findings = cat.findings
-        del cat, opened  # the catalogue goes before the collector is back
+        if not leave_to_exit(cat):
+            del cat, opened  # the catalogue goes before the collector is back
     if output is not None:
         write_output(opts, output, text)
         click.echo(f"wrote {output}", err=True)
