@@ -165,7 +165,8 @@ def _main_branch_in_force(repo: GitRepo, settings: Settings, schemas: SchemaSet,
     its main line names another branch, that one is read instead. A candidate that shares no history
     with the checkout is refused: it cannot be this repository's main line."""
     head = repo.resolve("HEAD")
-    tip = repo.resolve(ref)
+    # Without --as-of the history was read from the ref's tip on, which is its main line's last commit.
+    tip = hist.tip if as_of is None and hist.tip else repo.resolve(ref)
     if head and tip and head != tip and not repo.related(head, tip):  # (the usual checkout: no git to ask)
         raise UsageError(f"main_branch {ref!r} shares no history with the checked-out commit",
                          hint="name the branch to read with --ref")
