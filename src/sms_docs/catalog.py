@@ -165,8 +165,9 @@ def _main_branch_in_force(repo: GitRepo, settings: Settings, schemas: SchemaSet,
     its main line names another branch, that one is read instead. A candidate that shares no history
     with the checkout is refused: it cannot be this repository's main line."""
     head = repo.resolve("HEAD")
-    tip = repo.resolve(ref)
-    if head and tip and not repo.related(head, tip):
+    # Without --as-of the history was read from the ref's tip on, which is its main line's last commit.
+    tip = hist.tip if as_of is None and hist.tip else repo.resolve(ref)
+    if head and tip and head != tip and not repo.related(head, tip):  # (the usual checkout: no git to ask)
         raise UsageError(f"main_branch {ref!r} shares no history with the checked-out commit",
                          hint="name the branch to read with --ref")
     approved = hist.settings.main_branch if hist.settings is not None else settings.main_branch
@@ -225,8 +226,9 @@ class Catalog:
             if require_history:
                 repo.require_full_history()
             named = ref
-            ref = ref or repo.default_ref(settings.main_branch)
-            if ref and repo.resolve(ref) is None:
+            if not ref:
+                ref = repo.default_ref(settings.main_branch)  # the first candidate that resolves
+            elif repo.resolve(ref) is None:
                 raise UsageError(f"unknown ref {ref!r}", hint="name a branch, tag or commit")
             today = as_of or dt.date.today()
             hist = history_mod.build(repo, settings, schemas, ref, as_of, previous=previous, keep=keep)
@@ -364,8 +366,7 @@ class Catalog:
     def _load_records(self) -> None:
         if self.tip is None:
             return
-        added: dict[str, tuple[str, dt.date]] = {
-            rh.path: (rh.added.sha, rh.added.date.date()) for rh in self.history.records.values() if rh.deleted is None}
+        added = {rh.path: rh.added.sha for rh in self.history.records.values() if rh.deleted is None}
         tree = self.repo.list_tree(self.tip, [self.settings.record_root])
         self.repo.prefetch(b for p, b in tree.items() if b not in self.history.meta_by_blob)
         for path, blob in sorted(tree.items()):
@@ -382,7 +383,7 @@ class Catalog:
             meta = dict(parsed.record.meta)
             day = _date(meta.get("date"))
             until = policy.retention_until(meta, self.settings)
-            commit = added.get(path, (None, None))[0]
+            commit = added.get(path)
             self.records.append(RecordEntry(parsed.record.id, path, meta, commit, day, until))
 
     def _reviews(self) -> dict[tuple[str, str], dt.date]:

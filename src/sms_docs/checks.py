@@ -7,7 +7,6 @@ Cross-file checks (IDs, references, obsolete control) run every time: they are c
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import os
 import stat
@@ -369,6 +368,8 @@ def _instead(target: Document) -> str:
 
 
 def _did_you_mean(value: str, known: set[str]) -> str:
+    import difflib  # only to suggest a name: not imported at every start
+
     close = difflib.get_close_matches(value, sorted(known), n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import Enum
+from json.encoder import encode_basestring as _quoted  # the very function json.dumps(ensure_ascii=False) uses
 from typing import Any, TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ class Finding:
     def to_json(self) -> dict[str, Any]:
         return {
             "code": self.code,
-            "severity": self.severity.value,
+            "severity": self.severity._value_,  # `.value` is a property, five times slower
             "path": self.path,
             "line": self.line,
             "id": self.id,
@@ -202,6 +203,15 @@ class Approval:
             "reason": self.reason,
         }
 
+    def json_text(self) -> str:
+        """`to_json` as compact JSON text: byte for byte `json.dumps(self.to_json(), ensure_ascii=False,
+        separators=(",", ":"))`, without the dictionary (the audit writes tens of thousands)."""
+        return (f'{{"name":{_quoted(self.name)},"email":{_quoted(self.email)},"meaning":{_quoted(self.meaning)},'
+                f'"date":"{self.date.date().isoformat()}","commit":{_quoted(self.commit)},'
+                f'"evidence":{_quoted(self.evidence)},"signature":{_quoted(self.signature)},'
+                f'"valid":{"true" if self.valid else "false"},'
+                f'"reason":{"null" if self.reason is None else _quoted(self.reason)}}}')
+
 
 @dataclass(frozen=True, slots=True)
 class Author:
@@ -210,6 +220,10 @@ class Author:
 
     def to_json(self) -> dict[str, str]:
         return {"name": self.name, "email": self.email}
+
+    def json_text(self) -> str:
+        """`to_json` as compact JSON text (see `Approval.json_text`)."""
+        return f'{{"name":{_quoted(self.name)},"email":{_quoted(self.email)}}}'
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +261,13 @@ class Revision:
             "authors": [a.to_json() for a in self.authors],
             "approvals": [a.to_json() for a in self.approvals],
         }
+
+    def json_text(self) -> str:
+        """`to_json` as compact JSON text (see `Approval.json_text`)."""
+        return (f'{{"revision":{"null" if self.number is None else int(self.number)},"commit":{_quoted(self.commit)},'
+                f'"date":"{self.date.date().isoformat()}","blob":{_quoted(self.blob)},'
+                f'"authors":[{",".join([a.json_text() for a in self.authors])}],'
+                f'"approvals":[{",".join([a.json_text() for a in self.approvals])}]}}')
 
 
 @dataclass(frozen=True, slots=True)

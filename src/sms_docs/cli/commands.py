@@ -1,29 +1,43 @@
-"""Every command of `sms-docs`, registered here and nowhere else."""
+"""Every command of `sms-docs`, registered here and nowhere else.
+
+A command's module is imported when the command is asked for: `sms-docs audit` imports
+cli/control.py and none of the other families (a start-up that every run pays); `--help` imports
+them all. Each command is the attribute of its name in its module."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from sms_docs.cli import adopt, control, foundation, integrations, lifecycle, site
+import importlib
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import click
 
-COMMANDS: list[click.Command] = [
+# Command name -> the module of sms_docs.cli that defines it, as `--help` groups them.
+WHERE: dict[str, str] = {
     # the working tree
-    foundation.init, foundation.new, foundation.check, foundation.owners, adopt.adopt,
+    "init": "foundation", "new": "foundation", "check": "foundation", "owners": "foundation", "adopt": "adopt",
     # change and approval
-    control.approve, lifecycle.review, lifecycle.obsolete, lifecycle.records,
+    "approve": "control", "review": "lifecycle", "obsolete": "lifecycle", "records": "lifecycle",
     # the register and the history
-    control.status, control.show, control.history, control.diff, control.audit, control.export,
-    lifecycle.due, lifecycle.external, lifecycle.changes,
+    "status": "control", "show": "control", "history": "control", "diff": "control", "audit": "control",
+    "export": "control", "due": "lifecycle", "external": "lifecycle", "changes": "lifecycle",
     # the forge and the standard
-    integrations.coverage, integrations.codeowners, integrations.approvals,
+    "coverage": "integrations", "codeowners": "integrations", "approvals": "integrations",
     # the published site
-    site.build, site.serve, site.demo,
-]
+    "build": "site", "serve": "site", "demo": "site",
+}
 
 
-def register(group: click.Group) -> None:
-    for command in COMMANDS:
-        group.add_command(command)
+def load(name: str) -> click.Command | None:
+    """The command called `name` (its module imported now), or None when there is none."""
+    module = WHERE.get(name)
+    if module is None:
+        return None
+    command: click.Command = getattr(importlib.import_module(f"sms_docs.cli.{module}"), name)
+    return command
+
+
+def __getattr__(name: str) -> Any:
+    if name == "COMMANDS":  # every command, all their modules imported
+        return [load(n) for n in WHERE]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
