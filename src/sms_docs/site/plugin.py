@@ -18,6 +18,7 @@ In a document repository's `mkdocs.yml`:
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import logging
 import posixpath
@@ -40,12 +41,10 @@ from sms_docs.site.html import e, safe_links
 from sms_docs.site.listings import FILE_WORKER
 from sms_docs.site.pages import ASSET_DIR, AUDIENCES, SitePlan, SiteOptions, build_plan
 from sms_docs.site.render_cache import Entry, RenderCache, fingerprint
-from sms_docs.site.shared import SharedParts
+from sms_docs.site.shared import PageShells, SharedParts
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
-    import markdown
 
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.structure.nav import Navigation
@@ -105,6 +104,7 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         self._bytecode = _Compiled()
         self._markdown: _Markdown | None = None  # one Markdown instance for a build's document pages
         self._shared: SharedParts | None = None  # the theme's parts every document page shares
+        self._shells: PageShells | None = None  # whole document pages from one shell per kind of page
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Having this event keeps the plugin instance across the rebuilds of one `serve` (MkDocs 1.4
@@ -266,11 +266,13 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         if self._incremental:
             env.bytecode_cache = self._bytecode
         shared = SharedParts()
+        self._shared, self._shells = None, None
         if shared.install(env, config):
             shared.pages = {id(f.page) for f in files.documentation_pages() if isinstance(f.page, _DocumentPage)}
             self._shared = shared
-        else:
-            self._shared = None
+            shells = PageShells(shared, env)
+            if shells.install(config):
+                self._shells = shells
         return env
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
@@ -351,7 +353,9 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
             log.debug(f"sms-docs: render cache {self.cache.hits} hits, {self.cache.misses} misses")
         if self._shared is not None:
             log.debug(f"sms-docs: shared theme parts {self._shared.hits} reused, {self._shared.misses} rendered")
-        self._shared, self._markdown = None, None
+        if self._shells is not None:
+            log.debug(f"sms-docs: {self._shells.used} pages from {self._shells.made} page shells")
+        self._shared, self._shells, self._markdown = None, None, None
         if self.plan is not None:
             shown = len(self.plan.published)
             log.info(f"sms-docs: published {shown} documents for audience {self.option('audience')}"
@@ -391,11 +395,11 @@ class _Markdown:
 
     def __init__(self, config: MkDocsConfig) -> None:
         self.config = config
-        self.md: markdown.Markdown | None = None
+        self.md: Any = None  # markdown.Markdown
 
-    def get(self) -> markdown.Markdown:
+    def get(self) -> Any:
         if self.md is None:
-            import markdown
+            markdown = importlib.import_module("markdown")  # (MkDocs' dependency; no type stubs here)
 
             self.md = markdown.Markdown(extensions=self.config["markdown_extensions"],
                                         extension_configs=self.config["mdx_configs"] or {})

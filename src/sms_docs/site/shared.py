@@ -18,6 +18,9 @@ could read anything); any other page (the listings, the user's pages) is rendere
 
 from __future__ import annotations
 
+import copy
+import logging
+import re
 from pathlib import Path
 from typing import Any, TYPE_CHECKING
 
@@ -29,6 +32,8 @@ if TYPE_CHECKING:
 
     from jinja2.runtime import Context
     from mkdocs.config.defaults import MkDocsConfig
+
+log = logging.getLogger("mkdocs.plugins.sms-docs")
 
 # Partials of the stock theme that do not depend on a page outside the navigation but through links.
 INCLUDES = ("partials/nav.html", "partials/search.html", "partials/javascripts/base.html")
@@ -85,7 +90,7 @@ class SharedParts:
                 base.blocks[name] = self._shared(f"block {name}", render)
         for name, template in templates.items():
             if _within(template.filename, stock):
-                template.root_render_func = self._shared(name, template.root_render_func)  # type: ignore[method-assign]
+                template.root_render_func = self._shared(name, template.root_render_func)
         return True
 
     def _recorder(self, name: str, func: Callable[..., Any]) -> Callable[..., Any]:
@@ -108,24 +113,34 @@ class SharedParts:
                 return
             known = self.parts.setdefault((name, str(context.get("base_url"))), [])
             for part in known:
-                if all(self.filters[f](context, *args, **kwargs) == out for f, args, kwargs, out in part.calls):
+                if self.same_calls(context, part.calls):
                     self.hits += 1
                     if self._recording:  # inside another part being recorded: it depends on these calls too
                         self._recording[-1].extend(part.calls)
                     yield part.html
                     return
             self.misses += 1
-            self._recording.append([])
-            try:
-                html = "".join(render(context))
-            finally:
-                calls = self._recording.pop()
-            if self._recording:  # a part inside another being recorded: the outer one made these calls too
-                self._recording[-1].extend(calls)
+            html, calls = self.recorded(lambda: "".join(render(context)))
             known.append(_Recorded(calls, html))
             yield html
 
         return shared
+
+    def recorded(self, render: Callable[[], str]) -> tuple[str, list[tuple[str, tuple[Any, ...], dict[str, Any], Any]]]:
+        """`render()`, with the calls it made to filters that read the page."""
+        self._recording.append([])
+        try:
+            html = render()
+        finally:
+            calls = self._recording.pop()
+        if self._recording:  # inside another part being recorded: the outer one made these calls too
+            self._recording[-1].extend(calls)
+        return html, calls
+
+    def same_calls(self, context: Any, calls: list[tuple[str, tuple[Any, ...], dict[str, Any], Any]]) -> bool:
+        """Whether each recorded call gives the same result in `context` (another page's)."""
+        filters = self.filters
+        return all(filters[f](context, *args, **kwargs) == out for f, args, kwargs, out in calls)
 
 
 def _stock_templates(config: MkDocsConfig) -> Path | None:
@@ -153,3 +168,210 @@ def _within(filename: str | None, folder: Path) -> bool:
     except ValueError:
         return False
     return True
+
+
+# --- whole document pages from one shell ---------------------------------------------------------
+
+_TOKEN = "sms-docs-shell-5e2b"
+_TITLE = f"\x02{_TOKEN}-title&<>\"'\x03"  # escaping, stripping or cutting it would leave the token apart
+_CONTENT = f"\x02{_TOKEN}-content\x03"
+_CONTENT_H1 = f"\x02{_TOKEN}-content<h1>\x03"  # for pages whose content has a heading 1 (Material tests it)
+_SKIP = f"{_TOKEN}-skip"
+_FORMS = re.compile("\x02" + re.escape(_TOKEN) + r"-(title&<>\"'|content|content<h1>|slot-\d+)\x03|#" + re.escape(_SKIP))
+# Parts of the stock templates rendered for each page itself, in a context of its own (the page's
+# metadata block: canonical URL, description; its table of contents).
+SLOT_INCLUDES = ("partials/toc.html",)
+SLOT_BLOCKS = ("site_meta",)
+# What a shell stands in for: replaced by the page's own value (its title, content, table of contents).
+_STANDS_IN = frozenset({"title", "meta", "content", "toc"})
+_VERIFY = 2  # pages of each shell rendered in full too, and compared
+# Context values that are not compared: the page, and the time MkDocs reads for each page it renders
+# (the build's time, moments apart; the shell's moment is as much the build's as any page's).
+_PER_RENDER = frozenset({"page", "build_date_utc"})
+
+
+class _Shell:
+    def __init__(self, context: dict[str, Any], calls: list[Any], reads: dict[str, Any],
+                 parts: list[tuple[str, Any]]) -> None:
+        self.context = context  # the template context but the page
+        self.calls = calls  # filter calls outside the slots
+        self.reads = reads  # page attributes read outside the slots, with their values
+        self.parts = parts  # ("text", str) | ("title"|"content"|"skip", None) | ("slot", (render, context))
+        self.verified = 0
+
+
+class PageShells:
+    """A document page's whole HTML from a shell made once per kind of page: the theme's `main.html`
+    rendered for a stand-in of the page whose title, content and table of contents are markers,
+    with its per-page parts (`SLOT_INCLUDES`, `SLOT_BLOCKS`) left as slots. Each page then gets the
+    shell with its own title and content put in for the markers and its slots rendered for it.
+
+    A shell is used for a page only when everything else it was made from is the same for that page:
+    the template context, the result of every filter call that reads the page, every attribute of
+    the page read outside the slots. Every marker must stand in the shell as it was given (no filter
+    changed it), and the first `_VERIFY` pages of each shell are also rendered in full and must come
+    out identical, else that kind of page is rendered in full as before."""
+
+    def __init__(self, shared: SharedParts, env: jinja2.Environment) -> None:
+        self.shared = shared
+        self.env = env
+        self.shells: dict[Any, _Shell | None] = {}
+        self.made = 0
+        self.used = 0
+        self._slots: list[tuple[Callable[[Context], Iterator[str]], Context, dict[str, Any], set[str]]] | None = None
+        self._standin: Any = None
+        self._reads: dict[str, Any] = {}
+        self._main: jinja2.Template | None = None
+
+    def install(self, config: MkDocsConfig) -> bool:
+        stock = _stock_templates(config)
+        if stock is None or not self.shared.filters:
+            return False
+        try:
+            main = self.env.get_template("main.html")
+            base = self.env.get_template("base.html")
+            slots = {name: self.env.get_template(name) for name in SLOT_INCLUDES}
+        except jinja2.TemplateError:
+            return False
+        if not all(_within(t.filename, stock) for t in (main, base, *slots.values())):
+            return False
+        for name in SLOT_BLOCKS:
+            if name not in base.blocks:
+                return False
+            base.blocks[name] = self._slot(base.blocks[name])
+        for template in slots.values():
+            template.root_render_func = self._slot(template.root_render_func)
+        self._main = main
+        full = main.render
+        main.render = lambda *args, **kwargs: self._render(full, *args, **kwargs)  # type: ignore[method-assign]
+        return True
+
+    def _slot(self, render: Callable[[Context], Iterator[str]]) -> Callable[[Context], Iterator[str]]:
+        def slot(context: Context) -> Iterator[str]:
+            if self._slots is None:
+                yield from render(context)
+                return
+            # (the context as the slot finds it: the template sets more variables after it)
+            self._slots.append((render, context, dict(context.vars), set(context.exported_vars)))
+            yield f"\x02{_TOKEN}-slot-{len(self._slots) - 1}\x03"
+
+        return slot
+
+    def _render(self, full: Callable[..., str], *args: Any, **kwargs: Any) -> str:
+        context = dict(*args, **kwargs)
+        page = context.get("page")
+        if page is None or id(page) not in self.shared.pages or page.content is None or not isinstance(page.meta, dict) \
+                or "title" not in page.meta:
+            return full(context)
+        meta = {k: v for k, v in page.meta.items() if k != "title"}
+        first = next(iter(page.toc or ()), None)
+        key = (repr(sorted(meta.items())), str(context.get("base_url")), "<h1" in page.content,
+               None if first is None else first.level)
+        if key not in self.shells:
+            try:
+                self.shells[key] = self._make(full, context, page)
+            except Exception as exc:  # noqa: BLE001 - whatever went wrong, the page is rendered in full
+                log.debug(f"sms-docs: no page shell: {exc!r}")
+                self.shells[key] = None
+            self.made += self.shells[key] is not None
+        shell = self.shells[key]
+        if shell is None:  # this kind of page is not made from a shell
+            return full(context)
+        made = self._fill(shell, context, page)
+        if made is None:  # something the shell was made from is not the same for this page
+            return full(context)
+        if shell.verified < _VERIFY:
+            html = full(context)
+            if made != html:
+                log.debug(f"sms-docs: the page shell made another {page.file.src_uri} than the theme: pages like it "
+                          "are rendered in full")
+                self.shells[key] = None
+            else:
+                shell.verified += 1
+            return html
+        self.used += 1
+        return made
+
+    def _make(self, full: Callable[..., str], context: dict[str, Any], page: Any) -> _Shell | None:
+        from mkdocs.structure.toc import get_toc
+
+        standin = copy.copy(page)
+        standin.meta = {**page.meta, "title": _TITLE}
+        standin.content = _CONTENT_H1 if "<h1" in page.content else _CONTENT
+        first = next(iter(page.toc or ()), None)
+        standin.toc = get_toc([] if first is None else [{"level": first.level, "id": _SKIP, "name": _SKIP, "children": []}])
+        rendering = {**context, "page": standin}
+        self._slots, self._standin, self._reads = [], standin, {}
+        env = self.env
+        env.getattr = self._getattr  # type: ignore[method-assign]
+        env.getitem = self._getitem  # type: ignore[method-assign]
+        try:
+            html, calls = self.shared.recorded(lambda: full(rendering))
+            slots, reads = self._slots, self._reads
+        finally:
+            self._slots, self._standin, self._reads = None, None, {}
+            del env.getattr, env.getitem
+        parts: list[tuple[str, Any]] = []
+        pos = 0
+        found = 0
+        for m in _FORMS.finditer(html):
+            found += 1
+            parts.append(("text", html[pos:m.start()]))
+            what = m.group(1)
+            if what is None:
+                parts.append(("skip", None))
+            elif what.startswith("slot-"):
+                parts.append(("slot", slots[int(what[5:])]))
+            else:
+                parts.append(("title" if what.startswith("title") else "content", None))
+            pos = m.end()
+        parts.append(("text", html[pos:]))
+        if html.count(_TOKEN) != found or "\x02" in html.replace(f"\x02{_TOKEN}", ""):
+            return None  # a marker changed on its way (escaped, stripped, cut): not a shell
+        rest = {k: v for k, v in context.items() if k not in _PER_RENDER}
+        return _Shell(rest, calls, {k: v for k, v in reads.items() if k not in _STANDS_IN}, parts)
+
+    def _getattr(self, obj: Any, attribute: str) -> Any:
+        value = jinja2.Environment.getattr(self.env, obj, attribute)
+        if obj is self._standin and self._slots is not None:
+            self._reads.setdefault(attribute, value)
+        return value
+
+    def _getitem(self, obj: Any, argument: Any) -> Any:
+        value = jinja2.Environment.getitem(self.env, obj, argument)
+        if obj is self._standin and self._slots is not None:
+            self._reads.setdefault(str(argument), value)
+        return value
+
+    def _fill(self, shell: _Shell, context: dict[str, Any], page: Any) -> str | None:
+        if len(context) != len(shell.context) + len(_PER_RENDER) or any(context.get(k, _MISSING) != v for k, v in shell.context.items()):
+            return None
+        if any(getattr(page, k, _MISSING) != v for k, v in shell.reads.items()):
+            return None
+        if shell.calls and not self.shared.same_calls(self._main.new_context(context) if self._main else context, shell.calls):
+            return None
+        title = str(page.meta["title"])
+        out = []
+        for kind, value in shell.parts:
+            if kind == "text":
+                out.append(value)
+            elif kind == "title":
+                out.append(title)
+            elif kind == "content":
+                out.append(str(page.content))
+            elif kind == "skip":
+                out.append(next(iter(page.toc)).url)
+            else:
+                render, saved, variables, exported = value
+                own = copy.copy(saved)
+                own.parent = {**saved.parent, "page": page}
+                own.vars = dict(variables)
+                own.exported_vars = set(exported)
+                html = "".join(render(own))
+                if _TOKEN in html:
+                    return None
+                out.append(html)
+        return "".join(out)
+
+
+_MISSING = object()
