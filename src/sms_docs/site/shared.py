@@ -135,12 +135,28 @@ class SharedParts:
             calls = self._recording.pop()
         if self._recording:  # inside another part being recorded: the outer one made these calls too
             self._recording[-1].extend(calls)
-        return html, calls
+        return html, _once(calls)
 
     def same_calls(self, context: Any, calls: list[tuple[str, tuple[Any, ...], dict[str, Any], Any]]) -> bool:
         """Whether each recorded call gives the same result in `context` (another page's)."""
         filters = self.filters
         return all(filters[f](context, *args, **kwargs) == out for f, args, kwargs, out in calls)
+
+
+def _once(calls: list[tuple[str, tuple[Any, ...], dict[str, Any], Any]]) -> list[tuple[str, tuple[Any, ...], dict[str, Any], Any]]:
+    """The calls without repeats (a page links to the same asset, the same page several times)."""
+    seen: set[Any] = set()
+    out = []
+    for call in calls:
+        try:
+            key = (call[0], call[1], tuple(sorted(call[2].items())), call[3])
+            if key in seen:
+                continue
+            seen.add(key)
+        except TypeError:  # unhashable arguments: kept, checked again
+            pass
+        out.append(call)
+    return out
 
 
 def _stock_templates(config: MkDocsConfig) -> Path | None:
