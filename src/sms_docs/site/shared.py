@@ -1,4 +1,4 @@
-"""The parts of Material's page frame that are the same on every document page, rendered once.
+"""Material's page frame rendered once for the document pages that share it, not once per page.
 
 Material renders its whole frame for every page: the navigation, the search box, the footer, the
 JavaScript configuration, the stylesheet and script tags. A page the navigation does not list (every
@@ -8,12 +8,17 @@ to mark the navigation's active item (none here), to show a previous and next li
 through MkDocs' `url` and `script_tag` filters and `base_url`. On 1,000 document pages they were
 about half of the time Material takes to render the pages.
 
-So each such part is rendered once per `base_url` and kept with every call its rendering made to a
-filter that reads the page (`pass_context` filters: `url`, `script_tag`, and any another plugin
+`SharedParts` renders each such part once per `base_url` and keeps every call its rendering made to
+a filter that reads the page (`pass_context` filters: `url`, `script_tag`, and any another plugin
 adds); a later page reuses it when each of those calls gives the same result for that page (the
-same relative links), and renders it itself otherwise. Only Material's own templates are treated
-so, and none when the theme's `custom_dir` replaces a partial or `base.html` (a replaced partial
-could read anything); any other page (the listings, the user's pages) is rendered as always.
+same relative links), and renders it itself otherwise. `PageShells` goes further: one rendering of
+the whole page per kind of document page, with markers for the title and the content and slots for
+the parts that differ (see its docstring), each page checked against what the shell was made from.
+
+Only Material's own templates are treated so, and none when the theme's `custom_dir` replaces a
+partial or `base.html` (a replaced partial could read anything); any other page (the listings, the
+user's pages) is rendered as always. The pages are the same, byte for byte, either way
+(tests/test_site_shells.py).
 """
 
 from __future__ import annotations
@@ -25,7 +30,11 @@ from pathlib import Path
 from typing import Any, TYPE_CHECKING
 
 import jinja2
-from jinja2.utils import _PassArg
+
+
+def _reads_context(func: Any) -> bool:
+    """Whether Jinja passes the template context to this filter or function (`@pass_context`)."""
+    return getattr(getattr(func, "jinja_pass_arg", None), "name", None) == "context"
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -68,13 +77,14 @@ class SharedParts:
         """Wraps the stock parts of `env`'s templates; False (and nothing changed) when the theme is not
         stock Material or another plugin added something to the environment that reads the page."""
         stock = _stock_templates(config)
-        if stock is None:
+        if stock is None or not hasattr(jinja2, "pass_context"):  # (Jinja 2: nothing is shared)
             return False
-        if any(_PassArg.from_obj(f) is _PassArg.context for name, f in env.globals.items()
+        if any(_reads_context(f) for name, f in env.globals.items()
                if callable(f) and name not in _GETTEXT):
             return False  # a global function that may read the page: its calls could not be checked
         for name, func in list(env.filters.items()):
-            if _PassArg.from_obj(func) is _PassArg.context:
+            if _reads_context(func) and func is not jinja2.filters.FILTERS.get(name):  # (Jinja's own `map`,
+                # `select` and the like read the context only to apply other filters and tests)
                 self.filters[name] = func
                 env.filters[name] = self._recorder(name, func)
         try:
