@@ -117,3 +117,44 @@ def test_a_replaced_partial_turns_the_shared_parts_off(repo: Repo, caplog: pytes
         ours = build(repo, "site-ours")
     assert not [r for r in caplog.records if "page shells" in r.getMessage() or "shared theme parts" in r.getMessage()]
     assert "TOC OF POL-007 Plain policy 7" in ours["policy/POL-007/index.html"]
+
+
+EXTENSIONS = """\
+markdown_extensions:
+  - abbr
+  - attr_list
+  - def_list
+  - footnotes
+  - admonition
+  - toc:
+      permalink: true
+"""
+
+
+def test_one_markdown_instance_renders_each_page_as_a_fresh_one_would(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Document pages share one Markdown instance, reset between pages: nothing of one page (reference
+    links, footnotes and their numbers, abbreviations, heading ids) reaches the next."""
+    from sms_docs.site import plugin
+
+    make(repo, site_config() + EXTENSIONS)
+    repo.branch("notes")
+    repo.commit("Notes", {
+        "policies/POL-020-a.md": doc("POL-020", "With references", body="See [the rules][rules] and HTML.[^1]\n\n"
+                                     "[rules]: https://example.com/rules\n\n[^1]: A note.\n\n*[HTML]: Hyper Text\n\n## Scope\n"),
+        "policies/POL-021-b.md": doc("POL-021", "Without them", body="No [rules][rules] here, HTML.[^1]\n\n[^1]: Its own note.\n\n"
+                                     "## Scope\n"),
+    }, who="omar", date="2026-01-20T10:00:00+00:00")
+    assert repo.run("approve", "POL-020", "POL-021", who="dana", date="2026-01-21T10:00:00+00:00").exit_code == 0
+    repo.checkout("main")
+    repo.merge("notes", who="dana", date="2026-01-22T09:00:00+00:00")
+    ours = build(repo, "site-ours")
+    b = ours["policy/POL-021/index.html"]
+    assert "https://example.com/rules" not in b and "<abbr" not in b and 'id="scope"' in b
+    assert 'id="fn:1"' in b and "Its own note" in b
+    monkeypatch.setattr(plugin._Markdown, "get", lambda self: plugin.importlib.import_module("markdown").Markdown(
+        extensions=self.config["markdown_extensions"], extension_configs=self.config["mdx_configs"] or {}))
+    monkeypatch.setattr(shared.SharedParts, "install", lambda self, env, config: False)
+    fresh = build(repo, "site-fresh")
+    assert ours.keys() == fresh.keys()
+    for page in ours:
+        assert ours[page] == fresh[page], page

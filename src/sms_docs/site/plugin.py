@@ -250,6 +250,7 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         self._pages_done = 0
         return files
 
+    @event_priority(100)  # first: any other plugin's on_nav sees the pages the build will render
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         """Document pages outside the navigation (all of them, unless mkdocs.yml's own nav lists one)
         are made here rather than by MkDocs, as `_DocumentPage`: Markdown rendered by one instance
