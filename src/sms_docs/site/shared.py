@@ -174,16 +174,18 @@ def _stock_templates(config: MkDocsConfig) -> Path | None:
     neither base.html nor any partial; else None."""
     if str(getattr(config.theme, "name", "") or "") != "material":
         return None
+    from mkdocs.utils import get_theme_dir
+
     try:
-        import material
-    except ImportError:
+        stock = Path(get_theme_dir("material")).resolve()
+    except (KeyError, OSError):
         return None
     custom = getattr(config.theme, "custom_dir", None)
     if custom:
         root = Path(custom)
         if (root / "base.html").exists() or (root / "partials").exists():
             return None
-    return Path(material.__file__).resolve().parent / "templates"
+    return stock
 
 
 def _within(filename: str | None, folder: Path) -> bool:
