@@ -102,7 +102,6 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         self._history: History | None = None  # the last build's, with its walk (serve only)
         self._fronts: dict[tuple[str, bool, tuple[str, ...]], str] = {}  # page front matter by what it says
         self._bytecode = _Compiled()
-        self._precompiled: _Precompile | None = None
         self._markdown: _Markdown | None = None  # one Markdown instance for a build's document pages
         self._shared: SharedParts | None = None  # the theme's parts every document page shares
         self._shells: PageShells | None = None  # whole document pages from one shell per kind of page
@@ -146,10 +145,6 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
             config.use_directory_urls = False  # file:// shows a folder's listing, not its index.html
         options = SiteOptions(audience=self.option("audience"), drafts=drafts,
                               directory_urls=bool(config.use_directory_urls), site_url=config.site_url or None)
-        # The theme's templates are compiled beside the history pass, which mostly waits on git; the
-        # build's own Jinja environment then loads them from this process's memory (see on_env).
-        if not self._bytecode.compiled:  # (a serve's rebuilds find them compiled already)
-            self._precompiled = _Precompile(config, self._bytecode)
         try:
             with Catalog.open(self.root, ref=self.option("ref"), as_of=self.overrides.get("as_of"),
                               previous=history, keep=self._incremental) as cat:
@@ -269,10 +264,8 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         `sms_docs.site.shared`). Under `sms-docs serve`, the theme's templates are compiled once per
         process, not once per rebuild (each rebuild makes a new Jinja environment): Jinja checks each
         template's source against the compiled copy it keeps, so an edited template is compiled again."""
-        if self._precompiled is not None:
-            self._precompiled.join()
-            self._precompiled = None
-        env.bytecode_cache = self._bytecode
+        if self._incremental:
+            env.bytecode_cache = self._bytecode
         shared = SharedParts()
         self._shared, self._shells = None, None
         if shared.install(env, config):
@@ -395,44 +388,6 @@ class _Compiled(BytecodeCache):
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         self.compiled[bucket.key] = bucket.bytecode_to_string()
-
-
-class _Precompile:
-    """The theme's page templates and every template they name, compiled in a thread into `cache`.
-    Whatever fails here is left for the build to compile (and to report) as it would have."""
-
-    ROOTS = ("main.html", "404.html", "sitemap.xml")
-
-    def __init__(self, config: MkDocsConfig, cache: _Compiled) -> None:
-        import threading
-
-        self.thread = threading.Thread(target=self._run, args=(config, cache), name="sms-docs-templates", daemon=True)
-        self.thread.start()
-
-    def join(self) -> None:
-        self.thread.join()
-
-    @staticmethod
-    def _run(config: MkDocsConfig, cache: _Compiled) -> None:
-        from jinja2 import meta
-
-        try:
-            env = config.theme.get_env()
-        except Exception:  # noqa: BLE001 - left to the build
-            return
-        env.bytecode_cache = cache
-        todo, seen = list(_Precompile.ROOTS), set()
-        while todo:
-            name = todo.pop()
-            if name in seen:
-                continue
-            seen.add(name)
-            try:
-                env.get_template(name)  # compiled, and kept in the cache
-                source = env.loader.get_source(env, name)[0] if env.loader else ""
-                todo.extend(n for n in meta.find_referenced_templates(env.parse(source)) if n)
-            except Exception:  # noqa: BLE001,S112 - a template that does not compile: the build says so
-                continue
 
 
 class _Markdown:
