@@ -429,7 +429,10 @@ class _DocumentPage(MkPage):
         relative = _RelativePathTreeprocessor(self.file, files, config)
         relative._register(md)
         title = _ExtractTitleTreeprocessor()
-        title._register(md)
+        if "title" in self.meta:  # (the page's title: the heading 1 would be read and never used)
+            md.treeprocessors.deregister("mkdocs_extract_title", strict=False)
+        else:
+            title._register(md)
         self.content = md.convert(self.markdown)
         self.toc = get_toc(getattr(md, "toc_tokens", []))
         self._title_from_render = title.title
