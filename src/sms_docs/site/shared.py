@@ -82,11 +82,6 @@ class SharedParts:
         if any(_reads_context(f) for name, f in env.globals.items()
                if callable(f) and name not in _GETTEXT):
             return False  # a global function that may read the page: its calls could not be checked
-        for name, func in list(env.filters.items()):
-            if _reads_context(func) and func is not jinja2.filters.FILTERS.get(name):  # (Jinja's own `map`,
-                # `select` and the like read the context only to apply other filters and tests)
-                self.filters[name] = func
-                env.filters[name] = self._recorder(name, func)
         try:
             base = env.get_template("base.html")
             templates = {name: env.get_template(name) for name in INCLUDES}
@@ -94,6 +89,11 @@ class SharedParts:
             return False
         if not _within(base.filename, stock):
             return False
+        for name, func in list(env.filters.items()):
+            if _reads_context(func) and func is not jinja2.filters.FILTERS.get(name):  # (Jinja's own `map`,
+                # `select` and the like read the context only to apply other filters and tests)
+                self.filters[name] = func
+                env.filters[name] = self._recorder(name, func)
         for name in BLOCKS:
             render = base.blocks.get(name)
             if render is not None:
