@@ -21,12 +21,14 @@ import hashlib
 import importlib
 import json
 import logging
+import os
 import posixpath
 import re
 from importlib import metadata
 from pathlib import Path
 from typing import Any, TYPE_CHECKING
 
+from jinja2 import FileSystemLoader
 from jinja2.bccache import Bucket, BytecodeCache
 from mkdocs.config import base
 from mkdocs.config import config_options as c
@@ -184,6 +186,7 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
             config.extra["polyfills"] = [shim, *polyfills]
         if not self.option("external_assets"):
             self._no_external_assets(config)
+        _theme_files_without_hidden_folders(config)
 
     def _no_external_assets(self, config: MkDocsConfig) -> None:
         """No request outside the site: the theme's web fonts are turned off (Material then uses the
@@ -447,6 +450,41 @@ class _Unchanged(File):
 
     def is_modified(self) -> bool:
         return False
+
+
+def _theme_files_without_hidden_folders(config: MkDocsConfig) -> None:
+    """MkDocs finds the theme's static files by listing every file of the theme's folders, and leaves
+    out whatever lies in a hidden folder ('.*', '*/.*'): Material's `.icons` alone holds some 14,500
+    files, walked on every build (~0.04 s) for its ~40 static files. The build's Jinja environment gets
+    a loader that does not walk hidden folders, so the list is the same and walked in a millisecond;
+    templates load as before."""
+    theme = config.theme
+    if "get_env" in vars(theme):
+        return
+    make = theme.get_env
+
+    def get_env() -> Any:
+        env = make()
+        if type(env.loader) is FileSystemLoader:
+            env.loader = _ThemeLoader(env.loader.searchpath, env.loader.encoding, env.loader.followlinks)
+        return env
+
+    theme.get_env = get_env  # type: ignore[method-assign]
+
+
+class _ThemeLoader(FileSystemLoader):
+    def list_templates(self) -> list[str]:
+        """FileSystemLoader's list, without the files of hidden folders (Jinja's own walk otherwise)."""
+        found = set()
+        for searchpath in self.searchpath:
+            for dirpath, dirnames, filenames in os.walk(searchpath, followlinks=self.followlinks):
+                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+                for filename in filenames:
+                    template = os.path.join(dirpath, filename)[len(searchpath):].strip(os.path.sep).replace(os.path.sep, "/")
+                    if template[:2] == "./":
+                        template = template[2:]
+                    found.add(template)
+        return sorted(found)
 
 
 def _digest(*parts: Any) -> str:
