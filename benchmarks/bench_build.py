@@ -1,5 +1,5 @@
 """`sms-docs build` of 1,000 documents with history, against plain `mkdocs build` (Material, default
-navigation) of the same Markdown. SPEC section 10: at most 0.2x.
+navigation) of the same Markdown. SPEC section 10: at most 0.2x; issue 13: a cold build at most 0.1x.
 
 The repository comes from `generate.py`: N documents approved in one approval commit, then M changes,
 each on a branch with an approval commit, merged with --no-ff. The baseline is a plain MkDocs project
@@ -63,7 +63,7 @@ def main() -> None:
         pages = sum(1 for _ in (repo / "site").rglob("index.html"))
         print(f"sms-docs build: cold {cold:.2f} s, again (render cache) {warm:.2f} s, {pages} pages")
         print(f"plain mkdocs build (material, default navigation), same Markdown: {baseline:.2f} s")
-        print(f"ratio: cold {cold / baseline:.3f}x, again {warm / baseline:.3f}x (target <= 0.2x)")
+        print(f"ratio: cold {cold / baseline:.3f}x (target <= 0.1x), again {warm / baseline:.3f}x (target <= 0.2x)")
     finally:
         if args.keep is None:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -21,6 +21,7 @@ Rules (SPEC section 9; ISO/IEC 20000-1:2011 4.3.2 d, e, h):
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any, TYPE_CHECKING
@@ -82,7 +83,13 @@ class Page:
         return meta
 
     def front_matter(self, title: str | None = None) -> str:
-        return "---\n" + yaml.safe_dump(self.meta(title), allow_unicode=True, sort_keys=False, width=10_000) + "---\n\n"
+        meta = self.meta(title)
+        text = meta["title"]
+        if len(meta) == 1 and text.isprintable() and text.isascii():
+            # The usual case, written directly: a JSON string is a YAML double-quoted scalar, and
+            # PyYAML reads it back as the same text (1,000 pages: YAML's emitter took ~0.1 s).
+            return f"---\ntitle: {json.dumps(text)}\n---\n\n"
+        return "---\n" + yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=10_000) + "---\n\n"
 
     @property
     def markdown(self) -> str:

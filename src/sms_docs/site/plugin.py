@@ -18,20 +18,24 @@ In a document repository's `mkdocs.yml`:
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import logging
+import os
 import posixpath
 import re
 from importlib import metadata
 from pathlib import Path
 from typing import Any, TYPE_CHECKING
 
+from jinja2 import FileSystemLoader
 from jinja2.bccache import Bucket, BytecodeCache
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page as MkPage
 from mkdocs.structure.toc import AnchorLink, get_toc
 
 from sms_docs.errors import SmsDocsError
@@ -39,12 +43,13 @@ from sms_docs.site.html import e, safe_links
 from sms_docs.site.listings import FILE_WORKER
 from sms_docs.site.pages import ASSET_DIR, AUDIENCES, SitePlan, SiteOptions, build_plan
 from sms_docs.site.render_cache import Entry, RenderCache, fingerprint
+from sms_docs.site.shared import PageShells, SharedParts
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from mkdocs.config.defaults import MkDocsConfig
-    from mkdocs.structure.pages import Page as MkPage
+    from mkdocs.structure.nav import Navigation
 
     from sms_docs.history import History
 
@@ -99,6 +104,9 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         self._history: History | None = None  # the last build's, with its walk (serve only)
         self._fronts: dict[tuple[str, bool, tuple[str, ...]], str] = {}  # page front matter by what it says
         self._bytecode = _Compiled()
+        self._markdown: _Markdown | None = None  # one Markdown instance for a build's document pages
+        self._shared: SharedParts | None = None  # the theme's parts every document page shares
+        self._shells: PageShells | None = None  # whole document pages from one shell per kind of page
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Having this event keeps the plugin instance across the rebuilds of one `serve` (MkDocs 1.4
@@ -178,6 +186,7 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
             config.extra["polyfills"] = [shim, *polyfills]
         if not self.option("external_assets"):
             self._no_external_assets(config)
+        _theme_files_without_hidden_folders(config)
 
     def _no_external_assets(self, config: MkDocsConfig) -> None:
         """No request outside the site: the theme's web fonts are turned off (Material then uses the
@@ -239,12 +248,35 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         self._pages_done = 0
         return files
 
+    @event_priority(100)  # first: any other plugin's on_nav sees the pages the build will render
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        """Document pages outside the navigation (all of them, unless mkdocs.yml's own nav lists one)
+        are made here rather than by MkDocs, as `_DocumentPage`: Markdown rendered by one instance
+        for the build, reset between pages, instead of one instance built per page."""
+        self._markdown = _Markdown(config)
+        listed = {id(page) for page in nav.pages}
+        for src in sorted(self._documents):
+            file = files.get_file_from_path(src)
+            if file is not None and type(file.page) is MkPage and id(file.page) not in listed:
+                _DocumentPage(file, config, self._markdown)  # (MkDocs' page of it was made just now, unread)
+        return nav
+
+    @event_priority(-100)  # last: the filters other plugins put in the environment are wrapped too
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
-        """Under `sms-docs serve`, the theme's templates are compiled once per process, not once per
-        rebuild (each rebuild makes a new Jinja environment): Jinja checks each template's source
-        against the compiled copy it keeps, so an edited template is compiled again."""
+        """The theme's parts that every document page shares are rendered once (see
+        `sms_docs.site.shared`). Under `sms-docs serve`, the theme's templates are compiled once per
+        process, not once per rebuild (each rebuild makes a new Jinja environment): Jinja checks each
+        template's source against the compiled copy it keeps, so an edited template is compiled again."""
         if self._incremental:
             env.bytecode_cache = self._bytecode
+        shared = SharedParts()
+        self._shared, self._shells = None, None
+        if shared.install(env, config):
+            shared.pages = {id(f.page) for f in files.documentation_pages() if isinstance(f.page, _DocumentPage)}
+            self._shared = shared
+            shells = PageShells(shared, env)
+            if shells.install(config):
+                self._shells = shells
         return env
 
     def on_serve(self, server: Any, config: MkDocsConfig, builder: Any) -> Any:
@@ -323,6 +355,11 @@ class SmsDocsPlugin(BasePlugin[SmsDocsConfig]):  # type: ignore[no-untyped-call]
         if self.cache is not None:
             self.cache.save()
             log.debug(f"sms-docs: render cache {self.cache.hits} hits, {self.cache.misses} misses")
+        if self._shared is not None:
+            log.debug(f"sms-docs: shared theme parts {self._shared.hits} reused, {self._shared.misses} rendered")
+        if self._shells is not None:
+            log.debug(f"sms-docs: {self._shells.used} pages from {self._shells.made} page shells")
+        self._shared, self._shells, self._markdown = None, None, None
         if self.plan is not None:
             shown = len(self.plan.published)
             log.info(f"sms-docs: published {shown} documents for audience {self.option('audience')}"
@@ -356,12 +393,98 @@ class _Compiled(BytecodeCache):
         self.compiled[bucket.key] = bucket.bytecode_to_string()
 
 
+class _Markdown:
+    """One Markdown instance for a build's document pages, made at the first page, reset before each
+    (Python-Markdown's way to convert many documents; building one took a third of a page's time)."""
+
+    def __init__(self, config: MkDocsConfig) -> None:
+        self.config = config
+        self.md: Any = None  # markdown.Markdown
+
+    def get(self) -> Any:
+        if self.md is None:
+            markdown = importlib.import_module("markdown")  # (MkDocs' dependency; no type stubs here)
+
+            self.md = markdown.Markdown(extensions=self.config["markdown_extensions"],
+                                        extension_configs=self.config["mdx_configs"] or {})
+        return self.md.reset()
+
+
+class _DocumentPage(MkPage):
+    """A document's page: MkDocs' Page, with the Markdown instance of `_Markdown` (MkDocs' own
+    processors, made for this page, replace the last page's by name)."""
+
+    def __init__(self, file: File, config: MkDocsConfig, renderer: _Markdown) -> None:
+        super().__init__(None, file, config)
+        self._renderer = renderer
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        from mkdocs.structure.pages import (_ExtractAnchorsTreeprocessor, _ExtractTitleTreeprocessor,
+                                            _RawHTMLPreprocessor, _RelativePathTreeprocessor)
+
+        if self.markdown is None:
+            raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
+        md = self._renderer.get()
+        raw_html = _RawHTMLPreprocessor()
+        raw_html._register(md)
+        anchors = _ExtractAnchorsTreeprocessor(self.file, files, config)
+        anchors._register(md)
+        relative = _RelativePathTreeprocessor(self.file, files, config)
+        relative._register(md)
+        title = _ExtractTitleTreeprocessor()
+        if "title" in self.meta:  # (the page's title: the heading 1 would be read and never used)
+            md.treeprocessors.deregister("mkdocs_extract_title", strict=False)
+        else:
+            title._register(md)
+        self.content = md.convert(self.markdown)
+        self.toc = get_toc(getattr(md, "toc_tokens", []))
+        self._title_from_render = title.title
+        self.present_anchor_ids = anchors.present_anchor_ids | raw_html.present_anchor_ids
+        if logging.getLogger("mkdocs.structure.pages").getEffectiveLevel() > logging.DEBUG:  # as MkDocs
+            self.links_to_anchors = relative.links_to_anchors
+
+
 class _Unchanged(File):
     """A generated page with the same content as in the last build of this `serve`: MkDocs' dirty
     build neither reads nor writes it, and its page from the last build stays."""
 
     def is_modified(self) -> bool:
         return False
+
+
+def _theme_files_without_hidden_folders(config: MkDocsConfig) -> None:
+    """MkDocs finds the theme's static files by listing every file of the theme's folders, and leaves
+    out whatever lies in a hidden folder ('.*', '*/.*'): Material's `.icons` alone holds some 14,500
+    files, walked on every build (~0.04 s) for its ~40 static files. The build's Jinja environment gets
+    a loader that does not walk hidden folders, so the list is the same and walked in a millisecond;
+    templates load as before."""
+    theme = config.theme
+    if "get_env" in vars(theme):
+        return
+    make = theme.get_env
+
+    def get_env() -> Any:
+        env = make()
+        if type(env.loader) is FileSystemLoader:
+            env.loader = _ThemeLoader(env.loader.searchpath, env.loader.encoding, env.loader.followlinks)
+        return env
+
+    theme.get_env = get_env  # type: ignore[method-assign]
+
+
+class _ThemeLoader(FileSystemLoader):
+    def list_templates(self) -> list[str]:
+        """FileSystemLoader's list, without the files of hidden folders (Jinja's own walk otherwise)."""
+        found = set()
+        for searchpath in self.searchpath:
+            for dirpath, dirnames, filenames in os.walk(searchpath, followlinks=self.followlinks):
+                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+                for filename in filenames:
+                    template = os.path.join(dirpath, filename)[len(searchpath):].strip(os.path.sep).replace(os.path.sep, "/")
+                    if template[:2] == "./":
+                        template = template[2:]
+                    found.add(template)
+        return sorted(found)
 
 
 def _digest(*parts: Any) -> str:
