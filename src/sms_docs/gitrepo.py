@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from typing import IO
 
 ZERO = "0" * 40
-_CACHE_VERSION = 5
+_CACHE_VERSION = 6
 # Nothing under .git/ but objects and refs is trusted: replace refs and grafts would change the
 # content and parents git reports, a planted commit-graph file the parents, and a repository's own
 # configuration the programs that verify signatures and the shape of `git log` output. Every git
@@ -240,85 +240,43 @@ class GitRepo:
         return self._log_pass(tip, since_exclude, tree_of)[0]
 
     def _log_pass(self, tip: str, since_exclude: Iterable[str] = (),
-                  tree_of: Callable[[str], str | None] = lambda sha: None
-                  ) -> tuple[tuple[str, str, str, str], tuple[list[Commit], dict[str, dict[str, list[Change]]]]]:
+                    tree_of: Callable[[str], str | None] = lambda sha: None
+                    ) -> tuple[tuple[str, str, str, str], tuple[list[Commit], dict[str, dict[str, list[Change]]]]]:
         """git's output for `log`, in three passes. Side by side (this machine class has two cores):
         every commit's header with its tree, no diffs; and the merges, each with its changes against
         every parent (`-m`; against the first parent that is the merge's change, against the others
         what it did not take from them). Then the changes of the non-merges, each distinct pair of
         trees diffed once: a commit whose tree is its parent's changes nothing, and one whose parent's
         tree and own tree are a pair diffed already (a branch brought up to date and merged: its last
-        commit and its merge have the same pair) has that diff. Tree diffs are most of git's work.
+        commit and its merge have the same pair) has that diff. Tree diffs are most of git's work:
+        they are cut in two git processes, which use both cores once the merges' pass is done.
         `tree_of` gives the trees of commits read before (the parents of the first new ones).
-        Returns git's text (headers, merges' diffs, non-merges' diffs, and which commits reuse which
-        diff), and the commits as the headers say with the merges' diffs parsed (read once: `_commits_of`
-        completes them)."""
+        Returns git's text (headers; the merges' diffs as `_parse_separate` compacts them; the
+        non-merges' diffs; and which commits reuse which diff), and the commits as the headers say
+        with the merges' diffs parsed (read once: `_commits_of` completes them)."""
         revs = [tip, *[f"^{x}" for x in since_exclude]]
         common = ["--raw", "--no-abbrev", "--no-renames", "-z", "--no-color"]
-        merges_out: dict[str, str] = {}
-        # oneline is the only format that names the parent of each diff ("<id> (from <parent>) ...").
-        merge_proc = self._spawn(["log", *revs, *common, "--merges", "--diff-merges=separate", "--pretty=oneline",
-                                  "--no-abbrev-commit", "--no-decorate", "--"])
-        reader = threading.Thread(target=lambda: merges_out.setdefault("data", self._drain(merge_proc)))
-        reader.start()
+        passes: list[_Pass] = []
         try:
-            headers = self._drain(self._spawn(["log", *revs, "-z", "--no-color", f"--format={_HEADER_TREE}",
-                                               "--diff-merges=off", "--"]))
-        except BaseException:
-            reader.join()
-            raise
-        parsed = list(_parse_log(headers, with_tree=True))
-        commits = {c.sha: c for c in parsed}
-
-        def tree(sha: str) -> str | None:
-            found = commits.get(sha)
-            return found.tree if found is not None else tree_of(sha)
-
-        pairs: dict[tuple[str, str], str] = {}  # (parent tree, tree) -> the commit whose diff it is
-        for c in commits.values():
-            if c.is_merge:  # its first-parent diff (none listed: an empty one)
-                before = tree(c.parents[0])
-                if before:
-                    pairs.setdefault((before, c.tree), c.sha)
-        reuse: list[str] = []
-        wanted: list[str] = []
-        for c in commits.values():
-            if c.is_merge:
-                continue
-            before = tree(c.parents[0]) if c.parents else None
-            if before is None or not c.tree:
-                wanted.append(c.sha)  # a root commit, or a parent not known here: git diffs it
-            elif before == c.tree:
-                reuse.append(f"{c.sha} -")
-            elif (before, c.tree) in pairs:
-                reuse.append(f"{c.sha} {pairs[(before, c.tree)]}")
-            else:
-                pairs[(before, c.tree)] = c.sha
-                wanted.append(c.sha)
-        # The non-merges' diffs start as soon as the headers are read, beside the merges' pass (which
-        # takes longest): git's two passes use both cores while Python waits.
-        sides_out: dict[str, str] = {}
-        failed: list[GitError] = []
-
-        def read_sides() -> None:
-            try:
-                sides_out["data"] = self._git("log", "--no-walk=unsorted", "--stdin", *common, "--root",
-                                              "--diff-merges=off", "--format=%x1e%H", "--", input="\n".join(wanted) + "\n")
-            except GitError as exc:
-                failed.append(exc)
-
-        side_reader = threading.Thread(target=read_sides)
-        if wanted:
-            side_reader.start()
-        reader.join()
-        merges = merges_out.get("data", "")
-        diffs = _parse_separate(merges, {c.sha: c.parents[0] for c in parsed if c.is_merge})  # while git diffs the rest
-        if wanted:
-            side_reader.join()
-        if failed:
-            raise failed[0]
-        sides = sides_out.get("data", "")
-        return (headers, merges, sides, "\n".join(reuse)), (parsed, diffs)
+            # oneline is the only format that names the parent of each diff ("<id> (from <parent>) ...").
+            merges = _Pass(self, ["log", *revs, *common, "--merges", "--diff-merges=separate", "--pretty=oneline",
+                                  "--no-abbrev-commit", "--no-decorate", "--"], passes)
+            headers = _Pass(self, ["log", *revs, "-z", "--no-color", f"--format={_HEADER_TREE}", "--diff-merges=off",
+                                   "--"], passes).text()
+            parsed = list(_parse_log(headers, with_tree=True))
+            wanted, reuse = _diffs_wanted(parsed, tree_of)
+            # The non-merges' diffs start as soon as the headers are read, beside the merges' pass.
+            cut = (len(wanted) + 1) // 2 if len(wanted) >= _SPLIT_SIDES else len(wanted)
+            sides = [_Pass(self, ["log", "--no-walk=unsorted", "--stdin", *common, "--root", "--diff-merges=off",
+                                  "--format=%x1e%H", "--"], passes, "\n".join(part) + "\n")
+                     for part in (wanted[:cut], wanted[cut:]) if part]
+            compact: list[str] = []
+            diffs = _parse_separate(merges.text(), {c.sha: c.parents[0] for c in parsed if c.is_merge}, compact)
+            side_text = "".join(p.text() for p in sides)
+        finally:
+            for p in passes:
+                p.close()
+        return (headers, "".join(compact), side_text, "\n".join(reuse)), (parsed, diffs)
 
     def _spawn(self, args: list[str], stdin: bool = False,
                env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
@@ -328,13 +286,6 @@ class GitRepo:
                                     env={**os.environ, **SAFE_ENV, **(env or {})})
         except OSError as exc:
             raise GitError(f"cannot run git: {exc}") from None
-
-    @staticmethod
-    def _drain(proc: subprocess.Popen[bytes]) -> str:
-        out, err = proc.communicate()
-        if proc.returncode != 0:
-            raise GitError(f"git log failed: {err.decode('utf-8', errors='replace').strip()}")
-        return out.decode("utf-8", errors="surrogateescape")
 
     def scope_passes(self, tip: str, main_ref: str) -> tuple[list[str], dict[str, Commit], dict[str, list[Change]]]:
         """What an incremental audit reads, three git passes side by side: the main branch's
@@ -787,6 +738,96 @@ def _chunks(paths: list[str], size: int = 500) -> Iterator[list[str]]:
         yield paths[start:start + size]
 
 
+_SPLIT_SIDES = 2000  # from this many diffs on, the non-merges' pass is cut in two git processes
+
+
+class _Pass:
+    """One git process whose output is read in a thread of its own (`text` waits for it): Python
+    parses one pass while git writes the others. Its output is read whole by the buffered reader (no
+    poll loop: git writes in small pieces), its errors go to a file (a full pipe would stall git)."""
+
+    def __init__(self, repo: GitRepo, args: list[str], group: list[_Pass], input: str | None = None) -> None:
+        self._err = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close(), after git is done
+        try:
+            self._proc = subprocess.Popen(["git", *SAFE_CONFIG, *args], cwd=repo.root, stdout=subprocess.PIPE,
+                                          stderr=self._err, stdin=subprocess.PIPE if input is not None else None,
+                                          env={**os.environ, **SAFE_ENV})
+        except OSError as exc:
+            self._err.close()
+            raise GitError(f"cannot run git: {exc}") from None
+        group.append(self)
+        self._input = input
+        self._out = b""
+        self._failed: BaseException | None = None
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        proc = self._proc
+        try:
+            if proc.stdin is not None:
+                with proc.stdin:  # git reads all of its input (--stdin) before it writes
+                    proc.stdin.write((self._input or "").encode("utf-8", "surrogateescape"))
+            assert proc.stdout is not None
+            with proc.stdout:
+                self._out = proc.stdout.read()
+        except BaseException as exc:  # noqa: BLE001 - given to whoever waits for the text
+            self._failed = exc
+        finally:
+            proc.wait()
+
+    def text(self) -> str:
+        self._thread.join()
+        if self._failed is not None:
+            raise GitError(f"git log failed: {self._failed}")
+        if self._proc.returncode != 0:
+            self._err.seek(0)
+            raise GitError(f"git log failed: {self._err.read().decode('utf-8', errors='replace').strip()}")
+        out, self._out = self._out, b""
+        return out.decode("utf-8", errors="surrogateescape")
+
+    def close(self) -> None:
+        if self._thread.is_alive() and self._proc.poll() is None:
+            self._proc.kill()
+        self._thread.join()
+        self._err.close()
+
+
+def _diffs_wanted(parsed: list[Commit], tree_of: Callable[[str], str | None]) -> tuple[list[str], list[str]]:
+    """Which non-merges git must diff, and which reuse another commit's diff (`<commit> <source>`,
+    or `<commit> -` for none): each distinct (parent tree, tree) pair is diffed once, a merge's
+    first-parent diff (read by the merges' pass) first."""
+    commits = {c.sha: c for c in parsed}
+    trees = {sha: c.tree for sha, c in commits.items()}
+
+    def tree(sha: str) -> str | None:
+        return trees[sha] if sha in trees else tree_of(sha)
+
+    pairs: dict[tuple[str, str], str] = {}  # (parent tree, tree) -> the commit whose diff it is
+    for c in commits.values():
+        if c.is_merge:  # its first-parent diff (none listed: an empty one)
+            before = tree(c.parents[0])
+            if before:
+                pairs.setdefault((before, c.tree), c.sha)
+    reuse: list[str] = []
+    wanted: list[str] = []
+    for c in commits.values():
+        if c.is_merge:
+            continue
+        before = tree(c.parents[0]) if c.parents else None
+        if before is None or not c.tree:
+            wanted.append(c.sha)  # a root commit, or a parent not known here: git diffs it
+        elif before == c.tree:
+            reuse.append(f"{c.sha} -")
+        else:
+            source = pairs.setdefault((before, c.tree), c.sha)
+            if source == c.sha:
+                wanted.append(c.sha)
+            else:
+                reuse.append(f"{c.sha} {source}")
+    return wanted, reuse
+
+
 @dataclass(frozen=True, slots=True)
 class Identity:
     """Who makes a commit, and when (ISO 8601; None: now): passed to git for that commit only."""
@@ -833,34 +874,88 @@ def _commits_of(headers: str, merges: str, sides: str, reuse: str, *,
     yield from commits
 
 
-def _parse_separate(data: str, first_parent: Mapping[str, str]) -> dict[str, dict[str, list[Change]]]:
+# A run of raw fields, each `:<modes> <blobs> <status>` and then its path, as a structural reader
+# steps through them: a field that starts with ":" (after any line breaks) is a raw field, and the
+# field after it its path, whatever that holds. The run ends at the first other field (a heading).
+_RAW_RUN = re.compile(r"(?:\n*:[^\0]*\0[^\0]*\0)*")
+
+
+def _raw_changes(run: str) -> list[Change]:
+    """The changes of a run of raw fields (`_RAW_RUN`), in git's order."""
+    tokens = run.split("\0")
+    out: list[Change] = []
+    for meta, path in zip(tokens[0:-1:2], tokens[1::2], strict=True):  # a run ends with NUL: one more token
+        fields = meta.lstrip("\n")[1:].split()
+        if len(fields) >= 5:
+            out.append(Change(path, fields[2], fields[3], fields[4][:1], fields[1], fields[0]))
+    return out
+
+
+def _kept_pairs(data: str, start: int, end: int, keep: set[str]) -> list[tuple[int, int]] | None:
+    """Where (start, end of its raw field and path) each path of `keep` is in the run of raw fields
+    data[start:end], in git's order, found by searching for the path itself: the run is not split.
+    A path field is found as `\0<path>\0`; a raw field starts with ":" (after any line breaks), so a
+    path that starts with neither cannot be mistaken for one. None when a path does (then the
+    caller reads the run field by field)."""
+    found: list[tuple[int, int]] = []
+    for path in keep:
+        if not path or path[0] in ":\n":
+            return None
+        needle = f"\0{path}\0"
+        at = data.find(needle, start - 1, end)  # data[start - 1] is the NUL that ends the heading
+        while at >= 0:
+            found.append((data.rfind("\0", start - 1, at) + 1, at + len(needle)))
+            at = data.find(needle, at + 1, end)
+    found.sort()
+    return found
+
+
+def _parse_separate(data: str, first_parent: Mapping[str, str],
+                    compact: list[str] | None = None) -> dict[str, dict[str, list[Change]]]:
     """merge -> parent -> its changes against that parent, from `git log -m --raw -z --pretty=oneline`:
     each diff is headed `<merge> (from <parent>) <subject>` (a diff that is empty has no heading). A
     heading is a whole NUL-terminated field and never starts with ":" (it starts with the commit id);
     each raw field is followed by its path. Against the other parents only the paths the merge changed
     against its first parent (`first_parent`: merge -> its first parent; git lists that diff first)
     are kept: nothing asks about the others, and a long-lived branch's merge differs from that branch
-    in thousands of paths."""
+    in thousands of paths. Those diffs are skipped whole (`_RAW_RUN`) and only the kept paths looked
+    up in them (`_kept_pairs`): most of git's text is never split.
+    `compact` (when given) receives the text that parses to the same: every first-parent diff, and
+    of the others only the kept paths' fields (what the cache keeps)."""
     out: dict[str, dict[str, list[Change]]] = {}
     current: list[Change] | None = None
     keep: set[str] | None = None  # None: every path (the first-parent diff)
+    heading = ""
     pos, end = 0, len(data)
     while pos < end:
+        run_end = _RAW_RUN.match(data, pos).end()  # type: ignore[union-attr]  # (it matches the empty run)
+        if run_end > pos and current is not None:
+            if keep is None:
+                current.extend(_raw_changes(data[pos:run_end]))
+                if compact is not None:
+                    compact.append(data[pos:run_end])
+            elif keep:
+                spans = _kept_pairs(data, pos, run_end, keep)
+                if spans is None:
+                    spans = [(pos, run_end)]
+                    changes = [ch for ch in _raw_changes(data[pos:run_end]) if ch.path in keep]
+                else:
+                    changes = [ch for a, b in spans for ch in _raw_changes(data[a:b])]
+                current.extend(changes)
+                if compact is not None and changes:
+                    compact += (heading, *(data[a:b] for a, b in spans))
+                    heading = ""
+        pos = run_end
+        if pos >= end:
+            break
         stop = data.find("\0", pos)
         if stop < 0:
             stop = end
         token = data[pos:stop].lstrip("\n")
-        pos = stop + 1
-        if token.startswith(":"):
-            stop = data.find("\0", pos)
-            if stop < 0:
-                break
-            path = data[pos:stop]
-            pos = stop + 1
-            fields = token[1:].split()
-            if current is not None and len(fields) >= 5 and (keep is None or path in keep):
-                current.append(Change(path, fields[2], fields[3], fields[4][:1], fields[1], fields[0]))
-        elif token[40:47] == " (from ":
+        if token.startswith(":"):  # a raw field without its path: git's output was cut short
+            break
+        if token[40:47] == " (from ":
+            heading = data[pos:stop + 1]
             merge, parent = token[:40], token[47:87]
             diffs = out.setdefault(merge, {})
             if parent == first_parent.get(merge):
@@ -868,8 +963,11 @@ def _parse_separate(data: str, first_parent: Mapping[str, str]) -> dict[str, dic
             else:
                 keep = {ch.path for ch in diffs.get(first_parent.get(merge, ""), [])}
             current = diffs.setdefault(parent, [])
+            if compact is not None and keep is None:  # (another's heading goes in with its first kept path)
+                compact.append(heading)
         else:
             current = None
+        pos = stop + 1
     return out
 
 
@@ -899,28 +997,30 @@ def _parse_changes(data: str) -> dict[str, list[Change]]:
 def _parse_log(data: str, *, with_tree: bool = False) -> Iterator[Commit]:
     """Commits from `git log -z --raw --format=<_HEADER>` output (<_HEADER_TREE> `with_tree`)."""
     first = 2 if with_tree else 1
+    fields = first + 8
     for record in data.split("\x1e"):
         if not record:
             continue
-        parts = record.split("\x1f")
-        if len(parts) < 9 + first:
+        parts = record.split("\x1f", fields)  # the last part: what follows the message (its raw fields)
+        if len(parts) <= fields:
             continue
         sha, tree = parts[0], (parts[1] if with_tree else "")
-        parents, an, ae, at, cn, ce, ct, message = parts[first:first + 8]
-        rest = "\x1f".join(parts[first + 8:])
+        parents, an, ae, at, cn, ce, ct, message, rest = parts[first:]
         commit = Commit(sha, tuple(parents.split()), an, ae, int(at or 0), cn, ce, int(ct or 0), message.rstrip("\n"),
                         tree=tree)
-        tokens = rest.split("\0")
-        i = 0
-        while i < len(tokens):
-            meta = tokens[i].lstrip("\n")
-            if meta.startswith(":") and i + 1 < len(tokens):
-                fields = meta[1:].split()
-                if len(fields) >= 5:
-                    commit.changes.append(Change(tokens[i + 1], fields[2], fields[3], fields[4][:1], fields[1], fields[0]))
-                i += 2
-            else:
-                i += 1
+        if ":" in rest:
+            tokens = rest.split("\0")
+            i = 0
+            while i < len(tokens):
+                meta = tokens[i].lstrip("\n")
+                if meta.startswith(":") and i + 1 < len(tokens):
+                    meta_fields = meta[1:].split()
+                    if len(meta_fields) >= 5:
+                        commit.changes.append(Change(tokens[i + 1], meta_fields[2], meta_fields[3], meta_fields[4][:1],
+                                                     meta_fields[1], meta_fields[0]))
+                    i += 2
+                else:
+                    i += 1
         yield commit
 
 
