@@ -38,6 +38,7 @@ _HEADER = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%at%x1f%cn%x1f%ce%x1f%ct%x1f%B%x1f"
 _HEADER_TREE = "%x1e%H%x1f%T%x1f%P%x1f%an%x1f%ae%x1f%at%x1f%cn%x1f%ce%x1f%ct%x1f%B%x1f"
 _TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*):\s*(.*?)\s*$")
 _IDENT = re.compile(r"^(.*?)\s*<([^<>]*)>\s*$")
+_PARAGRAPHS = re.compile(r"\n[ \t]*\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,8 @@ class Commit:
     against: dict[str, dict[str, str]] | None = None
     # More than one parent: set once (the walk asks it of every commit several times; parents never change).
     is_merge: bool = field(init=False, default=False, compare=False)
+    # `date`, made on first use (the catalogue and the findings ask it of the same commits again and again).
+    _date: dt.datetime | None = field(init=False, default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.is_merge = len(self.parents) > 1
@@ -86,10 +89,18 @@ class Commit:
 
     @property
     def date(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.commit_time, tz=dt.timezone.utc)
+        """When it was committed (UTC)."""
+        if self._date is None:
+            self._date = dt.datetime.fromtimestamp(self.commit_time, tz=dt.timezone.utc)
+        return self._date
 
     def trailers(self, known: Iterable[str] = ()) -> list[tuple[str, str]]:
         return parse_trailers(self.message, known)
+
+
+# What `GitRepo._log_pass` has parsed of its passes: the commits as the headers say, merge -> parent
+# -> its changes against that parent, and commit -> its changes for the non-merges git diffed.
+_Parsed = tuple[list[Commit], dict[str, dict[str, list[Change]]], dict[str, list[Change]]]
 
 
 # Keys git generates or sms-docs writes: one of them lets a last paragraph that also holds other
@@ -102,13 +113,13 @@ def parse_trailers(message: str, known: Iterable[str] = ()) -> list[tuple[str, s
     paragraph is a trailer block when every line is `Key: value` (continuation lines folded), or
     when it holds a known key and at least a quarter of its lines are trailers. Only the trailer
     lines are returned."""
-    paragraphs = [p for p in re.split(r"\n[ \t]*\n", message.strip()) if p.strip()]
+    if ":" not in message:  # no line can be a trailer (most commits: it is asked of every one)
+        return []
+    paragraphs = [p for p in _PARAGRAPHS.split(message.strip()) if p.strip()]
     if len(paragraphs) < 2:
         return []
-    recognised = KNOWN_TRAILERS | {k.lower() for k in known}
     out: list[tuple[str, str]] = []
     others = 0
-    has_known = False
     last_was_trailer = False
     for line in paragraphs[-1].splitlines():
         if line[:1] in (" ", "\t") and last_was_trailer:
@@ -121,12 +132,13 @@ def parse_trailers(message: str, known: Iterable[str] = ()) -> list[tuple[str, s
             last_was_trailer = False
             continue
         out.append((match.group(1), match.group(2)))
-        has_known = has_known or match.group(1).lower() in recognised
         last_was_trailer = True
     if not out:
         return []
-    if others and not (has_known and len(out) * 3 >= others):
-        return []
+    if others:
+        recognised = KNOWN_TRAILERS | {k.lower() for k in known}
+        if not (any(key.lower() in recognised for key, _ in out) and len(out) * 3 >= others):
+            return []
     return out
 
 
@@ -187,8 +199,11 @@ class GitRepo:
         self._blob_cache: dict[str, bytes] = {}
 
     def close(self) -> None:
+        from sms_docs import cache
+
         self._blobs.close()
         self._headers.close()
+        cache.flush()  # the commits' cache, saved beside the caller's work (`commits`)
 
     def __enter__(self) -> GitRepo:
         return self
@@ -231,8 +246,8 @@ class GitRepo:
         """Every commit reachable from `tip` (newest first), each with its file changes; a merge's
         changes are against its first parent, and `against` holds what it differs in from each other
         parent."""
-        chunk, (parsed, diffs) = self._log_pass(tip, since_exclude)
-        yield from _commits_of(*chunk, parsed=parsed, diffs=diffs)
+        chunk, done = self._log_pass(tip, since_exclude)
+        yield from _commits_of(*chunk, done=done)
 
     def _log_text(self, tip: str, since_exclude: Iterable[str] = (),
                   tree_of: Callable[[str], str | None] = lambda sha: None) -> tuple[str, str, str, str]:
@@ -241,7 +256,7 @@ class GitRepo:
 
     def _log_pass(self, tip: str, since_exclude: Iterable[str] = (),
                     tree_of: Callable[[str], str | None] = lambda sha: None
-                    ) -> tuple[tuple[str, str, str, str], tuple[list[Commit], dict[str, dict[str, list[Change]]]]]:
+                    ) -> tuple[tuple[str, str, str, str], _Parsed]:
         """git's output for `log`, in three passes. Side by side (this machine class has two cores):
         every commit's header with its tree, no diffs; and the merges, each with its changes against
         every parent (`-m`; against the first parent that is the merge's change, against the others
@@ -252,8 +267,9 @@ class GitRepo:
         they are cut in two git processes, which use both cores once the merges' pass is done.
         `tree_of` gives the trees of commits read before (the parents of the first new ones).
         Returns git's text (headers; the merges' diffs as `_parse_separate` compacts them; the
-        non-merges' diffs; and which commits reuse which diff), and the commits as the headers say
-        with the merges' diffs parsed (read once: `_commits_of` completes them)."""
+        non-merges' diffs; and which commits reuse which diff), and what is parsed of it already:
+        the commits as the headers say, the merges' diffs and the non-merges' diffs (read once:
+        `_commits_of` completes the commits)."""
         revs = [tip, *[f"^{x}" for x in since_exclude]]
         common = ["--raw", "--no-abbrev", "--no-renames", "-z", "--no-color"]
         passes: list[_Pass] = []
@@ -272,11 +288,15 @@ class GitRepo:
                      for part in (wanted[:cut], wanted[cut:]) if part]
             compact: list[str] = []
             diffs = _parse_separate(merges.text(), {c.sha: c.parents[0] for c in parsed if c.is_merge}, compact)
-            side_text = "".join(p.text() for p in sides)
+            side_texts: list[str] = []
+            own: dict[str, list[Change]] = {}
+            for side in sides:  # the first half is parsed while git still diffs the second
+                side_texts.append(side.text())
+                own.update(_parse_changes(side_texts[-1]))
         finally:
             for p in passes:
                 p.close()
-        return (headers, "".join(compact), side_text, "\n".join(reuse)), (parsed, diffs)
+        return (headers, "".join(compact), "".join(side_texts), "\n".join(reuse)), (parsed, diffs, own)
 
     def _spawn(self, args: list[str], stdin: bool = False,
                env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
@@ -351,22 +371,22 @@ class GitRepo:
             return found.tree if found is not None and found.tree else None
 
         try:
-            chunk, (parsed, diffs) = self._log_pass(tip, known, tree_of)
+            chunk, done = self._log_pass(tip, known, tree_of)
         except GitError:
             if not known:
                 raise
             cached, known, chunks = {}, [], []
-            chunk, (parsed, diffs) = self._log_pass(tip)
-        if use_cache:  # before parsing: the text and its saved copy are not held beside every parsed commit
-            store.save({"logs": [*chunks, chunk], "tips": [*known[-20:], tip]})
-        cached.update((c.sha, c) for c in _commits_of(*chunk, parsed=parsed, diffs=diffs))
+            chunk, done = self._log_pass(tip)
+        if use_cache:  # written in a thread of its own while the caller works (hashing and writing free the GIL)
+            store.save({"logs": [*chunks, chunk], "tips": [*known[-20:], tip]}, background=True)
+        cached.update((c.sha, c) for c in _commits_of(*chunk, done=done))
         return cached
 
     def commits_since(self, tip: str, base: str, tree_of: Callable[[str], str | None]) -> dict[str, Commit]:
         """The commits reachable from `tip` but not from `base`, read as `commits` reads them (`tree_of`:
         the trees of commits read before). Nothing is cached: a `serve` asks this of each new tip."""
-        chunk, (parsed, diffs) = self._log_pass(tip, [base], tree_of)
-        return {c.sha: c for c in _commits_of(*chunk, parsed=parsed, diffs=diffs)}
+        chunk, done = self._log_pass(tip, [base], tree_of)
+        return {c.sha: c for c in _commits_of(*chunk, done=done)}
 
     def read_blob(self, blob: str) -> bytes:
         """Blob content through the persistent `git cat-file --batch`."""
@@ -799,32 +819,33 @@ def _diffs_wanted(parsed: list[Commit], tree_of: Callable[[str], str | None]) ->
     first-parent diff (read by the merges' pass) first."""
     commits = {c.sha: c for c in parsed}
     trees = {sha: c.tree for sha, c in commits.items()}
-
-    def tree(sha: str) -> str | None:
-        return trees[sha] if sha in trees else tree_of(sha)
-
     pairs: dict[tuple[str, str], str] = {}  # (parent tree, tree) -> the commit whose diff it is
     for c in commits.values():
         if c.is_merge:  # its first-parent diff (none listed: an empty one)
-            before = tree(c.parents[0])
+            first = c.parents[0]
+            before = trees[first] if first in trees else tree_of(first)
             if before:
                 pairs.setdefault((before, c.tree), c.sha)
     reuse: list[str] = []
     wanted: list[str] = []
-    for c in commits.values():
+    for sha, c in commits.items():
         if c.is_merge:
             continue
-        before = tree(c.parents[0]) if c.parents else None
-        if before is None or not c.tree:
-            wanted.append(c.sha)  # a root commit, or a parent not known here: git diffs it
-        elif before == c.tree:
-            reuse.append(f"{c.sha} -")
+        if c.parents:
+            first = c.parents[0]
+            before = trees[first] if first in trees else tree_of(first)
         else:
-            source = pairs.setdefault((before, c.tree), c.sha)
-            if source == c.sha:
-                wanted.append(c.sha)
+            before = None
+        if before is None or not c.tree:
+            wanted.append(sha)  # a root commit, or a parent not known here: git diffs it
+        elif before == c.tree:
+            reuse.append(f"{sha} -")
+        else:
+            source = pairs.setdefault((before, c.tree), sha)
+            if source == sha:
+                wanted.append(sha)
             else:
-                reuse.append(f"{c.sha} {source}")
+                reuse.append(f"{sha} {source}")
     return wanted, reuse
 
 
@@ -844,16 +865,16 @@ class Identity:
         return out
 
 
-def _commits_of(headers: str, merges: str, sides: str, reuse: str, *,
-                parsed: list[Commit] | None = None,
-                diffs: dict[str, dict[str, list[Change]]] | None = None) -> Iterator[Commit]:
+def _commits_of(headers: str, merges: str, sides: str, reuse: str, *, done: _Parsed | None = None) -> Iterator[Commit]:
     """Commits from the passes of `GitRepo._log_text`: every commit's header, the merges' diffs against
     each parent, the non-merges' diffs, and the non-merges whose diff is another commit's of the same
-    chunk (or empty: "-")."""
-    own = _parse_changes(sides)
-    commits = parsed if parsed is not None else list(_parse_log(headers, with_tree=True))
-    if diffs is None:
+    chunk (or empty: "-"). `done`: the same, parsed already (by `GitRepo._log_pass`)."""
+    if done is not None:
+        commits, diffs, own = done
+    else:
+        commits = list(_parse_log(headers, with_tree=True))
         diffs = _parse_separate(merges, {c.sha: c.parents[0] for c in commits if c.is_merge})
+        own = _parse_changes(sides)
     by_sha = {c.sha: c for c in commits}
     for commit in commits:
         if commit.is_merge:
