@@ -399,25 +399,42 @@ class GitRepo:
         return found
 
     def prefetch(self, blobs: Iterable[str]) -> None:
-        """Read many blobs in one pipelined `git cat-file --batch` (far faster than one round trip each)."""
+        """Read many blobs in pipelined `git cat-file --batch` runs (far faster than one round trip
+        each): from _SPLIT_BLOBS blobs on, two side by side (inflating them is git's work, and
+        Python only waits)."""
         wanted = [b for b in dict.fromkeys(blobs) if b not in self._blob_cache and b != ZERO]
         if not wanted:
             return
-        proc = subprocess.run(["git", *SAFE_CONFIG, "cat-file", "--batch"], cwd=self.root,
-                              input="\n".join(wanted).encode() + b"\n", capture_output=True,
-                              env={**os.environ, **SAFE_ENV})
-        if proc.returncode != 0:
-            raise GitError(f"git cat-file failed: {proc.stderr.decode(errors='replace').strip()}")
-        data, pos = proc.stdout, 0
-        for blob in wanted:
-            end = data.index(b"\n", pos)
-            header = data[pos:end].split()
-            pos = end + 1
-            if len(header) < 3 or header[1] == b"missing":
-                continue
-            size = int(header[2])
-            self._blob_cache[blob] = data[pos:pos + size]
-            pos += size + 1
+        cut = (len(wanted) + 1) // 2 if len(wanted) >= _SPLIT_BLOBS else len(wanted)
+        parts = [part for part in (wanted[:cut], wanted[cut:]) if part]
+        answers: list[subprocess.CompletedProcess[bytes] | None] = [None] * len(parts)
+
+        def read(i: int) -> None:
+            answers[i] = subprocess.run(["git", *SAFE_CONFIG, "cat-file", "--batch"], cwd=self.root,
+                                        input="\n".join(parts[i]).encode() + b"\n", capture_output=True,
+                                        env={**os.environ, **SAFE_ENV})
+
+        readers = [threading.Thread(target=read, args=(i,)) for i in range(1, len(parts))]
+        for t in readers:
+            t.start()
+        read(0)
+        for t in readers:
+            t.join()
+        for part, proc in zip(parts, answers, strict=True):
+            if proc is None:
+                raise GitError("git cat-file did not run")
+            if proc.returncode != 0:
+                raise GitError(f"git cat-file failed: {proc.stderr.decode(errors='replace').strip()}")
+            data, pos = proc.stdout, 0
+            for blob in part:
+                end = data.index(b"\n", pos)
+                header = data[pos:end].split()
+                pos = end + 1
+                if len(header) < 3 or header[1] == b"missing":
+                    continue
+                size = int(header[2])
+                self._blob_cache[blob] = data[pos:pos + size]
+                pos += size + 1
 
     def blob_at(self, commit: str, path: str) -> str | None:
         """The blob id of `path` in `commit`, or None (persistent `cat-file --batch-check`)."""
@@ -758,6 +775,7 @@ def _chunks(paths: list[str], size: int = 500) -> Iterator[list[str]]:
         yield paths[start:start + size]
 
 
+_SPLIT_BLOBS = 2000  # from this many blobs on, `prefetch` reads them in two git processes
 _SPLIT_SIDES = 2000  # from this many diffs on, the non-merges' pass is cut in two git processes
 
 
