@@ -255,8 +255,7 @@ class GitRepo:
         return self._log_pass(tip, since_exclude, tree_of)[0]
 
     def _log_pass(self, tip: str, since_exclude: Iterable[str] = (),
-                    tree_of: Callable[[str], str | None] = lambda sha: None
-                    ) -> tuple[tuple[str, str, str, str], _Parsed]:
+                  tree_of: Callable[[str], str | None] = lambda sha: None) -> tuple[tuple[str, str, str, str], _Parsed]:
         """git's output for `log`, in three passes. Side by side (this machine class has two cores):
         every commit's header with its tree, no diffs; and the merges, each with its changes against
         every parent (`-m`; against the first parent that is the merge's change, against the others
