@@ -400,31 +400,22 @@ class GitRepo:
     def prefetch(self, blobs: Iterable[str]) -> None:
         """Read many blobs in pipelined `git cat-file --batch` runs (far faster than one round trip
         each): from _SPLIT_BLOBS blobs on, two side by side (inflating them is git's work, and
-        Python only waits)."""
+        Python only waits). Each writes into a file of its own (`_Pass`), read once it is done."""
         wanted = [b for b in dict.fromkeys(blobs) if b not in self._blob_cache and b != ZERO]
         if not wanted:
             return
         cut = (len(wanted) + 1) // 2 if len(wanted) >= _SPLIT_BLOBS else len(wanted)
         parts = [part for part in (wanted[:cut], wanted[cut:]) if part]
-        answers: list[subprocess.CompletedProcess[bytes] | None] = [None] * len(parts)
-
-        def read(i: int) -> None:
-            answers[i] = subprocess.run(["git", *SAFE_CONFIG, "cat-file", "--batch"], cwd=self.root,
-                                        input="\n".join(parts[i]).encode() + b"\n", capture_output=True,
-                                        env={**os.environ, **SAFE_ENV})
-
-        readers = [threading.Thread(target=read, args=(i,)) for i in range(1, len(parts))]
-        for t in readers:
-            t.start()
-        read(0)
-        for t in readers:
-            t.join()
-        for part, proc in zip(parts, answers, strict=True):
-            if proc is None:
-                raise GitError("git cat-file did not run")
-            if proc.returncode != 0:
-                raise GitError(f"git cat-file failed: {proc.stderr.decode(errors='replace').strip()}")
-            data, pos = proc.stdout, 0
+        passes: list[_Pass] = []
+        try:
+            for part in parts:
+                _Pass(self, ["cat-file", "--batch"], passes, "\n".join(part) + "\n")
+            answers = [p.output() for p in passes]
+        finally:
+            for p in passes:
+                p.close()
+        for part, data in zip(parts, answers, strict=True):
+            pos = 0
             for blob in part:
                 end = data.index(b"\n", pos)
                 header = data[pos:end].split()
@@ -778,56 +769,68 @@ _SPLIT_BLOBS = 2000  # from this many blobs on, `prefetch` reads them in two git
 _SPLIT_SIDES = 2000  # from this many diffs on, the non-merges' pass is cut in two git processes
 
 
+def _spill() -> IO[bytes]:
+    """An anonymous file for a git process's input or output: in memory where the system has memfd."""
+    if hasattr(os, "memfd_create"):
+        try:
+            return os.fdopen(os.memfd_create("sms-docs-git", os.MFD_CLOEXEC), "w+b")
+        except OSError:
+            pass
+    return tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
+
+
 class _Pass:
-    """One git process whose output is read in a thread of its own (`text` waits for it): Python
-    parses one pass while git writes the others. Its output is read whole by the buffered reader (no
-    poll loop: git writes in small pieces), its errors go to a file (a full pipe would stall git)."""
+    """One git process writing into an anonymous file (`text` waits for it and reads it whole).
+    No pipe and no reader thread: a thread woken for each small piece git writes takes the GIL from
+    the parsing that goes on meanwhile thousands of times (the header parse took twice as long)."""
 
     def __init__(self, repo: GitRepo, args: list[str], group: list[_Pass], input: str | None = None) -> None:
-        self._err = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close(), after git is done
+        self._files: list[IO[bytes]] = []
+        self._what = args[0]
         try:
-            self._proc = subprocess.Popen(["git", *SAFE_CONFIG, *args], cwd=repo.root, stdout=subprocess.PIPE,
-                                          stderr=self._err, stdin=subprocess.PIPE if input is not None else None,
+            self._out, self._err = self._file(), self._file()
+            given = None
+            if input is not None:
+                given = self._file()
+                given.write(input.encode("utf-8", "surrogateescape"))
+                given.seek(0)
+            self._proc = subprocess.Popen(["git", *SAFE_CONFIG, *args], cwd=repo.root, stdout=self._out,
+                                          stderr=self._err, stdin=given if given is not None else subprocess.DEVNULL,
                                           env={**os.environ, **SAFE_ENV})
         except OSError as exc:
-            self._err.close()
+            self._close_files()
             raise GitError(f"cannot run git: {exc}") from None
         group.append(self)
-        self._input = input
-        self._out = b""
-        self._failed: BaseException | None = None
-        self._thread = threading.Thread(target=self._read, daemon=True)
-        self._thread.start()
 
-    def _read(self) -> None:
-        proc = self._proc
+    def _file(self) -> IO[bytes]:
+        self._files.append(_spill())
+        return self._files[-1]
+
+    def _close_files(self) -> None:
+        for f in self._files:
+            f.close()
+        self._files = []
+
+    def output(self) -> bytes:
+        """What git wrote, once it is done (GitError when it failed)."""
+        self._proc.wait()
         try:
-            if proc.stdin is not None:
-                with proc.stdin:  # git reads all of its input (--stdin) before it writes
-                    proc.stdin.write((self._input or "").encode("utf-8", "surrogateescape"))
-            assert proc.stdout is not None
-            with proc.stdout:
-                self._out = proc.stdout.read()
-        except BaseException as exc:  # noqa: BLE001 - given to whoever waits for the text
-            self._failed = exc
+            if self._proc.returncode != 0:
+                self._err.seek(0)
+                raise GitError(f"git {self._what} failed: {self._err.read().decode('utf-8', errors='replace').strip()}")
+            self._out.seek(0)
+            return self._out.read()
         finally:
-            proc.wait()
+            self._close_files()
 
     def text(self) -> str:
-        self._thread.join()
-        if self._failed is not None:
-            raise GitError(f"git log failed: {self._failed}")
-        if self._proc.returncode != 0:
-            self._err.seek(0)
-            raise GitError(f"git log failed: {self._err.read().decode('utf-8', errors='replace').strip()}")
-        out, self._out = self._out, b""
-        return out.decode("utf-8", errors="surrogateescape")
+        return self.output().decode("utf-8", errors="surrogateescape")
 
     def close(self) -> None:
-        if self._thread.is_alive() and self._proc.poll() is None:
+        if self._proc.poll() is None:
             self._proc.kill()
-        self._thread.join()
-        self._err.close()
+            self._proc.wait()
+        self._close_files()
 
 
 def _diffs_wanted(parsed: list[Commit], tree_of: Callable[[str], str | None]) -> tuple[list[str], list[str]]:
