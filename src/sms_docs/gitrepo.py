@@ -297,15 +297,6 @@ class GitRepo:
                 p.close()
         return (headers, "".join(compact), "".join(side_texts), "\n".join(reuse)), (parsed, diffs, own)
 
-    def _spawn(self, args: list[str], stdin: bool = False,
-               env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-        try:
-            return subprocess.Popen(["git", *SAFE_CONFIG, *args], cwd=self.root, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, stdin=subprocess.PIPE if stdin else None,
-                                    env={**os.environ, **SAFE_ENV, **(env or {})})
-        except OSError as exc:
-            raise GitError(f"cannot run git: {exc}") from None
-
     def scope_passes(self, tip: str, main_ref: str) -> tuple[list[str], dict[str, Commit], dict[str, list[Change]]]:
         """What an incremental audit reads, three git passes side by side: the main branch's
         first-parent line; every commit reachable from `tip` with its message but no diff (the graph
@@ -317,22 +308,13 @@ class GitRepo:
             "line": ["log", tip, "--first-parent", "--raw", "--no-abbrev", "--no-renames", "-z",
                      "--diff-merges=first-parent", "--format=%x1e%H", "--"],
         }
-        out: dict[str, str] = {}
-        errors: list[GitError] = []
-
-        def run(name: str) -> None:
-            try:
-                out[name] = self._git(*jobs[name])
-            except GitError as exc:
-                errors.append(exc)
-
-        threads = [threading.Thread(target=run, args=(name,)) for name in jobs]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        if errors:
-            raise errors[0]
+        passes: list[_Pass] = []
+        try:
+            running = {name: _Pass(self, args, passes) for name, args in jobs.items()}
+            out = {name: p.text() for name, p in running.items()}
+        finally:
+            for p in passes:
+                p.close()
         return out["main"].split(), {c.sha: c for c in _parse_log(out["headers"])}, _parse_changes(out["line"])
 
     def changes_of(self, shas: Iterable[str]) -> list[Commit]:
@@ -469,25 +451,22 @@ class GitRepo:
                                capture_output=True, check=False, timeout=60)
             except (OSError, subprocess.TimeoutExpired):
                 pass  # no gpg here: OpenPGP signatures stay unverified ("unknown")
-        proc = self._spawn(["-c", f"gpg.ssh.allowedSignersFile={signers}", "log", "--no-walk=unsorted", "--stdin",
-                            "--format=%H%x1f%G?%x1f%GS%x1f%GF%x1e"], stdin=True, env={"GNUPGHOME": str(home)})
-        done: dict[str, bytes] = {}
-
-        def talk() -> None:
-            done["out"], done["err"] = proc.communicate(("\n".join(wanted) + "\n").encode())
-
-        worker = threading.Thread(target=talk)
-        worker.start()
+        # Written into a file, not read by a thread meanwhile (see `_Pass`): the walk goes on beside it.
+        passes: list[_Pass] = []
+        verify = _Pass(self, ["-c", f"gpg.ssh.allowedSignersFile={signers}", "log", "--no-walk=unsorted", "--stdin",
+                              "--format=%H%x1f%G?%x1f%GS%x1f%GF%x1e"], passes, "\n".join(wanted) + "\n",
+                       env={"GNUPGHOME": str(home)})
 
         def result() -> dict[str, tuple[str, str, str]]:
-            worker.join()
-            if openpgp_keys and shutil.which("gpgconf"):  # the run's own gpg-agent goes with its keyring
-                subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], capture_output=True, check=False)
-            tmp.cleanup()
-            if proc.returncode != 0:
-                raise GitError(f"git log failed: {done.get('err', b'').decode('utf-8', errors='replace').strip()}")
+            try:
+                data = verify.output()
+            finally:
+                verify.close()
+                if openpgp_keys and shutil.which("gpgconf"):  # the run's own gpg-agent goes with its keyring
+                    subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], capture_output=True, check=False)
+                tmp.cleanup()
             out: dict[str, tuple[str, str, str]] = {}
-            for rec in done["out"].decode("utf-8", errors="replace").split("\x1e"):
+            for rec in data.decode("utf-8", errors="replace").split("\x1e"):
                 rec = rec.strip("\n")
                 if rec:
                     sha, status, signer, fpr = (rec.split("\x1f") + ["", "", ""])[:4]
@@ -784,9 +763,10 @@ class _Pass:
     No pipe and no reader thread: a thread woken for each small piece git writes takes the GIL from
     the parsing that goes on meanwhile thousands of times (the header parse took twice as long)."""
 
-    def __init__(self, repo: GitRepo, args: list[str], group: list[_Pass], input: str | None = None) -> None:
+    def __init__(self, repo: GitRepo, args: list[str], group: list[_Pass], input: str | None = None,
+                 env: Mapping[str, str] | None = None) -> None:
         self._files: list[IO[bytes]] = []
-        self._what = args[0]
+        self._what = next((a for a in args if not a.startswith("-") and "=" not in a), "")  # (after any -c key=value)
         try:
             self._out, self._err = self._file(), self._file()
             given = None
@@ -796,7 +776,7 @@ class _Pass:
                 given.seek(0)
             self._proc = subprocess.Popen(["git", *SAFE_CONFIG, *args], cwd=repo.root, stdout=self._out,
                                           stderr=self._err, stdin=given if given is not None else subprocess.DEVNULL,
-                                          env={**os.environ, **SAFE_ENV})
+                                          env={**os.environ, **SAFE_ENV, **(env or {})})
         except OSError as exc:
             self._close_files()
             raise GitError(f"cannot run git: {exc}") from None
