@@ -759,7 +759,7 @@ def _spill() -> IO[bytes]:
 
 
 class _Pass:
-    """One git process writing into an anonymous file (`text` waits for it and reads it whole).
+    """One git process writing into an anonymous file (`output` and `text` wait for it, read it whole).
     No pipe and no reader thread: a thread woken for each small piece git writes takes the GIL from
     the parsing that goes on meanwhile thousands of times (the header parse took twice as long)."""
 
