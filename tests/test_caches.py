@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import shutil
+from typing import TYPE_CHECKING
 
 from conftest import Repo, doc
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pytest
 
 
 def _history(repo: Repo) -> None:
@@ -81,3 +87,31 @@ def test_a_cache_written_with_another_key_is_ignored(repo: Repo, monkeypatch: ob
         mp.undo()
     assert store.load() is None
     assert repo.json("audit", "--as-of", "2026-02-01") == expected
+
+
+def test_a_save_in_the_background_is_waited_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`Store.save(background=True)` returns at once; a load of the same file waits for the write, a
+    second save replaces it in order, `flush` waits for every one, and a folder that cannot be
+    written leaves no cache and no error."""
+    from sms_docs import cache
+
+    monkeypatch.setenv("SMS_DOCS_CACHE_KEY", "background-key")
+    git_dir = tmp_path / ".git"
+    git_dir.mkdir()
+    store = cache.Store(git_dir, "commits", 1)
+    big = {"logs": [("x" * 5_000_000, "y", "z", "")], "tips": ["t"]}
+    store.save(big, background=True)
+    assert store.load() == big  # the same Store
+    store.save({"logs": [], "tips": ["first"]}, background=True)
+    store.save({"logs": [], "tips": ["second"]}, background=True)
+    assert cache.Store(git_dir, "commits", 1).load() == {"logs": [], "tips": ["second"]}  # another Store, same file
+    other = cache.Store(git_dir, "documents", 1)
+    other.save({"n": 1}, background=True)
+    cache.flush()
+    assert not cache._saving
+    assert (git_dir / "sms-docs" / "documents.cache").is_file() and other.load() == {"n": 1}
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the .git folder would be\n")
+    cache.Store(blocked, "commits", 1).save(big, background=True)
+    cache.flush()
+    assert cache.Store(blocked, "commits", 1).load() is None

@@ -9,7 +9,9 @@ values only, which cannot run code, and it is parsed only after the check. Entri
 object ids (which never change meaning), so a stale entry cannot be wrong, only unused.
 
 Writes go to a unique temporary file renamed into place, so concurrent runs never see half a file;
-the last writer wins, and a lost write is only a later cache miss. Everything here is an
+the last writer wins, and a lost write is only a later cache miss. A save may run in a thread of its
+own (`background`), beside the caller's work: a later load or save of the same file in this process
+waits for it, `flush` waits for all of them, and so does the interpreter before it exits. Everything here is an
 optimisation: delete `.git/sms-docs/` and every result is identical.
 """
 
@@ -21,12 +23,24 @@ import marshal
 import os
 import secrets
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
 MAGIC = b"sms-docs-cache\n"
 _DIGEST = 32
 _key: bytes | None = None
+_saving: dict[Path, threading.Thread] = {}  # file -> the thread still writing it
+_saving_lock = threading.Lock()
+
+
+def flush() -> None:
+    """Wait until every save running in the background is written."""
+    with _saving_lock:
+        threads = list(_saving.values())
+        _saving.clear()
+    for thread in threads:
+        thread.join()
 
 
 def _key_file() -> Path:
@@ -84,11 +98,21 @@ class Store:
         self.version = version
         self.fingerprint = fingerprint
 
+    def _wait(self) -> None:
+        """Wait for a background save of this file (this process's own) to be written."""
+        if self.path is None:
+            return
+        with _saving_lock:
+            thread = _saving.pop(self.path, None)
+        if thread is not None:
+            thread.join()
+
     def load(self) -> Any | None:
         """The stored value, or None when missing, foreign, tampered with, stale or unreadable."""
         key = secret()
         if self.path is None or key is None:
             return None
+        self._wait()
         try:
             raw = self.path.read_bytes()
         except OSError:
@@ -104,10 +128,23 @@ class Store:
         except (ValueError, EOFError, TypeError):
             return None
 
-    def save(self, value: Any) -> None:
+    def save(self, value: Any, *, background: bool = False) -> None:
+        """Store `value` (plain values only). `background`: in a thread of its own, while the caller
+        goes on (it must not change `value` afterwards)."""
         key = secret()
         if self.path is None or key is None:
             return
+        self._wait()
+        if not background:
+            self._write(key, value)
+            return
+        thread = threading.Thread(target=self._write, args=(key, value), name=f"sms-docs cache {self.name}")
+        with _saving_lock:
+            _saving[self.path] = thread
+        thread.start()
+
+    def _write(self, key: bytes, value: Any) -> None:
+        assert self.path is not None
         try:
             payload = marshal.dumps(value)
         except ValueError:  # something marshal cannot hold (absurd nesting): no cache this time

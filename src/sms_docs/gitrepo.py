@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from typing import IO
 
 ZERO = "0" * 40
-_CACHE_VERSION = 5
+_CACHE_VERSION = 6
 # Nothing under .git/ but objects and refs is trusted: replace refs and grafts would change the
 # content and parents git reports, a planted commit-graph file the parents, and a repository's own
 # configuration the programs that verify signatures and the shape of `git log` output. Every git
@@ -38,6 +38,7 @@ _HEADER = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%at%x1f%cn%x1f%ce%x1f%ct%x1f%B%x1f"
 _HEADER_TREE = "%x1e%H%x1f%T%x1f%P%x1f%an%x1f%ae%x1f%at%x1f%cn%x1f%ce%x1f%ct%x1f%B%x1f"
 _TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*):\s*(.*?)\s*$")
 _IDENT = re.compile(r"^(.*?)\s*<([^<>]*)>\s*$")
+_PARAGRAPHS = re.compile(r"\n[ \t]*\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,8 @@ class Commit:
     against: dict[str, dict[str, str]] | None = None
     # More than one parent: set once (the walk asks it of every commit several times; parents never change).
     is_merge: bool = field(init=False, default=False, compare=False)
+    # `date`, made on first use (the catalogue and the findings ask it of the same commits again and again).
+    _date: dt.datetime | None = field(init=False, default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.is_merge = len(self.parents) > 1
@@ -86,10 +89,18 @@ class Commit:
 
     @property
     def date(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.commit_time, tz=dt.timezone.utc)
+        """When it was committed (UTC)."""
+        if self._date is None:
+            self._date = dt.datetime.fromtimestamp(self.commit_time, tz=dt.timezone.utc)
+        return self._date
 
     def trailers(self, known: Iterable[str] = ()) -> list[tuple[str, str]]:
         return parse_trailers(self.message, known)
+
+
+# What `GitRepo._log_pass` has parsed of its passes: the commits as the headers say, merge -> parent
+# -> its changes against that parent, and commit -> its changes for the non-merges git diffed.
+_Parsed = tuple[list[Commit], dict[str, dict[str, list[Change]]], dict[str, list[Change]]]
 
 
 # Keys git generates or sms-docs writes: one of them lets a last paragraph that also holds other
@@ -102,13 +113,13 @@ def parse_trailers(message: str, known: Iterable[str] = ()) -> list[tuple[str, s
     paragraph is a trailer block when every line is `Key: value` (continuation lines folded), or
     when it holds a known key and at least a quarter of its lines are trailers. Only the trailer
     lines are returned."""
-    paragraphs = [p for p in re.split(r"\n[ \t]*\n", message.strip()) if p.strip()]
+    if ":" not in message:  # no line can be a trailer (most commits: it is asked of every one)
+        return []
+    paragraphs = [p for p in _PARAGRAPHS.split(message.strip()) if p.strip()]
     if len(paragraphs) < 2:
         return []
-    recognised = KNOWN_TRAILERS | {k.lower() for k in known}
     out: list[tuple[str, str]] = []
     others = 0
-    has_known = False
     last_was_trailer = False
     for line in paragraphs[-1].splitlines():
         if line[:1] in (" ", "\t") and last_was_trailer:
@@ -121,12 +132,13 @@ def parse_trailers(message: str, known: Iterable[str] = ()) -> list[tuple[str, s
             last_was_trailer = False
             continue
         out.append((match.group(1), match.group(2)))
-        has_known = has_known or match.group(1).lower() in recognised
         last_was_trailer = True
     if not out:
         return []
-    if others and not (has_known and len(out) * 3 >= others):
-        return []
+    if others:
+        recognised = KNOWN_TRAILERS | {k.lower() for k in known}
+        if not (any(key.lower() in recognised for key, _ in out) and len(out) * 3 >= others):
+            return []
     return out
 
 
@@ -187,8 +199,11 @@ class GitRepo:
         self._blob_cache: dict[str, bytes] = {}
 
     def close(self) -> None:
+        from sms_docs import cache
+
         self._blobs.close()
         self._headers.close()
+        cache.flush()  # the commits' cache, saved beside the caller's work (`commits`)
 
     def __enter__(self) -> GitRepo:
         return self
@@ -231,8 +246,8 @@ class GitRepo:
         """Every commit reachable from `tip` (newest first), each with its file changes; a merge's
         changes are against its first parent, and `against` holds what it differs in from each other
         parent."""
-        chunk, (parsed, diffs) = self._log_pass(tip, since_exclude)
-        yield from _commits_of(*chunk, parsed=parsed, diffs=diffs)
+        chunk, done = self._log_pass(tip, since_exclude)
+        yield from _commits_of(*chunk, done=done)
 
     def _log_text(self, tip: str, since_exclude: Iterable[str] = (),
                   tree_of: Callable[[str], str | None] = lambda sha: None) -> tuple[str, str, str, str]:
@@ -240,101 +255,47 @@ class GitRepo:
         return self._log_pass(tip, since_exclude, tree_of)[0]
 
     def _log_pass(self, tip: str, since_exclude: Iterable[str] = (),
-                  tree_of: Callable[[str], str | None] = lambda sha: None
-                  ) -> tuple[tuple[str, str, str, str], tuple[list[Commit], dict[str, dict[str, list[Change]]]]]:
+                  tree_of: Callable[[str], str | None] = lambda sha: None) -> tuple[tuple[str, str, str, str], _Parsed]:
         """git's output for `log`, in three passes. Side by side (this machine class has two cores):
         every commit's header with its tree, no diffs; and the merges, each with its changes against
         every parent (`-m`; against the first parent that is the merge's change, against the others
         what it did not take from them). Then the changes of the non-merges, each distinct pair of
         trees diffed once: a commit whose tree is its parent's changes nothing, and one whose parent's
         tree and own tree are a pair diffed already (a branch brought up to date and merged: its last
-        commit and its merge have the same pair) has that diff. Tree diffs are most of git's work.
+        commit and its merge have the same pair) has that diff. Tree diffs are most of git's work:
+        they are cut in two git processes, which use both cores once the merges' pass is done.
         `tree_of` gives the trees of commits read before (the parents of the first new ones).
-        Returns git's text (headers, merges' diffs, non-merges' diffs, and which commits reuse which
-        diff), and the commits as the headers say with the merges' diffs parsed (read once: `_commits_of`
-        completes them)."""
+        Returns git's text (headers; the merges' diffs as `_parse_separate` compacts them; the
+        non-merges' diffs; and which commits reuse which diff), and what is parsed of it already:
+        the commits as the headers say, the merges' diffs and the non-merges' diffs (read once:
+        `_commits_of` completes the commits)."""
         revs = [tip, *[f"^{x}" for x in since_exclude]]
         common = ["--raw", "--no-abbrev", "--no-renames", "-z", "--no-color"]
-        merges_out: dict[str, str] = {}
-        # oneline is the only format that names the parent of each diff ("<id> (from <parent>) ...").
-        merge_proc = self._spawn(["log", *revs, *common, "--merges", "--diff-merges=separate", "--pretty=oneline",
-                                  "--no-abbrev-commit", "--no-decorate", "--"])
-        reader = threading.Thread(target=lambda: merges_out.setdefault("data", self._drain(merge_proc)))
-        reader.start()
+        passes: list[_Pass] = []
         try:
-            headers = self._drain(self._spawn(["log", *revs, "-z", "--no-color", f"--format={_HEADER_TREE}",
-                                               "--diff-merges=off", "--"]))
-        except BaseException:
-            reader.join()
-            raise
-        parsed = list(_parse_log(headers, with_tree=True))
-        commits = {c.sha: c for c in parsed}
-
-        def tree(sha: str) -> str | None:
-            found = commits.get(sha)
-            return found.tree if found is not None else tree_of(sha)
-
-        pairs: dict[tuple[str, str], str] = {}  # (parent tree, tree) -> the commit whose diff it is
-        for c in commits.values():
-            if c.is_merge:  # its first-parent diff (none listed: an empty one)
-                before = tree(c.parents[0])
-                if before:
-                    pairs.setdefault((before, c.tree), c.sha)
-        reuse: list[str] = []
-        wanted: list[str] = []
-        for c in commits.values():
-            if c.is_merge:
-                continue
-            before = tree(c.parents[0]) if c.parents else None
-            if before is None or not c.tree:
-                wanted.append(c.sha)  # a root commit, or a parent not known here: git diffs it
-            elif before == c.tree:
-                reuse.append(f"{c.sha} -")
-            elif (before, c.tree) in pairs:
-                reuse.append(f"{c.sha} {pairs[(before, c.tree)]}")
-            else:
-                pairs[(before, c.tree)] = c.sha
-                wanted.append(c.sha)
-        # The non-merges' diffs start as soon as the headers are read, beside the merges' pass (which
-        # takes longest): git's two passes use both cores while Python waits.
-        sides_out: dict[str, str] = {}
-        failed: list[GitError] = []
-
-        def read_sides() -> None:
-            try:
-                sides_out["data"] = self._git("log", "--no-walk=unsorted", "--stdin", *common, "--root",
-                                              "--diff-merges=off", "--format=%x1e%H", "--", input="\n".join(wanted) + "\n")
-            except GitError as exc:
-                failed.append(exc)
-
-        side_reader = threading.Thread(target=read_sides)
-        if wanted:
-            side_reader.start()
-        reader.join()
-        merges = merges_out.get("data", "")
-        diffs = _parse_separate(merges, {c.sha: c.parents[0] for c in parsed if c.is_merge})  # while git diffs the rest
-        if wanted:
-            side_reader.join()
-        if failed:
-            raise failed[0]
-        sides = sides_out.get("data", "")
-        return (headers, merges, sides, "\n".join(reuse)), (parsed, diffs)
-
-    def _spawn(self, args: list[str], stdin: bool = False,
-               env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-        try:
-            return subprocess.Popen(["git", *SAFE_CONFIG, *args], cwd=self.root, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, stdin=subprocess.PIPE if stdin else None,
-                                    env={**os.environ, **SAFE_ENV, **(env or {})})
-        except OSError as exc:
-            raise GitError(f"cannot run git: {exc}") from None
-
-    @staticmethod
-    def _drain(proc: subprocess.Popen[bytes]) -> str:
-        out, err = proc.communicate()
-        if proc.returncode != 0:
-            raise GitError(f"git log failed: {err.decode('utf-8', errors='replace').strip()}")
-        return out.decode("utf-8", errors="surrogateescape")
+            # oneline is the only format that names the parent of each diff ("<id> (from <parent>) ...").
+            merges = _Pass(self, ["log", *revs, *common, "--merges", "--diff-merges=separate", "--pretty=oneline",
+                                  "--no-abbrev-commit", "--no-decorate", "--"], passes)
+            headers = _Pass(self, ["log", *revs, "-z", "--no-color", f"--format={_HEADER_TREE}", "--diff-merges=off",
+                                   "--"], passes).text()
+            parsed = list(_parse_log(headers, with_tree=True))
+            wanted, reuse = _diffs_wanted(parsed, tree_of)
+            # The non-merges' diffs start as soon as the headers are read, beside the merges' pass.
+            cut = (len(wanted) + 1) // 2 if len(wanted) >= _SPLIT_SIDES else len(wanted)
+            sides = [_Pass(self, ["log", "--no-walk=unsorted", "--stdin", *common, "--root", "--diff-merges=off",
+                                  "--format=%x1e%H", "--"], passes, "\n".join(part) + "\n")
+                     for part in (wanted[:cut], wanted[cut:]) if part]
+            compact: list[str] = []
+            diffs = _parse_separate(merges.text(), {c.sha: c.parents[0] for c in parsed if c.is_merge}, compact)
+            side_texts: list[str] = []
+            own: dict[str, list[Change]] = {}
+            for side in sides:  # the first half is parsed while git still diffs the second
+                side_texts.append(side.text())
+                own.update(_parse_changes(side_texts[-1]))
+        finally:
+            for p in passes:
+                p.close()
+        return (headers, "".join(compact), "".join(side_texts), "\n".join(reuse)), (parsed, diffs, own)
 
     def scope_passes(self, tip: str, main_ref: str) -> tuple[list[str], dict[str, Commit], dict[str, list[Change]]]:
         """What an incremental audit reads, three git passes side by side: the main branch's
@@ -347,22 +308,13 @@ class GitRepo:
             "line": ["log", tip, "--first-parent", "--raw", "--no-abbrev", "--no-renames", "-z",
                      "--diff-merges=first-parent", "--format=%x1e%H", "--"],
         }
-        out: dict[str, str] = {}
-        errors: list[GitError] = []
-
-        def run(name: str) -> None:
-            try:
-                out[name] = self._git(*jobs[name])
-            except GitError as exc:
-                errors.append(exc)
-
-        threads = [threading.Thread(target=run, args=(name,)) for name in jobs]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        if errors:
-            raise errors[0]
+        passes: list[_Pass] = []
+        try:
+            running = {name: _Pass(self, args, passes) for name, args in jobs.items()}
+            out = {name: p.text() for name, p in running.items()}
+        finally:
+            for p in passes:
+                p.close()
         return out["main"].split(), {c.sha: c for c in _parse_log(out["headers"])}, _parse_changes(out["line"])
 
     def changes_of(self, shas: Iterable[str]) -> list[Commit]:
@@ -400,22 +352,22 @@ class GitRepo:
             return found.tree if found is not None and found.tree else None
 
         try:
-            chunk, (parsed, diffs) = self._log_pass(tip, known, tree_of)
+            chunk, done = self._log_pass(tip, known, tree_of)
         except GitError:
             if not known:
                 raise
             cached, known, chunks = {}, [], []
-            chunk, (parsed, diffs) = self._log_pass(tip)
-        if use_cache:  # before parsing: the text and its saved copy are not held beside every parsed commit
-            store.save({"logs": [*chunks, chunk], "tips": [*known[-20:], tip]})
-        cached.update((c.sha, c) for c in _commits_of(*chunk, parsed=parsed, diffs=diffs))
+            chunk, done = self._log_pass(tip)
+        if use_cache:  # written in a thread of its own while the caller works (hashing and writing free the GIL)
+            store.save({"logs": [*chunks, chunk], "tips": [*known[-20:], tip]}, background=True)
+        cached.update((c.sha, c) for c in _commits_of(*chunk, done=done))
         return cached
 
     def commits_since(self, tip: str, base: str, tree_of: Callable[[str], str | None]) -> dict[str, Commit]:
         """The commits reachable from `tip` but not from `base`, read as `commits` reads them (`tree_of`:
         the trees of commits read before). Nothing is cached: a `serve` asks this of each new tip."""
-        chunk, (parsed, diffs) = self._log_pass(tip, [base], tree_of)
-        return {c.sha: c for c in _commits_of(*chunk, parsed=parsed, diffs=diffs)}
+        chunk, done = self._log_pass(tip, [base], tree_of)
+        return {c.sha: c for c in _commits_of(*chunk, done=done)}
 
     def read_blob(self, blob: str) -> bytes:
         """Blob content through the persistent `git cat-file --batch`."""
@@ -428,25 +380,33 @@ class GitRepo:
         return found
 
     def prefetch(self, blobs: Iterable[str]) -> None:
-        """Read many blobs in one pipelined `git cat-file --batch` (far faster than one round trip each)."""
+        """Read many blobs in pipelined `git cat-file --batch` runs (far faster than one round trip
+        each): from _SPLIT_BLOBS blobs on, two side by side (inflating them is git's work, and
+        Python only waits). Each writes into a file of its own (`_Pass`), read once it is done."""
         wanted = [b for b in dict.fromkeys(blobs) if b not in self._blob_cache and b != ZERO]
         if not wanted:
             return
-        proc = subprocess.run(["git", *SAFE_CONFIG, "cat-file", "--batch"], cwd=self.root,
-                              input="\n".join(wanted).encode() + b"\n", capture_output=True,
-                              env={**os.environ, **SAFE_ENV})
-        if proc.returncode != 0:
-            raise GitError(f"git cat-file failed: {proc.stderr.decode(errors='replace').strip()}")
-        data, pos = proc.stdout, 0
-        for blob in wanted:
-            end = data.index(b"\n", pos)
-            header = data[pos:end].split()
-            pos = end + 1
-            if len(header) < 3 or header[1] == b"missing":
-                continue
-            size = int(header[2])
-            self._blob_cache[blob] = data[pos:pos + size]
-            pos += size + 1
+        cut = (len(wanted) + 1) // 2 if len(wanted) >= _SPLIT_BLOBS else len(wanted)
+        parts = [part for part in (wanted[:cut], wanted[cut:]) if part]
+        passes: list[_Pass] = []
+        try:
+            for part in parts:
+                _Pass(self, ["cat-file", "--batch"], passes, "\n".join(part) + "\n")
+            answers = [p.output() for p in passes]
+        finally:
+            for p in passes:
+                p.close()
+        for part, data in zip(parts, answers, strict=True):
+            pos = 0
+            for blob in part:
+                end = data.index(b"\n", pos)
+                header = data[pos:end].split()
+                pos = end + 1
+                if len(header) < 3 or header[1] == b"missing":
+                    continue
+                size = int(header[2])
+                self._blob_cache[blob] = data[pos:pos + size]
+                pos += size + 1
 
     def blob_at(self, commit: str, path: str) -> str | None:
         """The blob id of `path` in `commit`, or None (persistent `cat-file --batch-check`)."""
@@ -491,25 +451,22 @@ class GitRepo:
                                capture_output=True, check=False, timeout=60)
             except (OSError, subprocess.TimeoutExpired):
                 pass  # no gpg here: OpenPGP signatures stay unverified ("unknown")
-        proc = self._spawn(["-c", f"gpg.ssh.allowedSignersFile={signers}", "log", "--no-walk=unsorted", "--stdin",
-                            "--format=%H%x1f%G?%x1f%GS%x1f%GF%x1e"], stdin=True, env={"GNUPGHOME": str(home)})
-        done: dict[str, bytes] = {}
-
-        def talk() -> None:
-            done["out"], done["err"] = proc.communicate(("\n".join(wanted) + "\n").encode())
-
-        worker = threading.Thread(target=talk)
-        worker.start()
+        # Written into a file, not read by a thread meanwhile (see `_Pass`): the walk goes on beside it.
+        passes: list[_Pass] = []
+        verify = _Pass(self, ["-c", f"gpg.ssh.allowedSignersFile={signers}", "log", "--no-walk=unsorted", "--stdin",
+                              "--format=%H%x1f%G?%x1f%GS%x1f%GF%x1e"], passes, "\n".join(wanted) + "\n",
+                       env={"GNUPGHOME": str(home)})
 
         def result() -> dict[str, tuple[str, str, str]]:
-            worker.join()
-            if openpgp_keys and shutil.which("gpgconf"):  # the run's own gpg-agent goes with its keyring
-                subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], capture_output=True, check=False)
-            tmp.cleanup()
-            if proc.returncode != 0:
-                raise GitError(f"git log failed: {done.get('err', b'').decode('utf-8', errors='replace').strip()}")
+            try:
+                data = verify.output()
+            finally:
+                verify.close()
+                if openpgp_keys and shutil.which("gpgconf"):  # the run's own gpg-agent goes with its keyring
+                    subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], capture_output=True, check=False)
+                tmp.cleanup()
             out: dict[str, tuple[str, str, str]] = {}
-            for rec in done["out"].decode("utf-8", errors="replace").split("\x1e"):
+            for rec in data.decode("utf-8", errors="replace").split("\x1e"):
                 rec = rec.strip("\n")
                 if rec:
                     sha, status, signer, fpr = (rec.split("\x1f") + ["", "", ""])[:4]
@@ -787,6 +744,111 @@ def _chunks(paths: list[str], size: int = 500) -> Iterator[list[str]]:
         yield paths[start:start + size]
 
 
+_SPLIT_BLOBS = 2000  # from this many blobs on, `prefetch` reads them in two git processes
+_SPLIT_SIDES = 2000  # from this many diffs on, the non-merges' pass is cut in two git processes
+
+
+def _spill() -> IO[bytes]:
+    """An anonymous file for a git process's input or output: in memory where the system has memfd."""
+    if hasattr(os, "memfd_create"):
+        try:
+            return os.fdopen(os.memfd_create("sms-docs-git", os.MFD_CLOEXEC), "w+b")
+        except OSError:
+            pass
+    return tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
+
+
+class _Pass:
+    """One git process writing into an anonymous file (`output` and `text` wait for it, read it whole).
+    No pipe and no reader thread: a thread woken for each small piece git writes takes the GIL from
+    the parsing that goes on meanwhile thousands of times (the header parse took twice as long)."""
+
+    def __init__(self, repo: GitRepo, args: list[str], group: list[_Pass], input: str | None = None,
+                 env: Mapping[str, str] | None = None) -> None:
+        self._files: list[IO[bytes]] = []
+        self._what = next((a for a in args if not a.startswith("-") and "=" not in a), "")  # (after any -c key=value)
+        try:
+            self._out, self._err = self._file(), self._file()
+            given = None
+            if input is not None:
+                given = self._file()
+                given.write(input.encode("utf-8", "surrogateescape"))
+                given.seek(0)
+            self._proc = subprocess.Popen(["git", *SAFE_CONFIG, *args], cwd=repo.root, stdout=self._out,
+                                          stderr=self._err, stdin=given if given is not None else subprocess.DEVNULL,
+                                          env={**os.environ, **SAFE_ENV, **(env or {})})
+        except OSError as exc:
+            self._close_files()
+            raise GitError(f"cannot run git: {exc}") from None
+        group.append(self)
+
+    def _file(self) -> IO[bytes]:
+        self._files.append(_spill())
+        return self._files[-1]
+
+    def _close_files(self) -> None:
+        for f in self._files:
+            f.close()
+        self._files = []
+
+    def output(self) -> bytes:
+        """What git wrote, once it is done (GitError when it failed)."""
+        self._proc.wait()
+        try:
+            if self._proc.returncode != 0:
+                self._err.seek(0)
+                raise GitError(f"git {self._what} failed: {self._err.read().decode('utf-8', errors='replace').strip()}")
+            self._out.seek(0)
+            return self._out.read()
+        finally:
+            self._close_files()
+
+    def text(self) -> str:
+        return self.output().decode("utf-8", errors="surrogateescape")
+
+    def close(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+        self._close_files()
+
+
+def _diffs_wanted(parsed: list[Commit], tree_of: Callable[[str], str | None]) -> tuple[list[str], list[str]]:
+    """Which non-merges git must diff, and which reuse another commit's diff (`<commit> <source>`,
+    or `<commit> -` for none): each distinct (parent tree, tree) pair is diffed once, a merge's
+    first-parent diff (read by the merges' pass) first."""
+    commits = {c.sha: c for c in parsed}
+    trees = {sha: c.tree for sha, c in commits.items()}
+    pairs: dict[tuple[str, str], str] = {}  # (parent tree, tree) -> the commit whose diff it is
+    for c in commits.values():
+        if c.is_merge:  # its first-parent diff (none listed: an empty one)
+            first = c.parents[0]
+            before = trees[first] if first in trees else tree_of(first)
+            if before:
+                pairs.setdefault((before, c.tree), c.sha)
+    reuse: list[str] = []
+    wanted: list[str] = []
+    for sha, c in commits.items():
+        if c.is_merge:
+            continue
+        if c.parents:
+            first = c.parents[0]
+            before = trees[first] if first in trees else tree_of(first)
+        else:
+            before = None
+        if before is None or not c.tree:
+            wanted.append(sha)  # a root commit, or a parent not known here: git diffs it
+        elif before == c.tree:
+            reuse.append(f"{sha} -")
+        else:
+            source = pairs.setdefault((before, c.tree), sha)
+            if source == sha:
+                wanted.append(sha)
+            else:
+                reuse.append(f"{sha} {source}")
+    return wanted, reuse
+
+
 @dataclass(frozen=True, slots=True)
 class Identity:
     """Who makes a commit, and when (ISO 8601; None: now): passed to git for that commit only."""
@@ -803,16 +865,16 @@ class Identity:
         return out
 
 
-def _commits_of(headers: str, merges: str, sides: str, reuse: str, *,
-                parsed: list[Commit] | None = None,
-                diffs: dict[str, dict[str, list[Change]]] | None = None) -> Iterator[Commit]:
+def _commits_of(headers: str, merges: str, sides: str, reuse: str, *, done: _Parsed | None = None) -> Iterator[Commit]:
     """Commits from the passes of `GitRepo._log_text`: every commit's header, the merges' diffs against
     each parent, the non-merges' diffs, and the non-merges whose diff is another commit's of the same
-    chunk (or empty: "-")."""
-    own = _parse_changes(sides)
-    commits = parsed if parsed is not None else list(_parse_log(headers, with_tree=True))
-    if diffs is None:
+    chunk (or empty: "-"). `done`: the same, parsed already (by `GitRepo._log_pass`)."""
+    if done is not None:
+        commits, diffs, own = done
+    else:
+        commits = list(_parse_log(headers, with_tree=True))
         diffs = _parse_separate(merges, {c.sha: c.parents[0] for c in commits if c.is_merge})
+        own = _parse_changes(sides)
     by_sha = {c.sha: c for c in commits}
     for commit in commits:
         if commit.is_merge:
@@ -833,34 +895,88 @@ def _commits_of(headers: str, merges: str, sides: str, reuse: str, *,
     yield from commits
 
 
-def _parse_separate(data: str, first_parent: Mapping[str, str]) -> dict[str, dict[str, list[Change]]]:
+# A run of raw fields, each `:<modes> <blobs> <status>` and then its path, as a structural reader
+# steps through them: a field that starts with ":" (after any line breaks) is a raw field, and the
+# field after it its path, whatever that holds. The run ends at the first other field (a heading).
+_RAW_RUN = re.compile(r"(?:\n*:[^\0]*\0[^\0]*\0)*")
+
+
+def _raw_changes(run: str) -> list[Change]:
+    """The changes of a run of raw fields (`_RAW_RUN`), in git's order."""
+    tokens = run.split("\0")
+    out: list[Change] = []
+    for meta, path in zip(tokens[0:-1:2], tokens[1::2], strict=True):  # a run ends with NUL: one more token
+        fields = meta.lstrip("\n")[1:].split()
+        if len(fields) >= 5:
+            out.append(Change(path, fields[2], fields[3], fields[4][:1], fields[1], fields[0]))
+    return out
+
+
+def _kept_pairs(data: str, start: int, end: int, keep: set[str]) -> list[tuple[int, int]] | None:
+    """Where (start, end of its raw field and path) each path of `keep` is in the run of raw fields
+    data[start:end], in git's order, found by searching for the path itself: the run is not split.
+    A path field is found as `\0<path>\0`; a raw field starts with ":" (after any line breaks), so a
+    path that starts with neither cannot be mistaken for one. None when a path does (then the
+    caller reads the run field by field)."""
+    found: list[tuple[int, int]] = []
+    for path in keep:
+        if not path or path[0] in ":\n":
+            return None
+        needle = f"\0{path}\0"
+        at = data.find(needle, start - 1, end)  # data[start - 1] is the NUL that ends the heading
+        while at >= 0:
+            found.append((data.rfind("\0", start - 1, at) + 1, at + len(needle)))
+            at = data.find(needle, at + 1, end)
+    found.sort()
+    return found
+
+
+def _parse_separate(data: str, first_parent: Mapping[str, str],
+                    compact: list[str] | None = None) -> dict[str, dict[str, list[Change]]]:
     """merge -> parent -> its changes against that parent, from `git log -m --raw -z --pretty=oneline`:
     each diff is headed `<merge> (from <parent>) <subject>` (a diff that is empty has no heading). A
     heading is a whole NUL-terminated field and never starts with ":" (it starts with the commit id);
     each raw field is followed by its path. Against the other parents only the paths the merge changed
     against its first parent (`first_parent`: merge -> its first parent; git lists that diff first)
     are kept: nothing asks about the others, and a long-lived branch's merge differs from that branch
-    in thousands of paths."""
+    in thousands of paths. Those diffs are skipped whole (`_RAW_RUN`) and only the kept paths looked
+    up in them (`_kept_pairs`): most of git's text is never split.
+    `compact` (when given) receives the text that parses to the same: every first-parent diff, and
+    of the others only the kept paths' fields (what the cache keeps)."""
     out: dict[str, dict[str, list[Change]]] = {}
     current: list[Change] | None = None
     keep: set[str] | None = None  # None: every path (the first-parent diff)
+    heading = ""
     pos, end = 0, len(data)
     while pos < end:
+        run_end = _RAW_RUN.match(data, pos).end()  # type: ignore[union-attr]  # (it matches the empty run)
+        if run_end > pos and current is not None:
+            if keep is None:
+                current.extend(_raw_changes(data[pos:run_end]))
+                if compact is not None:
+                    compact.append(data[pos:run_end])
+            elif keep:
+                spans = _kept_pairs(data, pos, run_end, keep)
+                if spans is None:
+                    spans = [(pos, run_end)]
+                    changes = [ch for ch in _raw_changes(data[pos:run_end]) if ch.path in keep]
+                else:
+                    changes = [ch for a, b in spans for ch in _raw_changes(data[a:b])]
+                current.extend(changes)
+                if compact is not None and changes:
+                    compact += (heading, *(data[a:b] for a, b in spans))
+                    heading = ""
+        pos = run_end
+        if pos >= end:
+            break
         stop = data.find("\0", pos)
         if stop < 0:
             stop = end
         token = data[pos:stop].lstrip("\n")
-        pos = stop + 1
-        if token.startswith(":"):
-            stop = data.find("\0", pos)
-            if stop < 0:
-                break
-            path = data[pos:stop]
-            pos = stop + 1
-            fields = token[1:].split()
-            if current is not None and len(fields) >= 5 and (keep is None or path in keep):
-                current.append(Change(path, fields[2], fields[3], fields[4][:1], fields[1], fields[0]))
-        elif token[40:47] == " (from ":
+        if token.startswith(":"):  # a raw field without its path: git's output was cut short
+            break
+        if token[40:47] == " (from ":
+            heading = data[pos:stop + 1]
             merge, parent = token[:40], token[47:87]
             diffs = out.setdefault(merge, {})
             if parent == first_parent.get(merge):
@@ -868,8 +984,11 @@ def _parse_separate(data: str, first_parent: Mapping[str, str]) -> dict[str, dic
             else:
                 keep = {ch.path for ch in diffs.get(first_parent.get(merge, ""), [])}
             current = diffs.setdefault(parent, [])
+            if compact is not None and keep is None:  # (another's heading goes in with its first kept path)
+                compact.append(heading)
         else:
             current = None
+        pos = stop + 1
     return out
 
 
@@ -899,28 +1018,30 @@ def _parse_changes(data: str) -> dict[str, list[Change]]:
 def _parse_log(data: str, *, with_tree: bool = False) -> Iterator[Commit]:
     """Commits from `git log -z --raw --format=<_HEADER>` output (<_HEADER_TREE> `with_tree`)."""
     first = 2 if with_tree else 1
+    fields = first + 8
     for record in data.split("\x1e"):
         if not record:
             continue
-        parts = record.split("\x1f")
-        if len(parts) < 9 + first:
+        parts = record.split("\x1f", fields)  # the last part: what follows the message (its raw fields)
+        if len(parts) <= fields:
             continue
         sha, tree = parts[0], (parts[1] if with_tree else "")
-        parents, an, ae, at, cn, ce, ct, message = parts[first:first + 8]
-        rest = "\x1f".join(parts[first + 8:])
+        parents, an, ae, at, cn, ce, ct, message, rest = parts[first:]
         commit = Commit(sha, tuple(parents.split()), an, ae, int(at or 0), cn, ce, int(ct or 0), message.rstrip("\n"),
                         tree=tree)
-        tokens = rest.split("\0")
-        i = 0
-        while i < len(tokens):
-            meta = tokens[i].lstrip("\n")
-            if meta.startswith(":") and i + 1 < len(tokens):
-                fields = meta[1:].split()
-                if len(fields) >= 5:
-                    commit.changes.append(Change(tokens[i + 1], fields[2], fields[3], fields[4][:1], fields[1], fields[0]))
-                i += 2
-            else:
-                i += 1
+        if ":" in rest:
+            tokens = rest.split("\0")
+            i = 0
+            while i < len(tokens):
+                meta = tokens[i].lstrip("\n")
+                if meta.startswith(":") and i + 1 < len(tokens):
+                    meta_fields = meta[1:].split()
+                    if len(meta_fields) >= 5:
+                        commit.changes.append(Change(tokens[i + 1], meta_fields[2], meta_fields[3], meta_fields[4][:1],
+                                                     meta_fields[1], meta_fields[0]))
+                    i += 2
+                else:
+                    i += 1
         yield commit
 
 
