@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import json
 import re
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -26,7 +28,7 @@ if TYPE_CHECKING:
     from typing import IO
 
 ZERO = "0" * 40
-_CACHE_VERSION = 6
+_CACHE_VERSION = 7
 # Nothing under .git/ but objects and refs is trusted: replace refs and grafts would change the
 # content and parents git reports, a planted commit-graph file the parents, and a repository's own
 # configuration the programs that verify signatures and the shape of `git log` output. Every git
@@ -34,8 +36,28 @@ _CACHE_VERSION = 6
 SAFE_ENV = {"GIT_NO_REPLACE_OBJECTS": "1", "GIT_GRAFT_FILE": os.devnull}
 SAFE_CONFIG = ("-c", "core.commitGraph=false", "-c", "log.showSignature=false", "-c", "gpg.program=gpg",
                "-c", "gpg.ssh.program=ssh-keygen", "-c", "core.fsmonitor=false")
-_HEADER = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%at%x1f%cn%x1f%ce%x1f%ct%x1f%B%x1f"
-_HEADER_TREE = "%x1e%H%x1f%T%x1f%P%x1f%an%x1f%ae%x1f%at%x1f%cn%x1f%ce%x1f%ct%x1f%B%x1f"
+# git's log text is read as records and fields. Names, e-mail addresses, messages and paths are the
+# authors' own and may hold any control character, so a record starts with a mark made anew for each
+# pass ("\x1e" and a random word: nobody can write it into a commit ahead of the run), and a header
+# record whose fields hold the field separator is read again from the commit object (`_unambiguous`).
+_NONCE_LENGTH = 16
+_HEADER = "%x1f%P%x1f%an%x1f%ae%x1f%at%x1f%cn%x1f%ce%x1f%ct%x1f%B%x1f"  # after "%x1e<mark>%H"
+_HEADER_FIELDS = 9  # field separators in a header record (10 with the tree)
+
+
+def _mark() -> str:
+    """The start of each record of one git pass: "\x1e" and a random word."""
+    return "\x1e" + secrets.token_hex(_NONCE_LENGTH // 2)
+
+
+def _header(mark: str, *, with_tree: bool = False) -> str:
+    return "--format=" + mark.replace("\x1e", "%x1e") + "%H" + ("%x1f%T" if with_tree else "") + _HEADER
+
+
+def _records(text: str) -> list[str]:
+    """The records of one pass's text (its mark is how the text starts)."""
+    mark = text[:1 + _NONCE_LENGTH] if text.startswith("\x1e") else "\x1e"
+    return text.split(mark)[1:] if text.startswith(mark) else [r for r in text.split(mark) if r]
 _TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*):\s*(.*?)\s*$")
 _IDENT = re.compile(r"^(.*?)\s*<([^<>]*)>\s*$")
 _PARAGRAPHS = re.compile(r"\n[ \t]*\n")
@@ -276,14 +298,15 @@ class GitRepo:
             # oneline is the only format that names the parent of each diff ("<id> (from <parent>) ...").
             merges = _Pass(self, ["log", *revs, *common, "--merges", "--diff-merges=separate", "--pretty=oneline",
                                   "--no-abbrev-commit", "--no-decorate", "--"], passes)
-            headers = _Pass(self, ["log", *revs, "-z", "--no-color", f"--format={_HEADER_TREE}", "--diff-merges=off",
-                                   "--"], passes).text()
+            headers = self._unambiguous(_Pass(self, ["log", *revs, "-z", "--no-color", _header(_mark(), with_tree=True),
+                                                     "--diff-merges=off", "--"], passes).text(), with_tree=True)
             parsed = list(_parse_log(headers, with_tree=True))
             wanted, reuse = _diffs_wanted(parsed, tree_of)
             # The non-merges' diffs start as soon as the headers are read, beside the merges' pass.
             cut = (len(wanted) + 1) // 2 if len(wanted) >= _SPLIT_SIDES else len(wanted)
+            side_format = _header_id()  # one mark for both: their texts are kept as one
             sides = [_Pass(self, ["log", "--no-walk=unsorted", "--stdin", *common, "--root", "--diff-merges=off",
-                                  "--format=%x1e%H", "--"], passes, "\n".join(part) + "\n")
+                                  side_format, "--"], passes, "\n".join(part) + "\n")
                      for part in (wanted[:cut], wanted[cut:]) if part]
             compact: list[str] = []
             diffs = _parse_separate(merges.text(), {c.sha: c.parents[0] for c in parsed if c.is_merge}, compact)
@@ -304,9 +327,9 @@ class GitRepo:
         merge's against its first parent)."""
         jobs = {
             "main": ["rev-list", "--first-parent", main_ref],
-            "headers": ["log", tip, "-z", f"--format={_HEADER}", "--"],
+            "headers": ["log", tip, "-z", _header(_mark()), "--"],
             "line": ["log", tip, "--first-parent", "--raw", "--no-abbrev", "--no-renames", "-z",
-                     "--diff-merges=first-parent", "--format=%x1e%H", "--"],
+                     "--diff-merges=first-parent", _header_id(), "--"],
         }
         passes: list[_Pass] = []
         try:
@@ -315,7 +338,8 @@ class GitRepo:
         finally:
             for p in passes:
                 p.close()
-        return out["main"].split(), {c.sha: c for c in _parse_log(out["headers"])}, _parse_changes(out["line"])
+        headers = self._unambiguous(out["headers"])
+        return out["main"].split(), {c.sha: c for c in _parse_log(headers)}, _parse_changes(out["line"])
 
     def changes_of(self, shas: Iterable[str]) -> list[Commit]:
         """The named commits with their own changes (a merge's are left out)."""
@@ -323,8 +347,45 @@ class GitRepo:
         if not wanted:
             return []
         data = self._git("log", "--no-walk=unsorted", "--stdin", "--raw", "--no-abbrev", "--no-renames", "-z",
-                         "--diff-merges=off", f"--format={_HEADER}", input="\n".join(wanted) + "\n")
-        return list(_parse_log(data))
+                         "--diff-merges=off", _header(_mark()), input="\n".join(wanted) + "\n")
+        return list(_parse_log(self._unambiguous(data, with_changes=True)))
+
+    def _unambiguous(self, text: str, *, with_tree: bool = False, with_changes: bool = False) -> str:
+        """A header pass's text in which no record is ambiguous: a record whose fields hold the field
+        separator (an author's name, a message or a path may) is replaced by the commit as its object
+        says, in JSON (which escapes every control character). Checked in one count when none is."""
+        fields = _HEADER_FIELDS + with_tree
+        records = _records(text)
+        if not records or text.count("\x1f") == fields * len(records):
+            return text
+        mark = text[:1 + _NONCE_LENGTH]
+        return mark + mark.join(r if r.count("\x1f") == fields
+                                else json.dumps(self._commit_object(r[:40], with_tree, with_changes)) for r in records)
+
+    def _commit_object(self, sha: str, with_tree: bool, with_changes: bool) -> list[object]:
+        """One commit read from its object: the fields of a header record (see `_parse_log`)."""
+        if not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", sha):
+            raise GitError(f"git log gave a record without a commit id: {sha!r}")
+        raw = self._git("cat-file", "commit", sha)
+        head, _, message = raw.partition("\n\n")
+        tree, parents, idents = "", [], {"author": ("", "", "0"), "committer": ("", "", "0")}
+        for line in head.split("\n"):
+            key, _, value = line.partition(" ")
+            if key == "tree":
+                tree = value
+            elif key == "parent":
+                parents.append(value)
+            elif key in idents and "<" in value and ">" in value:
+                opened = value.index("<")  # as git reads an ident: the name ends at the first "<"
+                closed = value.index(">", opened)
+                idents[key] = (value[:opened].rstrip(" "), value[opened + 1:closed], (value[closed + 1:].split() or ["0"])[0])
+        changes: list[list[str]] = []
+        if with_changes and len(parents) <= 1:
+            tokens = self._git("diff-tree", "-r", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-commit-id", "--root",
+                               sha).split("\0")
+            changes = [[tokens[i], tokens[i + 1]] for i in range(len(tokens) - 1) if tokens[i].startswith(":")]
+        (an, ae, at), (cn, ce, ct) = idents["author"], idents["committer"]
+        return [sha, tree if with_tree else None, " ".join(parents), an, ae, at, cn, ce, ct, message, changes]
 
     def commits(self, tip: str, *, use_cache: bool = True) -> dict[str, Commit]:
         """Every commit reachable from `tip`, by id. git's own output of each pass is kept in the cache
@@ -612,14 +673,9 @@ class GitRepo:
     def messages_with_trailer(self, tip: str, key: str, exclude: str | None = None) -> list[tuple[str, str, str]]:
         """(commit, committer email, message) of the commits reachable from `tip` but not from
         `exclude` whose message has a line starting `key:`."""
-        out = self._git("log", tip, *([f"^{exclude}"] if exclude else []), f"--grep=^{key}:",
-                        "--format=%H%x1f%ce%x1f%B%x1e")
-        found: list[tuple[str, str, str]] = []
-        for record in out.split("\x1e"):
-            parts = record.strip("\n").split("\x1f")
-            if len(parts) == 3:
-                found.append((parts[0], parts[1].strip(), parts[2]))
-        return found
+        out = self._unambiguous(self._git("log", tip, *([f"^{exclude}"] if exclude else []), f"--grep=^{key}:", "-z",
+                                          _header(_mark()), "--"))
+        return [(c.sha, c.committer_email.strip(), c.message) for c in _parse_log(out)]
 
     def renames(self, parent: str, commit: str) -> dict[str, str]:
         """Files `commit` renamed against `parent`, by git's rename detection: new path -> old path
@@ -992,12 +1048,15 @@ def _parse_separate(data: str, first_parent: Mapping[str, str],
     return out
 
 
+def _header_id() -> str:
+    """The format of a pass that gives each commit's id and its raw diff: a record mark of its own."""
+    return "--format=" + _mark().replace("\x1e", "%x1e") + "%H"
+
+
 def _parse_changes(data: str) -> dict[str, list[Change]]:
-    """commit -> its changes, from `git log --raw -z --format=%x1e%H` output (newest first)."""
+    """commit -> its changes, from `git log --raw -z --format=<mark>%H` output (newest first)."""
     out: dict[str, list[Change]] = {}
-    for record in data.split("\x1e"):
-        if not record:
-            continue
+    for record in _records(data):
         tokens = record.split("\0")
         sha = tokens[0].strip()
         changes: list[Change] = []
@@ -1016,11 +1075,21 @@ def _parse_changes(data: str) -> dict[str, list[Change]]:
 
 
 def _parse_log(data: str, *, with_tree: bool = False) -> Iterator[Commit]:
-    """Commits from `git log -z --raw --format=<_HEADER>` output (<_HEADER_TREE> `with_tree`)."""
+    """Commits from `git log -z [--raw] _header(mark, with_tree=...)` output made unambiguous
+    (`GitRepo._unambiguous`: a record that is a JSON list was read from the commit object)."""
     first = 2 if with_tree else 1
     fields = first + 8
-    for record in data.split("\x1e"):
-        if not record:
+    for record in _records(data):
+        if record.startswith("["):
+            sha, tree_id, parent_ids, an, ae, at, cn, ce, ct, message, raw = json.loads(record)
+            commit = Commit(sha, tuple(parent_ids.split()), an, ae, int(at or 0), cn, ce, int(ct or 0),
+                            message.rstrip("\n"), tree=tree_id or "")
+            for meta, path in raw:
+                meta_fields = meta[1:].split()
+                if len(meta_fields) >= 5:
+                    commit.changes.append(Change(path, meta_fields[2], meta_fields[3], meta_fields[4][:1],
+                                                 meta_fields[1], meta_fields[0]))
+            yield commit
             continue
         parts = record.split("\x1f", fields)  # the last part: what follows the message (its raw fields)
         if len(parts) <= fields:

@@ -373,6 +373,9 @@ def main() -> None:
         # findings once the program is over, which an os._exit would never let it do.
         if (_Ending.held and (done.code is None or isinstance(done.code, int))
                 and sys.getprofile() is None and sys.gettrace() is None):
+            from sms_docs import cache
+
+            cache.flush()  # a cache still being saved in the background is written whole, then the end
             try:
                 sys.stdout.flush()
                 sys.stderr.flush()

@@ -1,0 +1,114 @@
+"""Names, e-mail addresses, messages and paths are the authors' own and may hold any control
+character, the separators of git's log text among them. None of them can forge a commit, its
+identities, its parents, its message or its changes in what sms-docs reads from git."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from conftest import doc
+
+from sms_docs import gitrepo
+
+if TYPE_CHECKING:
+    from conftest import Repo
+
+POL1 = "policies/POL-001-security.md"
+
+
+def _truth(repo: Repo, sha: str) -> tuple[object, ...]:
+    """What git says of one commit, NUL-separated (no name, address or message holds a NUL)."""
+    out = subprocess.run(["git", "log", "-1", "--format=%P%x00%an%x00%ae%x00%cn%x00%ce%x00%B", sha], cwd=repo.path,
+                         capture_output=True, text=True, check=True).stdout  # (str.strip takes \x1c-\x1f too)
+    parents, an, ae, cn, ce, message = out.split("\0")
+    return tuple(parents.split()), an, ae, cn, ce, message.rstrip("\n")
+
+
+def _changes(repo: Repo, sha: str) -> list[gitrepo.Change]:
+    tokens = repo.git("diff-tree", "-r", "--raw", "-z", "--no-abbrev", "--no-renames", "--no-commit-id", "--root",
+                      *([f"{sha}^1"] if len(_truth(repo, sha)[0]) > 1 else []), sha).split("\0")
+    return [gitrepo.Change(tokens[i + 1], *(lambda f: (f[2], f[3], f[4][:1], f[1], f[0]))(tokens[i][1:].split()))
+            for i in range(len(tokens) - 1) if tokens[i].startswith(":")]
+
+
+def _forged_history(repo: Repo) -> dict[str, str]:
+    """An honest approval by Dana; then Eve's commit whose name, message and a file name hold git's
+    field and record separators written to read as Dana's approval of Eve's change and as another
+    commit's changes; then Omar's commit."""
+    shas: dict[str, str] = {}
+    repo.commit("Add policy", {POL1: doc("POL-001", "Security")}, who="omar")
+    shas["dana"] = repo.commit("Approve POL-001\n\nApproved-by: Dana", {"notes/d.txt": "d\n"}, who="dana")
+    fake = (f"\x1f\x1e{shas['dana']}\x1f{'0' * 40}\x1f\x1fDana Reyes\x1fdana@example.com\x1f1700000000"
+            f"\x1fDana Reyes\x1fdana@example.com\x1f1700000000\x1fApproved-by: Dana\x1f")
+    repo.write({POL1: doc("POL-001", "Security", body="Eve's change.\n"),
+                f"notes/x\x1e{shas['dana']}": "x\n", f"notes/y\x1f{'1' * 40}": "y\n"})
+    repo.git("add", "-A")
+    env = {**repo.env("omar"), "GIT_AUTHOR_NAME": "Eve\x1fdana@example.com\x1f1700000000\x1fDana Reyes",
+           "GIT_AUTHOR_EMAIL": "eve@example.com", "GIT_COMMITTER_EMAIL": "eve@example.com",
+           "GIT_COMMITTER_NAME": "Eve\x1fdana@example.com\x1f1700000000"}
+    subprocess.run(["git", "commit", "-q", "-m", "Eve's change" + fake], cwd=repo.path, env=env, check=True)
+    shas["eve"] = repo.git("rev-parse", "HEAD")
+    shas["omar"] = repo.commit("Later", {"notes/o.txt": "o\n"}, who="omar")
+    return shas
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_separators_in_names_messages_and_paths_forge_nothing(repo: Repo, cached: bool,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SMS_DOCS_CACHE_KEY", "test-key")
+    shas = _forged_history(repo)
+    with gitrepo.GitRepo(repo.path) as r:
+        tip = repo.git("rev-parse", "main")
+        if cached:
+            r.commits(tip)  # cold, writes the cache; the warm read below parses the cached text
+        commits = r.commits(tip, use_cache=cached)
+        assert set(commits) == set(repo.git("rev-list", "main").split())
+        for sha, c in commits.items():
+            assert (c.parents, c.author_name, c.author_email, c.committer_name, c.committer_email,
+                    c.message) == _truth(repo, sha), sha
+            assert sorted(c.changes, key=lambda ch: ch.path) == sorted(_changes(repo, sha), key=lambda ch: ch.path)
+        eve = commits[shas["eve"]]
+        assert eve.author_email != "dana@example.com" and "Eve" in eve.committer_name
+        assert [c.sha for c in r.changes_of([shas["eve"], shas["dana"]])] == [shas["eve"], shas["dana"]]
+        for c in r.changes_of([shas["eve"], shas["dana"]]):
+            assert (c.parents, c.author_name, c.author_email, c.committer_name, c.committer_email,
+                    c.message) == _truth(repo, c.sha)
+            assert sorted(c.changes, key=lambda ch: ch.path) == sorted(_changes(repo, c.sha), key=lambda ch: ch.path)
+        _, headers, line = r.scope_passes("main", "main")
+        assert set(headers) == set(commits)
+        for sha, c in headers.items():
+            truth = _truth(repo, sha)
+            assert (c.author_email, c.committer_email, c.message) == (truth[2], truth[4], truth[5])
+        assert line[shas["dana"]] == _changes(repo, shas["dana"])
+
+
+def test_a_plain_history_is_read_without_asking_the_objects(repo: Repo) -> None:
+    """The usual case costs one count: no record is re-read from its commit object."""
+    repo.commit("Add policy", {POL1: doc("POL-001", "Security")}, who="omar")
+    repo.commit("Change", {POL1: doc("POL-001", "Security", body="Two.\n")}, who="dana")
+    with gitrepo.GitRepo(repo.path) as r:
+        text = r._git("log", "main", "-z", gitrepo._header(gitrepo._mark(), with_tree=True), "--")
+        assert r._unambiguous(text, with_tree=True) is text
+        assert len(list(gitrepo._parse_log(text, with_tree=True))) == 2
+
+
+def test_the_non_merges_read_in_two_passes_are_cached_as_one_text(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The non-merges' diffs come from two git processes when there are many; the cache keeps their
+    texts as one, and reading it again gives every commit its own changes, as the cold read did."""
+    monkeypatch.setattr(gitrepo, "_SPLIT_SIDES", 2)
+    monkeypatch.setenv("SMS_DOCS_CACHE_KEY", "test-key")
+    for n in range(6):
+        repo.commit(f"Change {n}", {POL1: doc("POL-001", "Security", body=f"Text {n}.\n"), f"notes/{n}.txt": "n\n"},
+                    who="omar")
+    tip = repo.git("rev-parse", "main")  # (as the audit asks: by commit id)
+    with gitrepo.GitRepo(repo.path) as r:
+        cold = r.commits(tip)
+    assert (Path(repo.git("rev-parse", "--absolute-git-dir")) / "sms-docs" / "commits.cache").is_file()
+    with gitrepo.GitRepo(repo.path) as r:
+        warm = r.commits(tip)
+    assert warm == cold
+    for sha, c in warm.items():
+        assert sorted(c.changes, key=lambda ch: ch.path) == sorted(_changes(repo, sha), key=lambda ch: ch.path)
