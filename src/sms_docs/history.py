@@ -296,6 +296,8 @@ class _Walker(PreControl):
         self._moments: dict[int, dt.datetime] = {}  # main-line index -> its clock (`moment`)
         self._reasons: dict[str, str | None] = {}  # commit -> its Change-reason trailer
         self._claims: dict[tuple[str, tuple[str, ...]], list[tuple[str, str]]] = {}  # (merge, trailer keys) -> idents
+        self._people: dict[tuple[str, str, str, str], tuple[tuple[str, Author], ...]] = {}  # `people_of`
+        self._authors: dict[tuple[str, str], Author] = {}
         # The rules and approvers' keys in force at each main-line index walked (for `extend`), and
         # while a change is walked again, the ones of its index.
         self.rules_at: list[tuple[Settings, tuple[str | None, str | None]]] = []
@@ -590,14 +592,32 @@ class _Walker(PreControl):
                     and found[0] in touched and (not c.is_merge or self.merge_introduced(c, ch))]
             if not keys:
                 continue
-            people = [Author(c.author_name, c.author_email)]
-            committer = c.committer_email.lower()
-            if committer != c.author_email.lower() and committer not in policy.FORGE_EMAILS:
-                people.append(Author(c.committer_name, c.committer_email))
+            people = self.people_of(c)
             for key in keys:
                 pending = self.pending_authors.setdefault(key, {})
-                for author in people:
-                    pending[author.email.lower()] = author
+                for email, author in people:
+                    pending[email] = author
+
+    def people_of(self, c: Commit) -> tuple[tuple[str, Author], ...]:
+        """(lower-case email, Author) of a commit's author, and of its committer unless the same
+        person or the forge: made once per identity (a few people make tens of thousands of commits)."""
+        ident = (c.author_name, c.author_email, c.committer_name, c.committer_email)
+        found = self._people.get(ident)
+        if found is None:
+            author = c.author_email.lower()
+            committer = c.committer_email.lower()
+            found = ((author, self.author(c.author_name, c.author_email)),)
+            if committer != author and committer not in policy.FORGE_EMAILS:
+                found += ((committer, self.author(c.committer_name, c.committer_email)),)
+            self._people[ident] = found
+        return found
+
+    def author(self, name: str, email: str) -> Author:
+        """One Author for each (name, email): a value, shared by every revision it wrote."""
+        found = self._authors.get((name, email))
+        if found is None:
+            found = self._authors[(name, email)] = Author(name, email)
+        return found
 
     def merge_introduced(self, c: Commit, ch: Change) -> bool:
         """Did this merge make content for the path that none of its other parents had? (A merge's
