@@ -298,6 +298,7 @@ class _Walker(PreControl):
         self._claims: dict[tuple[str, tuple[str, ...]], list[tuple[str, str]]] = {}  # (merge, trailer keys) -> idents
         self._people: dict[tuple[str, str, str, str], tuple[tuple[str, Author], ...]] = {}  # `people_of`
         self._authors: dict[tuple[str, str], Author] = {}
+        self._sides: dict[str, tuple[list[Commit], dict[str | None, int], dict[str, int]]] = {}  # `side_subject`
         # The rules and approvers' keys in force at each main-line index walked (for `extend`), and
         # while a change is walked again, the ones of its index.
         self.rules_at: list[tuple[Settings, tuple[str | None, str | None]]] = []
@@ -700,9 +701,9 @@ class _Walker(PreControl):
             effective = policy.effective_date(when, valid, rules.min_approvals, planned if isinstance(planned, str) else None)
             approved_day = policy.approved_on(when, valid, rules.min_approvals)
         subject = m.subject
-        reason = self.change_reason(m) or next(  # else the subject of the side commit that made the change
-            (c.subject for c in self.bundles[m.sha] if not c.is_merge and (key in (t := self.touched(c))[0] or path in t[1])),
-            subject)
+        # Else the subject of the side commit that made the change (a commit that is no merge brings
+        # no side commits: it made the change itself).
+        reason = self.change_reason(m) or (self.side_subject(m, key, path) if m.is_merge else subject)
         rev = Revision(key=key, path=path, blob=blob, commit=m.sha, date=when, subject=subject, reason=reason,
                        authors=authors, approvals=approvals, number=number, effective=effective, deleted=deleted,
                        approved_on=approved_day)
@@ -729,6 +730,24 @@ class _Walker(PreControl):
         except KeyError:
             found = self._reasons[m.sha] = dict((k.lower(), v) for k, v in _trailers(m)).get(CHANGE_REASON.lower())
             return found
+
+    def side_subject(self, m: Commit, key: str, path: str) -> str:
+        """The subject of the first commit that is no merge in a merge's bundle that changed `key` or
+        `path`, else the merge's own. Each merge's bundle is read once: where each change key and
+        each path changed first."""
+        found = self._sides.get(m.sha)
+        if found is None:
+            sides = [c for c in self.bundles[m.sha] if not c.is_merge]
+            by_key: dict[str | None, int] = {}
+            by_path: dict[str, int] = {}
+            for n, c in enumerate(sides):
+                for ch in c.changes:
+                    by_key.setdefault(self.change_key(ch.path), n)
+                    by_path.setdefault(ch.path, n)
+            found = self._sides[m.sha] = (sides, by_key, by_path)
+        sides, by_key, by_path = found
+        first = min(by_key.get(key, len(sides)), by_path.get(path, len(sides)))
+        return sides[first].subject if first < len(sides) else m.subject
 
     def merge_claims(self, m: Commit, settings: Settings) -> list[tuple[str, str]]:
         """(name, email) of each approval a merge commit's trailers claim (`approval.merge_trailers`),
