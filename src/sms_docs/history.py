@@ -396,21 +396,27 @@ class _Walker(PreControl):
         self._theirs.update(self.repo.blob_ids(merges))
 
     def approval_commit(self, c: Commit, landed: int) -> None:
-        trailers = [(k.lower(), v) for k, v in c.trailers()]
-        meaning = next((v.strip().lower() for k, v in trailers if k == "approval-meaning"), "approval")
-        claimed = next((parse_ident(v) for k, v in trailers if k == "approved-by"), None)
+        meaning: str | None = None  # the first Approval-meaning and Approved-by: what the commit claims
+        claimed: tuple[str, str] | None = None
+        claims = False  # (an Approved-by naming nobody readable claims nobody: no later one counts)
+        approved: list[tuple[str, str]] = []  # (key, blob) of each Approval-of
+        for key, value in c.trailers():
+            key = key.lower()
+            if key == "approval-of":
+                parts = value.split()
+                if len(parts) == 2:
+                    approved.append((parts[0], parts[1]))
+            elif key == "approval-meaning":
+                meaning = value.strip().lower() if meaning is None else meaning
+            elif key == "approved-by" and not claims:
+                claims, claimed = True, parse_ident(value)
         name, email = claimed if claimed else (c.committer_name, c.committer_email)
         if meaning not in ("approval", "review"):
             meaning = "approval"
         when, moment = c.date, self.moment(landed)
-        for key, value in trailers:
-            if key != "approval-of":
-                continue
-            parts = value.split()
-            if len(parts) != 2:
-                continue
-            self.evidence.setdefault((parts[0], parts[1]), []).append(policy.Evidence(
-                key=parts[0], blob=parts[1], name=name, email=email, meaning=meaning, when=when, commit=c.sha,
+        for key, blob in approved:
+            self.evidence.setdefault((key, blob), []).append(policy.Evidence(
+                key=key, blob=blob, name=name, email=email, meaning=meaning, when=when, commit=c.sha,
                 kind="approval-commit", signature="none", committer_email=c.committer_email,
                 author_email=c.author_email, landed=moment))
 
@@ -742,8 +748,9 @@ class _Walker(PreControl):
             by_path: dict[str, int] = {}
             for n, c in enumerate(sides):
                 for ch in c.changes:
-                    by_key.setdefault(self.change_key(ch.path), n)
-                    by_path.setdefault(ch.path, n)
+                    if ch.path not in by_path:  # (a path seen before: its key was noted then, earlier)
+                        by_path[ch.path] = n
+                        by_key.setdefault(self.change_key(ch.path), n)
             found = self._sides[m.sha] = (sides, by_key, by_path)
         sides, by_key, by_path = found
         first = min(by_key.get(key, len(sides)), by_path.get(path, len(sides)))
