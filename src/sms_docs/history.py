@@ -296,6 +296,9 @@ class _Walker(PreControl):
         self._moments: dict[int, dt.datetime] = {}  # main-line index -> its clock (`moment`)
         self._reasons: dict[str, str | None] = {}  # commit -> its Change-reason trailer
         self._claims: dict[tuple[str, tuple[str, ...]], list[tuple[str, str]]] = {}  # (merge, trailer keys) -> idents
+        self._people: dict[tuple[str, str, str, str], tuple[tuple[str, Author], ...]] = {}  # `people_of`
+        self._authors: dict[tuple[str, str], Author] = {}
+        self._sides: dict[str, tuple[list[Commit], dict[str | None, int], dict[str, int]]] = {}  # `side_subject`
         # The rules and approvers' keys in force at each main-line index walked (for `extend`), and
         # while a change is walked again, the ones of its index.
         self.rules_at: list[tuple[Settings, tuple[str | None, str | None]]] = []
@@ -393,21 +396,27 @@ class _Walker(PreControl):
         self._theirs.update(self.repo.blob_ids(merges))
 
     def approval_commit(self, c: Commit, landed: int) -> None:
-        trailers = [(k.lower(), v) for k, v in c.trailers()]
-        meaning = next((v.strip().lower() for k, v in trailers if k == "approval-meaning"), "approval")
-        claimed = next((parse_ident(v) for k, v in trailers if k == "approved-by"), None)
+        meaning: str | None = None  # the first Approval-meaning and Approved-by: what the commit claims
+        claimed: tuple[str, str] | None = None
+        claims = False  # (an Approved-by naming nobody readable claims nobody: no later one counts)
+        approved: list[tuple[str, str]] = []  # (key, blob) of each Approval-of
+        for key, value in c.trailers():
+            key = key.lower()
+            if key == "approval-of":
+                parts = value.split()
+                if len(parts) == 2:
+                    approved.append((parts[0], parts[1]))
+            elif key == "approval-meaning":
+                meaning = value.strip().lower() if meaning is None else meaning
+            elif key == "approved-by" and not claims:
+                claims, claimed = True, parse_ident(value)
         name, email = claimed if claimed else (c.committer_name, c.committer_email)
         if meaning not in ("approval", "review"):
             meaning = "approval"
         when, moment = c.date, self.moment(landed)
-        for key, value in trailers:
-            if key != "approval-of":
-                continue
-            parts = value.split()
-            if len(parts) != 2:
-                continue
-            self.evidence.setdefault((parts[0], parts[1]), []).append(policy.Evidence(
-                key=parts[0], blob=parts[1], name=name, email=email, meaning=meaning, when=when, commit=c.sha,
+        for key, blob in approved:
+            self.evidence.setdefault((key, blob), []).append(policy.Evidence(
+                key=key, blob=blob, name=name, email=email, meaning=meaning, when=when, commit=c.sha,
                 kind="approval-commit", signature="none", committer_email=c.committer_email,
                 author_email=c.author_email, landed=moment))
 
@@ -590,14 +599,32 @@ class _Walker(PreControl):
                     and found[0] in touched and (not c.is_merge or self.merge_introduced(c, ch))]
             if not keys:
                 continue
-            people = [Author(c.author_name, c.author_email)]
-            committer = c.committer_email.lower()
-            if committer != c.author_email.lower() and committer not in policy.FORGE_EMAILS:
-                people.append(Author(c.committer_name, c.committer_email))
+            people = self.people_of(c)
             for key in keys:
                 pending = self.pending_authors.setdefault(key, {})
-                for author in people:
-                    pending[author.email.lower()] = author
+                for email, author in people:
+                    pending[email] = author
+
+    def people_of(self, c: Commit) -> tuple[tuple[str, Author], ...]:
+        """(lower-case email, Author) of a commit's author, and of its committer unless the same
+        person or the forge: made once per identity (a few people make tens of thousands of commits)."""
+        ident = (c.author_name, c.author_email, c.committer_name, c.committer_email)
+        found = self._people.get(ident)
+        if found is None:
+            author = c.author_email.lower()
+            committer = c.committer_email.lower()
+            found = ((author, self.author(c.author_name, c.author_email)),)
+            if committer != author and committer not in policy.FORGE_EMAILS:
+                found += ((committer, self.author(c.committer_name, c.committer_email)),)
+            self._people[ident] = found
+        return found
+
+    def author(self, name: str, email: str) -> Author:
+        """One Author for each (name, email): a value, shared by every revision it wrote."""
+        found = self._authors.get((name, email))
+        if found is None:
+            found = self._authors[(name, email)] = Author(name, email)
+        return found
 
     def merge_introduced(self, c: Commit, ch: Change) -> bool:
         """Did this merge make content for the path that none of its other parents had? (A merge's
@@ -680,9 +707,9 @@ class _Walker(PreControl):
             effective = policy.effective_date(when, valid, rules.min_approvals, planned if isinstance(planned, str) else None)
             approved_day = policy.approved_on(when, valid, rules.min_approvals)
         subject = m.subject
-        reason = self.change_reason(m) or next(  # else the subject of the side commit that made the change
-            (c.subject for c in self.bundles[m.sha] if not c.is_merge and (key in (t := self.touched(c))[0] or path in t[1])),
-            subject)
+        # Else the subject of the side commit that made the change (a commit that is no merge brings
+        # no side commits: it made the change itself).
+        reason = self.change_reason(m) or (self.side_subject(m, key, path) if m.is_merge else subject)
         rev = Revision(key=key, path=path, blob=blob, commit=m.sha, date=when, subject=subject, reason=reason,
                        authors=authors, approvals=approvals, number=number, effective=effective, deleted=deleted,
                        approved_on=approved_day)
@@ -709,6 +736,25 @@ class _Walker(PreControl):
         except KeyError:
             found = self._reasons[m.sha] = dict((k.lower(), v) for k, v in _trailers(m)).get(CHANGE_REASON.lower())
             return found
+
+    def side_subject(self, m: Commit, key: str, path: str) -> str:
+        """The subject of the first commit that is no merge in a merge's bundle that changed `key` or
+        `path`, else the merge's own. Each merge's bundle is read once: where each change key and
+        each path changed first."""
+        found = self._sides.get(m.sha)
+        if found is None:
+            sides = [c for c in self.bundles[m.sha] if not c.is_merge]
+            by_key: dict[str | None, int] = {}
+            by_path: dict[str, int] = {}
+            for n, c in enumerate(sides):
+                for ch in c.changes:
+                    if ch.path not in by_path:  # (a path seen before: its key was noted then, earlier)
+                        by_path[ch.path] = n
+                        by_key.setdefault(self.change_key(ch.path), n)
+            found = self._sides[m.sha] = (sides, by_key, by_path)
+        sides, by_key, by_path = found
+        first = min(by_key.get(key, len(sides)), by_path.get(path, len(sides)))
+        return sides[first].subject if first < len(sides) else m.subject
 
     def merge_claims(self, m: Commit, settings: Settings) -> list[tuple[str, str]]:
         """(name, email) of each approval a merge commit's trailers claim (`approval.merge_trailers`),

@@ -172,7 +172,12 @@ class Person:
         return (self.email, *self.emails)
 
 
-@dataclass(frozen=True, slots=True)
+# Approval, Author and Revision (and policy.Evidence and policy.Verdict) are made by the hundred
+# thousand in the history walk. They are values, never changed once made, but not `frozen`: a frozen
+# dataclass's __init__ sets each field through object.__setattr__, three times the cost of a plain
+# one (0.13 s of the walk of 100,000 commits). `unsafe_hash=True` keeps a frozen one's hash and
+# equality (by value).
+@dataclass(slots=True, unsafe_hash=True)
 class Approval:
     """Person P approves document D at blob B with meaning M at time T (SPEC section 5)."""
 
@@ -213,7 +218,7 @@ class Approval:
                 f'"reason":{"null" if self.reason is None else _quoted(self.reason)}}}')
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # (a value: see Approval)
 class Author:
     name: str
     email: str
@@ -226,7 +231,7 @@ class Author:
         return f'{{"name":{_quoted(self.name)},"email":{_quoted(self.email)}}}'
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # (a value: see Approval)
 class Revision:
     """A blob of a controlled file as it reached the main line.
 

@@ -45,7 +45,7 @@ def signer_email(signer: str) -> str:
     return signer.strip().lower()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # (a value, not frozen: see model.Approval)
 class Evidence:
     """A claim that someone approved `key` at `blob`, before it is judged."""
 
@@ -88,7 +88,7 @@ class Rules:
     ci_identities: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # (a value, not frozen: see model.Approval)
 class Verdict:
     approval: Approval
     code: str | None  # the finding code when not valid

@@ -15,7 +15,7 @@ from sms_docs.documents import RECORD_ID_RE
 from sms_docs.model import Finding, error
 
 if TYPE_CHECKING:
-    from sms_docs.gitrepo import Commit
+    from sms_docs.gitrepo import Change, Commit
     from sms_docs.config import Settings
     from collections.abc import Iterable
 
@@ -33,26 +33,40 @@ class RecordLog:
     """Every record's life on the main line, one main-line commit at a time."""
 
     def __init__(self, settings: Settings) -> None:
-        self.settings = settings
+        self.settings = settings  # the rules in force (the walk sets them before each step)
         self.records: dict[str, RecordHistory] = {}  # by current path
         self.findings: list[Finding] = []
+        self._checked_by = settings
+        self._is_record: dict[str, bool] = {}  # path -> is_record_path under `_checked_by`
 
     def step(self, m: Commit) -> None:
-        moved = self.moves(m)
+        if self.settings is not self._checked_by:
+            self._checked_by, self._is_record = self.settings, {}
+        is_record = self._is_record
+        changes = []
         for ch in m.changes:
-            if ch.path not in moved and is_record_path(ch.path, self.settings):
+            found = is_record.get(ch.path)
+            if found is None:
+                found = is_record[ch.path] = is_record_path(ch.path, self.settings)
+            if found:
+                changes.append(ch)
+        if not changes:
+            return  # (most commits)
+        moved = self.moves(changes)
+        for ch in changes:
+            if ch.path not in moved:
                 self.change(m, ch.path, ch.new_blob, ch.deleted)
 
-    def moves(self, m: Commit) -> set[str]:
-        """Records moved unchanged in this commit (same blob, new path: a reorganised folder) keep
-        their history; returns the paths handled."""
-        gone = {ch.old_blob: ch.path for ch in m.changes if ch.deleted and ch.path in self.records
-                and self.records[ch.path].deleted is None and is_record_path(ch.path, self.settings)}
+    def moves(self, changes: list[Change]) -> set[str]:
+        """Records moved unchanged in one commit (same blob, new path: a reorganised folder) keep
+        their history; `changes`: the commit's changes of record paths. Returns the paths handled."""
+        gone = {ch.old_blob: ch.path for ch in changes if ch.deleted and ch.path in self.records
+                and self.records[ch.path].deleted is None}
         if not gone:
             return set()
         handled: set[str] = set()
-        for ch in m.changes:
-            if ch.deleted or ch.new_blob not in gone or not is_record_path(ch.path, self.settings):
+        for ch in changes:
+            if ch.deleted or ch.new_blob not in gone:
                 continue
             if ch.path in self.records and self.records[ch.path].deleted is None:
                 continue
