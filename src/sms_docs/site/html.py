@@ -25,9 +25,16 @@ STATE_LABELS = {
 }
 
 
+_SPECIAL = re.compile("[&<>\"']")
+
+
 def e(value: object) -> str:
-    """Escape any value for HTML text or a quoted attribute."""
-    return html.escape("" if value is None else str(value), quote=True)
+    """Escape any value for HTML text or a quoted attribute (`html.escape`, which most values, having
+    nothing to escape, skip: a site of 1,000 documents escapes some 120,000 values)."""
+    if value is None:
+        return ""
+    text = value if type(value) is str else str(value)
+    return html.escape(text, quote=True) if _SPECIAL.search(text) else text
 
 
 def day(value: dt.date | dt.datetime | None) -> str:

@@ -372,9 +372,12 @@ class PageShells:
         return value
 
     def _fill(self, shell: _Shell, context: dict[str, Any], page: Any) -> str | None:
-        if len(context) != len(shell.context) + len(_PER_RENDER) or any(context.get(k, _MISSING) != v for k, v in shell.context.items()):
+        # (`is` first: the context's values are mostly the very objects the shell saw, and comparing
+        # the configuration, a Mapping, by value copies it, eight times a page.)
+        if len(context) != len(shell.context) + len(_PER_RENDER) or any(
+                not _same(context.get(k, _MISSING), v) for k, v in shell.context.items()):
             return None
-        if any(getattr(page, k, _MISSING) != v for k, v in shell.reads.items()):
+        if any(not _same(getattr(page, k, _MISSING), v) for k, v in shell.reads.items()):
             return None
         if shell.calls and not self.shared.same_calls(self._main.new_context(context) if self._main else context, shell.calls):
             return None
@@ -403,3 +406,7 @@ class PageShells:
 
 
 _MISSING = object()
+
+
+def _same(a: Any, b: Any) -> bool:
+    return a is b or a == b
