@@ -112,3 +112,32 @@ def test_the_non_merges_read_in_two_passes_are_cached_as_one_text(repo: Repo, mo
     assert warm == cold
     for sha, c in warm.items():
         assert sorted(c.changes, key=lambda ch: ch.path) == sorted(_changes(repo, sha), key=lambda ch: ch.path)
+
+
+def test_the_merges_pass_cut_in_two_reads_what_one_pass_reads(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a long main line the merges' diffs come from two git processes, cut at the line's middle:
+    every merge (on the main line or on a branch) is read once, with the same diffs against each
+    parent as one pass gives, cold and from the cache."""
+    monkeypatch.setenv("SMS_DOCS_CACHE_KEY", "test-key")
+    repo.commit("Initial", {POL1: doc("POL-001", "Security"), "notes/a.txt": "a\n"}, who="omar")
+    for n in range(5):
+        repo.branch(f"b{n}")
+        repo.commit(f"Side {n}", {POL1: doc("POL-001", "Security", body=f"Side {n}.\n")}, who="omar")
+        if n == 2:  # a merge on a branch: main into it
+            repo.checkout("main")
+            repo.commit("Main moves", {"notes/a.txt": "a2\n"}, who="omar")
+            repo.checkout("b2")
+            repo.git("merge", "-q", "--no-ff", "-m", "Update b2", "main")
+        repo.checkout("main")
+        repo.merge(f"b{n}")
+    tip = repo.git("rev-parse", "main")
+    with gitrepo.GitRepo(repo.path) as r:
+        whole = r.commits(tip, use_cache=False)
+    monkeypatch.setattr(gitrepo, "_SPLIT_MERGES", 2)
+    with gitrepo.GitRepo(repo.path) as r:
+        cut = r.commits(tip)
+    with gitrepo.GitRepo(repo.path) as r:
+        cached = r.commits(tip)
+    assert sum(1 for c in whole.values() if c.is_merge) == 6
+    assert cut == whole
+    assert cached == whole

@@ -296,8 +296,13 @@ class GitRepo:
         passes: list[_Pass] = []
         try:
             # oneline is the only format that names the parent of each diff ("<id> (from <parent>) ...").
-            merges = _Pass(self, ["log", *revs, *common, "--merges", "--diff-merges=separate", "--pretty=oneline",
-                                  "--no-abbrev-commit", "--no-decorate", "--"], passes)
+            # The merges' pass is the longest: on a long main line it is cut in two git processes at
+            # the line's middle (what `mid` reaches, and what the tip reaches but `mid` does not).
+            line = self._git("rev-list", "--first-parent", *revs).split()
+            cuts = [[*revs, f"^{line[len(line) // 2]}"], [line[len(line) // 2], *revs[1:]]] \
+                if len(line) >= _SPLIT_MERGES else [revs]
+            merges = [_Pass(self, ["log", *part, *common, "--merges", "--diff-merges=separate", "--pretty=oneline",
+                                   "--no-abbrev-commit", "--no-decorate", "--"], passes) for part in cuts]
             headers = self._unambiguous(_Pass(self, ["log", *revs, "-z", "--no-color", _header(_mark(), with_tree=True),
                                                      "--diff-merges=off", "--"], passes).text(), with_tree=True)
             parsed = list(_parse_log(headers, with_tree=True))
@@ -309,7 +314,10 @@ class GitRepo:
                                   side_format, "--"], passes, "\n".join(part) + "\n")
                      for part in (wanted[:cut], wanted[cut:]) if part]
             compact: list[str] = []
-            diffs = _parse_separate(merges.text(), {c.sha: c.parents[0] for c in parsed if c.is_merge}, compact)
+            first_parents = {c.sha: c.parents[0] for c in parsed if c.is_merge}
+            diffs = {}
+            for part_pass in merges:
+                diffs.update(_parse_separate(part_pass.text(), first_parents, compact))
             side_texts: list[str] = []
             own: dict[str, list[Change]] = {}
             for side in sides:  # the first half is parsed while git still diffs the second
@@ -801,6 +809,7 @@ def _chunks(paths: list[str], size: int = 500) -> Iterator[list[str]]:
 
 
 _SPLIT_BLOBS = 2000  # from this many blobs on, `prefetch` reads them in two git processes
+_SPLIT_MERGES = 1000  # from this many main-line commits on, the merges' pass is cut in two git processes
 _SPLIT_SIDES = 2000  # from this many diffs on, the non-merges' pass is cut in two git processes
 
 
