@@ -298,13 +298,14 @@ class GitRepo:
             # oneline is the only format that names the parent of each diff ("<id> (from <parent>) ...").
             # The merges' pass is the longest: on a long main line it is cut in two git processes at
             # the line's middle (what `mid` reaches, and what the tip reaches but `mid` does not).
+            header_pass = _Pass(self, ["log", *revs, "-z", "--no-color", _header(_mark(), with_tree=True),
+                                       "--diff-merges=off", "--"], passes)  # (git reads it while we cut)
             line = self._git("rev-list", "--first-parent", *revs).split()
             cuts = [[*revs, f"^{line[len(line) // 2]}"], [line[len(line) // 2], *revs[1:]]] \
                 if len(line) >= _SPLIT_MERGES else [revs]
             merges = [_Pass(self, ["log", *part, *common, "--merges", "--diff-merges=separate", "--pretty=oneline",
                                    "--no-abbrev-commit", "--no-decorate", "--"], passes) for part in cuts]
-            headers = self._unambiguous(_Pass(self, ["log", *revs, "-z", "--no-color", _header(_mark(), with_tree=True),
-                                                     "--diff-merges=off", "--"], passes).text(), with_tree=True)
+            headers = self._unambiguous(header_pass.text(), with_tree=True)
             parsed = list(_parse_log(headers, with_tree=True))
             wanted, reuse = _diffs_wanted(parsed, tree_of)
             # The non-merges' diffs start as soon as the headers are read, beside the merges' pass.
