@@ -55,9 +55,14 @@ def _header(mark: str, *, with_tree: bool = False) -> str:
 
 
 def _records(text: str) -> list[str]:
-    """The records of one pass's text (its mark is how the text starts)."""
-    mark = text[:1 + _NONCE_LENGTH] if text.startswith("\x1e") else "\x1e"
-    return text.split(mark)[1:] if text.startswith(mark) else [r for r in text.split(mark) if r]
+    """The records of one pass's text, which starts with its mark; text that does not is refused."""
+    if not text.strip("\0\n"):
+        return []
+    if not text.startswith("\x1e"):
+        raise GitError("git log gave text that does not start with its record mark")
+    return text.split(text[:1 + _NONCE_LENGTH])[1:]
+
+
 _TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*):\s*(.*?)\s*$")
 _IDENT = re.compile(r"^(.*?)\s*<([^<>]*)>\s*$")
 _PARAGRAPHS = re.compile(r"\n[ \t]*\n")
