@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import doc
+from conftest import doc, identity
 
 from sms_docs import gitrepo
 
@@ -141,3 +141,21 @@ def test_the_merges_pass_cut_in_two_reads_what_one_pass_reads(repo: Repo, monkey
     assert sum(1 for c in whole.values() if c.is_merge) == 6
     assert cut == whole
     assert cached == whole
+
+
+def test_authorship_read_for_adopt_takes_names_as_they_are(repo: Repo) -> None:
+    """`adopt` proposes owners from who changed each file and who merged: a name holding git's
+    separators is read whole, and names no other person or file."""
+    _forged_history(repo)
+    repo.branch("side")
+    repo.commit("Side", {"notes/s.txt": "s\n"}, who="omar")
+    repo.checkout("main")
+    env = {**repo.env("omar"), "GIT_COMMITTER_NAME": "Mal\x1e\x1fdana@example.com", "GIT_COMMITTER_EMAIL": "mal@example.com"}
+    subprocess.run(["git", "merge", "-q", "--no-ff", "-m", "Merge side", "side"], cwd=repo.path, env=env, check=True)
+    with gitrepo.GitRepo(repo.path) as r:
+        authorship = r.file_authorship("HEAD")
+        assert r.mergers("HEAD") == [("Mal\x1e\x1fdana@example.com", "mal@example.com")]
+    eve = "Eve\x1fdana@example.com\x1f1700000000\x1fDana Reyes"
+    assert [who[:2] for who in authorship[POL1]] == [(eve, "eve@example.com"), identity("omar")]
+    assert {who[1] for whos in authorship.values() for who in whos} <= {"eve@example.com", "omar@example.com",
+                                                                         "dana@example.com"}

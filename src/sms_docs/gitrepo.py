@@ -732,19 +732,17 @@ class GitRepo:
         """path as it is at `tip` -> (author name, author email, author time, commit time) of every
         non-merge commit that changed it, newest first, following renames back (one `git log` pass
         for the whole repository, never one per file)."""
+        # Each record: its mark, then NUL-separated fields (no name, address or path holds a NUL).
         out = self._git("log", tip, "--no-merges", "-M", "--name-status", "-z",
-                        "--format=%x1e%an%x1f%ae%x1f%at%x1f%ct%x1f")
+                        _header_id().replace("%H", "%an%x00%ae%x00%at%x00%ct%x00"))
         current: dict[str, str] = {}  # an older name -> the name it has at tip
         found: dict[str, list[tuple[str, str, int, int]]] = {}
-        for record in out.split("\x1e"):
-            if not record:
-                continue
-            head, _, rest = record.rpartition("\x1f")
-            fields = head.split("\x1f")
-            if len(fields) < 4:
+        for record in _records(out):
+            fields = record.split("\0", 4)
+            if len(fields) < 5:
                 continue
             name, email, at, ct = fields[0], fields[1], int(fields[2] or 0), int(fields[3] or 0)
-            tokens = [t.lstrip("\n") for t in rest.split("\0")]
+            tokens = [t.lstrip("\n") for t in fields[4].split("\0")]
             i = 0
             while i < len(tokens):
                 status = tokens[i]
@@ -770,8 +768,8 @@ class GitRepo:
     def mergers(self, tip: str = "HEAD") -> list[tuple[str, str]]:
         """(committer name, email) of each merge commit on `tip`'s first-parent line, newest first:
         who merged changes before the repository came under control."""
-        out = self._git("log", tip, "--first-parent", "--merges", "--format=%cn%x1f%ce")
-        return [tuple(line.split("\x1f", 1)) for line in out.splitlines() if "\x1f" in line]  # type: ignore[misc]
+        out = self._git("log", tip, "--first-parent", "--merges", _header_id().replace("%H", "%cn%x00%ce%x00"))
+        return [(fields[0], fields[1]) for fields in (r.split("\0") for r in _records(out)) if len(fields) >= 2]
 
     def move_all(self, moves: list[tuple[str, str]]) -> None:
         """`git mv old new` for every pair, in two git runs however many files (a `git mv` each took
