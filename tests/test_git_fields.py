@@ -90,7 +90,7 @@ def test_a_plain_history_is_read_without_asking_the_objects(repo: Repo) -> None:
     repo.commit("Add policy", {POL1: doc("POL-001", "Security")}, who="omar")
     repo.commit("Change", {POL1: doc("POL-001", "Security", body="Two.\n")}, who="dana")
     with gitrepo.GitRepo(repo.path) as r:
-        text = r._git("log", "main", "-z", gitrepo._header(gitrepo._mark(), with_tree=True), "--")
+        text = r._git("log", "main", "-z", gitrepo._header(with_tree=True), "--")
         assert r._unambiguous(text, with_tree=True) is text
         assert len(list(gitrepo._parse_log(text, with_tree=True))) == 2
 

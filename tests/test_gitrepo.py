@@ -104,7 +104,7 @@ def test_merges_against_other_parents_with_paths_that_look_like_git_fields(repo:
             if not c.is_merge:
                 continue
             fp = r._git("log", "-1", c.sha, "--raw", "--no-abbrev", "--no-renames", "-z", "--diff-merges=first-parent",
-                        gitrepo._header_id(), "--")
+                        gitrepo._format("%H"), "--")
             assert c.changes == gitrepo._parse_changes(fp).get(c.sha, []), c.subject
             assert c.against is not None
             for ch in c.changes:

@@ -511,7 +511,7 @@ def test_a_merges_other_parents_come_from_the_one_pass_exactly_as_git_looks_them
         for c in merges:
             assert c.changes == [ch for ch in gitrepo._parse_changes(r._git(
                 "log", "-1", c.sha, "--raw", "--no-abbrev", "--no-renames", "-z", "--diff-merges=first-parent",
-                gitrepo._header_id(), "--"))[c.sha]]
+                gitrepo._format("%H"), "--"))[c.sha]]
             for ch in c.changes:
                 for parent in c.parents[1:]:
                     assert c.against is not None
@@ -529,7 +529,7 @@ def test_every_commits_changes_are_git_own_diff_though_each_pair_of_trees_is_dif
 
     def git_diff(r: gitrepo.GitRepo, sha: str) -> list[gitrepo.Change]:
         out = r._git("log", "-1", sha, "--raw", "--no-abbrev", "--no-renames", "-z", "--root",
-                     "--diff-merges=first-parent", gitrepo._header_id(), "--")
+                     "--diff-merges=first-parent", gitrepo._format("%H"), "--")
         return gitrepo._parse_changes(out).get(sha, [])
 
     repo.commit("Initial", {POL1: policy(), "notes/a.txt": "a\n"}, who="omar")

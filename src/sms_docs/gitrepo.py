@@ -9,8 +9,8 @@ the ref, so history is read once for all documents, never per file.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import json
+import os
 import re
 import secrets
 import shutil
@@ -50,8 +50,15 @@ def _mark() -> str:
     return "\x1e" + secrets.token_hex(_NONCE_LENGTH // 2)
 
 
-def _header(mark: str, *, with_tree: bool = False) -> str:
-    return "--format=" + mark.replace("\x1e", "%x1e") + "%H" + ("%x1f%T" if with_tree else "") + _HEADER
+def _format(fields: str, mark: str | None = None) -> str:
+    """`--format=` of a pass whose records are `fields` (git's placeholders), each after the pass's
+    mark (`mark`, else a new one)."""
+    return "--format=" + (mark or _mark()).replace("\x1e", "%x1e") + fields
+
+
+def _header(mark: str | None = None, *, with_tree: bool = False) -> str:
+    """The format of a pass of commit headers (`_parse_log`)."""
+    return _format("%H" + ("%x1f%T" if with_tree else "") + _HEADER, mark)
 
 
 def _records(text: str) -> list[str]:
@@ -303,7 +310,7 @@ class GitRepo:
             # oneline is the only format that names the parent of each diff ("<id> (from <parent>) ...").
             # The merges' pass is the longest: on a long main line it is cut in two git processes at
             # the line's middle (what `mid` reaches, and what the tip reaches but `mid` does not).
-            header_pass = _Pass(self, ["log", *revs, "-z", "--no-color", _header(_mark(), with_tree=True),
+            header_pass = _Pass(self, ["log", *revs, "-z", "--no-color", _header(with_tree=True),
                                        "--diff-merges=off", "--"], passes)  # (git reads it while we cut)
             line = self._git("rev-list", "--first-parent", *revs).split()
             cuts = [[*revs, f"^{line[len(line) // 2]}"], [line[len(line) // 2], *revs[1:]]] \
@@ -315,7 +322,7 @@ class GitRepo:
             wanted, reuse = _diffs_wanted(parsed, tree_of)
             # The non-merges' diffs start as soon as the headers are read, beside the merges' pass.
             cut = (len(wanted) + 1) // 2 if len(wanted) >= _SPLIT_SIDES else len(wanted)
-            side_format = _header_id()  # one mark for both: their texts are kept as one
+            side_format = _format("%H")  # one mark for both: their texts are kept as one
             sides = [_Pass(self, ["log", "--no-walk=unsorted", "--stdin", *common, "--root", "--diff-merges=off",
                                   side_format, "--"], passes, "\n".join(part) + "\n")
                      for part in (wanted[:cut], wanted[cut:]) if part]
@@ -341,9 +348,9 @@ class GitRepo:
         merge's against its first parent)."""
         jobs = {
             "main": ["rev-list", "--first-parent", main_ref],
-            "headers": ["log", tip, "-z", _header(_mark()), "--"],
+            "headers": ["log", tip, "-z", _header(), "--"],
             "line": ["log", tip, "--first-parent", "--raw", "--no-abbrev", "--no-renames", "-z",
-                     "--diff-merges=first-parent", _header_id(), "--"],
+                     "--diff-merges=first-parent", _format("%H"), "--"],
         }
         passes: list[_Pass] = []
         try:
@@ -361,7 +368,7 @@ class GitRepo:
         if not wanted:
             return []
         data = self._git("log", "--no-walk=unsorted", "--stdin", "--raw", "--no-abbrev", "--no-renames", "-z",
-                         "--diff-merges=off", _header(_mark()), input="\n".join(wanted) + "\n")
+                         "--diff-merges=off", _header(), input="\n".join(wanted) + "\n")
         return list(_parse_log(self._unambiguous(data, with_changes=True)))
 
     def _unambiguous(self, text: str, *, with_tree: bool = False, with_changes: bool = False) -> str:
@@ -529,7 +536,7 @@ class GitRepo:
         # Written into a file, not read by a thread meanwhile (see `_Pass`): the walk goes on beside it.
         passes: list[_Pass] = []
         verify = _Pass(self, ["-c", f"gpg.ssh.allowedSignersFile={signers}", "log", "--no-walk=unsorted", "--stdin",
-                              "--format=%H%x1f%G?%x1f%GS%x1f%GF%x1e"], passes, "\n".join(wanted) + "\n",
+                              _format("%H%x1f%G?%x1f%GS%x1f%GF")], passes, "\n".join(wanted) + "\n",
                        env={"GNUPGHOME": str(home)})
 
         def result() -> dict[str, tuple[str, str, str]]:
@@ -541,11 +548,9 @@ class GitRepo:
                     subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], capture_output=True, check=False)
                 tmp.cleanup()
             out: dict[str, tuple[str, str, str]] = {}
-            for rec in data.decode("utf-8", errors="replace").split("\x1e"):
-                rec = rec.strip("\n")
-                if rec:
-                    sha, status, signer, fpr = (rec.split("\x1f") + ["", "", ""])[:4]
-                    out[sha] = (status.strip(), signer.strip(), fpr.strip())
+            for rec in _records(data.decode("utf-8", errors="replace")):
+                sha, status, *signer, fpr = rec.strip("\n").split("\x1f")  # (a key's own text may hold the separator)
+                out[sha] = (status.strip(), "\x1f".join(signer).strip(), fpr.strip())
             return out
 
         return result
@@ -688,7 +693,7 @@ class GitRepo:
         """(commit, committer email, message) of the commits reachable from `tip` but not from
         `exclude` whose message has a line starting `key:`."""
         out = self._unambiguous(self._git("log", tip, *([f"^{exclude}"] if exclude else []), f"--grep=^{key}:", "-z",
-                                          _header(_mark()), "--"))
+                                          _header(), "--"))
         return [(c.sha, c.committer_email.strip(), c.message) for c in _parse_log(out)]
 
     def renames(self, parent: str, commit: str) -> dict[str, str]:
@@ -734,7 +739,7 @@ class GitRepo:
         for the whole repository, never one per file)."""
         # Each record: its mark, then NUL-separated fields (no name, address or path holds a NUL).
         out = self._git("log", tip, "--no-merges", "-M", "--name-status", "-z",
-                        _header_id().replace("%H", "%an%x00%ae%x00%at%x00%ct%x00"))
+                        _format("%an%x00%ae%x00%at%x00%ct%x00"))
         current: dict[str, str] = {}  # an older name -> the name it has at tip
         found: dict[str, list[tuple[str, str, int, int]]] = {}
         for record in _records(out):
@@ -768,7 +773,7 @@ class GitRepo:
     def mergers(self, tip: str = "HEAD") -> list[tuple[str, str]]:
         """(committer name, email) of each merge commit on `tip`'s first-parent line, newest first:
         who merged changes before the repository came under control."""
-        out = self._git("log", tip, "--first-parent", "--merges", _header_id().replace("%H", "%cn%x00%ce%x00"))
+        out = self._git("log", tip, "--first-parent", "--merges", _format("%cn%x00%ce%x00"))
         return [(fields[0], fields[1]) for fields in (r.split("\0") for r in _records(out)) if len(fields) >= 2]
 
     def move_all(self, moves: list[tuple[str, str]]) -> None:
@@ -970,15 +975,26 @@ def _commits_of(headers: str, merges: str, sides: str, reuse: str, *, done: _Par
 _RAW_RUN = re.compile(r"(?:\n*:[^\0]*\0[^\0]*\0)*")
 
 
+def _changes_in(tokens: list[str], start: int = 0) -> list[Change]:
+    """The changes in NUL-separated fields from `start` on: each raw field (`:<modes> <blobs>
+    <status>`, after any line breaks) and the path after it; other fields are stepped over."""
+    out: list[Change] = []
+    i, end = start, len(tokens)
+    while i < end:
+        meta = tokens[i].lstrip("\n")
+        if meta.startswith(":") and i + 1 < end:
+            fields = meta[1:].split()
+            if len(fields) >= 5:
+                out.append(Change(tokens[i + 1], fields[2], fields[3], fields[4][:1], fields[1], fields[0]))
+            i += 2
+        else:
+            i += 1
+    return out
+
+
 def _raw_changes(run: str) -> list[Change]:
     """The changes of a run of raw fields (`_RAW_RUN`), in git's order."""
-    tokens = run.split("\0")
-    out: list[Change] = []
-    for meta, path in zip(tokens[0:-1:2], tokens[1::2], strict=True):  # a run ends with NUL: one more token
-        fields = meta.lstrip("\n")[1:].split()
-        if len(fields) >= 5:
-            out.append(Change(path, fields[2], fields[3], fields[4][:1], fields[1], fields[0]))
-    return out
+    return _changes_in(run.split("\0"))
 
 
 def _kept_pairs(data: str, start: int, end: int, keep: set[str]) -> list[tuple[int, int]] | None:
@@ -1061,29 +1077,12 @@ def _parse_separate(data: str, first_parent: Mapping[str, str],
     return out
 
 
-def _header_id() -> str:
-    """The format of a pass that gives each commit's id and its raw diff: a record mark of its own."""
-    return "--format=" + _mark().replace("\x1e", "%x1e") + "%H"
-
-
 def _parse_changes(data: str) -> dict[str, list[Change]]:
     """commit -> its changes, from `git log --raw -z --format=<mark>%H` output (newest first)."""
     out: dict[str, list[Change]] = {}
     for record in _records(data):
         tokens = record.split("\0")
-        sha = tokens[0].strip()
-        changes: list[Change] = []
-        i = 1
-        while i + 1 < len(tokens):
-            meta = tokens[i].lstrip("\n")
-            if meta.startswith(":"):
-                fields = meta[1:].split()
-                if len(fields) >= 5:
-                    changes.append(Change(tokens[i + 1], fields[2], fields[3], fields[4][:1], fields[1], fields[0]))
-                i += 2
-            else:
-                i += 1
-        out[sha] = changes
+        out[tokens[0].strip()] = _changes_in(tokens, 1)
     return out
 
 
@@ -1097,11 +1096,7 @@ def _parse_log(data: str, *, with_tree: bool = False) -> Iterator[Commit]:
             sha, tree_id, parent_ids, an, ae, at, cn, ce, ct, message, raw = json.loads(record)
             commit = Commit(sha, tuple(parent_ids.split()), an, ae, int(at or 0), cn, ce, int(ct or 0),
                             message.rstrip("\n"), tree=tree_id or "")
-            for meta, path in raw:
-                meta_fields = meta[1:].split()
-                if len(meta_fields) >= 5:
-                    commit.changes.append(Change(path, meta_fields[2], meta_fields[3], meta_fields[4][:1],
-                                                 meta_fields[1], meta_fields[0]))
+            commit.changes = _changes_in([field for pair in raw for field in pair])
             yield commit
             continue
         parts = record.split("\x1f", fields)  # the last part: what follows the message (its raw fields)
@@ -1112,18 +1107,7 @@ def _parse_log(data: str, *, with_tree: bool = False) -> Iterator[Commit]:
         commit = Commit(sha, tuple(parents.split()), an, ae, int(at or 0), cn, ce, int(ct or 0), message.rstrip("\n"),
                         tree=tree)
         if ":" in rest:
-            tokens = rest.split("\0")
-            i = 0
-            while i < len(tokens):
-                meta = tokens[i].lstrip("\n")
-                if meta.startswith(":") and i + 1 < len(tokens):
-                    meta_fields = meta[1:].split()
-                    if len(meta_fields) >= 5:
-                        commit.changes.append(Change(tokens[i + 1], meta_fields[2], meta_fields[3], meta_fields[4][:1],
-                                                     meta_fields[1], meta_fields[0]))
-                    i += 2
-                else:
-                    i += 1
+            commit.changes = _changes_in(rest.split("\0"))
         yield commit
 
 

@@ -251,11 +251,6 @@ def _bundles(main: list[Commit], commits: dict[str, Commit], on_main: set[str]) 
     return out
 
 
-def _trailers(c: Commit, known: Iterable[str] = ()) -> list[tuple[str, str]]:
-    """`c.trailers(known)`, without reading a message that holds no `:` (no trailer can be there)."""
-    return c.trailers(known) if ":" in c.message else []
-
-
 class _Walker(PreControl):
     def __init__(self, repo: GitRepo, settings: Settings, reader: _Reader, main: list[Commit], clock: list[int],
                  bundles: dict[str, list[Commit]], start: int = 0) -> None:
@@ -356,8 +351,7 @@ class _Walker(PreControl):
     def classify(self, path: str, settings: Settings) -> tuple[str, str] | None:
         """policy.key_of_path, asked once per path while the same rules are in force (the walk asks
         for every change of every commit; the answer depends on the path and the settings only)."""
-        if settings is not self._classified_by:
-            self.in_force(settings)
+        self.in_force(settings)
         try:
             return self._classified[path]
         except KeyError:
@@ -734,7 +728,7 @@ class _Walker(PreControl):
         try:
             return self._reasons[m.sha]
         except KeyError:
-            found = self._reasons[m.sha] = dict((k.lower(), v) for k, v in _trailers(m)).get(CHANGE_REASON.lower())
+            found = self._reasons[m.sha] = dict((k.lower(), v) for k, v in m.trailers()).get(CHANGE_REASON.lower())
             return found
 
     def side_subject(self, m: Commit, key: str, path: str) -> str:
@@ -766,7 +760,7 @@ class _Walker(PreControl):
             found = []
             if any(k.lower() in lowered for k in keys):  # (a merge's message seldom names any)
                 wanted = {k.lower() for k in keys}
-                found = [ident for k, v in _trailers(m, wanted)
+                found = [ident for k, v in m.trailers(wanted)
                          if k.lower() in wanted and (ident := parse_ident(v)) is not None]
             self._claims[(m.sha, keys)] = found
         return found
