@@ -96,9 +96,9 @@ def test_a_plain_history_is_read_without_asking_the_objects(repo: Repo) -> None:
 
 
 def test_the_non_merges_read_in_two_passes_are_cached_as_one_text(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The non-merges' diffs come from two git processes when there are many; the cache keeps their
+    """The own diffs come from two git processes when there are many pairs; the cache keeps their
     texts as one, and reading it again gives every commit its own changes, as the cold read did."""
-    monkeypatch.setattr(gitrepo, "_SPLIT_SIDES", 2)
+    monkeypatch.setattr(gitrepo, "_SPLIT_DIFFS", 2)
     monkeypatch.setenv("SMS_DOCS_CACHE_KEY", "test-key")
     for n in range(6):
         repo.commit(f"Change {n}", {POL1: doc("POL-001", "Security", body=f"Text {n}.\n"), f"notes/{n}.txt": "n\n"},
@@ -115,7 +115,7 @@ def test_the_non_merges_read_in_two_passes_are_cached_as_one_text(repo: Repo, mo
 
 
 def test_the_merges_pass_cut_in_two_reads_what_one_pass_reads(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
-    """On a long main line the merges' diffs come from two git processes, cut at the line's middle:
+    """On a long main line the headers come from two git processes, cut at the line's middle:
     every merge (on the main line or on a branch) is read once, with the same diffs against each
     parent as one pass gives, cold and from the cache."""
     monkeypatch.setenv("SMS_DOCS_CACHE_KEY", "test-key")
@@ -133,7 +133,7 @@ def test_the_merges_pass_cut_in_two_reads_what_one_pass_reads(repo: Repo, monkey
     tip = repo.git("rev-parse", "main")
     with gitrepo.GitRepo(repo.path) as r:
         whole = r.commits(tip, use_cache=False)
-    monkeypatch.setattr(gitrepo, "_SPLIT_MERGES", 2)
+    monkeypatch.setattr(gitrepo, "_SPLIT_HEADERS", 2)
     with gitrepo.GitRepo(repo.path) as r:
         cut = r.commits(tip)
     with gitrepo.GitRepo(repo.path) as r:

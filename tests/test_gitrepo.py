@@ -1,15 +1,17 @@
-"""The log pass of gitrepo: the merges' diffs against their other parents are skipped rather than
-split, and only the paths a merge changed are looked up in them; paths that look like git's own
-fields (a raw field, a heading) must not fool that, and the compact text the cache keeps must parse
-to the same."""
+"""The log pass of gitrepo: each distinct pair of trees is diffed once by `git diff-tree --stdin`;
+the merges' diffs against their other parents are not split, only the paths a merge changed are
+looked up in them; paths that look like git's own fields (a raw field, a pair's heading) must not
+fool either reading, and the compact text the cache keeps must parse to the same."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
 from conftest import doc
 
 from sms_docs import gitrepo
+from sms_docs.errors import GitError
 
 if TYPE_CHECKING:
     from conftest import Repo
@@ -17,39 +19,25 @@ if TYPE_CHECKING:
 POL1 = "policies/POL-001-security.md"
 
 
-def _field_by_field(data: str, first_parent: dict[str, str]) -> dict[str, dict[str, list[gitrepo.Change]]]:
-    """The reading `_parse_separate` must match: every NUL-terminated field in turn."""
-    out: dict[str, dict[str, list[gitrepo.Change]]] = {}
-    current: list[gitrepo.Change] | None = None
-    keep: set[str] | None = None
+def _field_by_field(data: str) -> dict[str, list[gitrepo.Change]]:
+    """The reading the structural readers must match: every NUL-terminated field in turn; a field
+    that follows a path is a raw field, after its pair's heading when it starts a diff."""
+    out: dict[str, list[gitrepo.Change]] = {}
     tokens = data.split("\0")
-    i = 0
-    while i < len(tokens):
-        token = tokens[i].lstrip("\n")
-        if token.startswith(":"):
-            if i + 1 >= len(tokens) - 1:  # no NUL after the path: git's text was cut short
-                break
-            path = tokens[i + 1]
-            fields = token[1:].split()
-            if current is not None and len(fields) >= 5 and (keep is None or path in keep):
-                current.append(gitrepo.Change(path, fields[2], fields[3], fields[4][:1], fields[1], fields[0]))
-            i += 2
-            continue
-        if token[40:47] == " (from ":
-            merge, parent = token[:40], token[47:87]
-            diffs = out.setdefault(merge, {})
-            keep = None if parent == first_parent.get(merge) else {
-                ch.path for ch in diffs.get(first_parent.get(merge, ""), [])}
-            current = diffs.setdefault(parent, [])
-        else:
-            current = None
-        i += 1
+    assert tokens[-1] == ""
+    current: list[gitrepo.Change] = []
+    for i in range(0, len(tokens) - 1, 2):
+        meta, path = tokens[i], tokens[i + 1]
+        if not meta.startswith(":"):
+            heading, meta = meta.split("\n", 1)
+            current = out.setdefault(heading, [])
+        fields = meta[1:].split()
+        current.append(gitrepo.Change(path, fields[2], fields[3], fields[4][:1], fields[1], fields[0]))
     return out
 
 
-def _non_empty(diffs: dict[str, dict[str, list[gitrepo.Change]]],
-               first_parent: dict[str, str]) -> dict[str, dict[str, list[gitrepo.Change]]]:
-    return {m: {p: v for p, v in d.items() if v or p == first_parent.get(m)} for m, d in diffs.items()}
+def _pair_of(trees: dict[str, str], c: gitrepo.Commit, parent: str) -> str:
+    return f"{trees[parent]} {c.tree}"
 
 
 def test_merges_against_other_parents_with_paths_that_look_like_git_fields(repo: Repo) -> None:
@@ -82,16 +70,24 @@ def test_merges_against_other_parents_with_paths_that_look_like_git_fields(repo:
     repo.git("merge", "-q", "--no-ff", "-m", "Octopus", "o1", "o2")
     tip = repo.git("rev-parse", "main")
     with gitrepo.GitRepo(repo.path) as r:
-        raw = r._git("log", tip, "--raw", "--no-abbrev", "--no-renames", "-z", "--no-color", "--merges",
-                     "--diff-merges=separate", "--pretty=oneline", "--no-abbrev-commit", "--no-decorate", "--")
         uncached = r.commits(tip, use_cache=False)
-        first_parent = {c.sha: c.parents[0] for c in uncached.values() if c.is_merge}
+        trees = {sha: c.tree for sha, c in uncached.items()}
+        merges = [c for c in uncached.values() if c.is_merge]
+        own = [_pair_of(trees, c, c.parents[0]) for c in merges]
+        other = [_pair_of(trees, c, p) for c in merges for p in c.parents[1:] if trees[p] != c.tree]
+        diff = ["diff-tree", "--stdin", "-r", "--raw", "--no-abbrev", "--no-renames", "-z"]
+        own_text = r._git(*diff, input="\n".join(own) + "\n")
+        other_text = r._git(*diff, input="\n".join(other) + "\n")
+        assert gitrepo._parse_pairs(own_text) == _field_by_field(own_text)
+        keep = gitrepo._kept_paths(merges, trees)
         compact: list[str] = []
-        skipped = gitrepo._parse_separate(raw, first_parent, compact)
-        assert skipped == _field_by_field(raw, first_parent)
-        assert _non_empty(gitrepo._parse_separate("".join(compact), first_parent), first_parent) == \
-            _non_empty(skipped, first_parent)
-        assert len("".join(compact)) <= len(raw)
+        looked_up = gitrepo._parse_other(other_text, keep, compact)
+        whole = _field_by_field(other_text)
+        assert looked_up == {pair: {ch.path: ch.old_blob if ch.old_mode not in ("000000", "160000") else gitrepo.ZERO
+                                    for ch in changes if ch.path in keep.get(pair, set())}
+                             for pair, changes in whole.items() if any(ch.path in keep.get(pair, set()) for ch in changes)}
+        assert gitrepo._parse_other("".join(compact), None) == looked_up
+        assert len("".join(compact)) <= len(other_text)
         r.commits(tip)  # cold: writes the cache
         warm = r.commits(tip)
         assert warm == uncached
@@ -100,9 +96,7 @@ def test_merges_against_other_parents_with_paths_that_look_like_git_fields(repo:
             return {path: meta.split()[2] for meta, path in entries}
 
         checked = set()
-        for c in uncached.values():
-            if not c.is_merge:
-                continue
+        for c in merges:
             fp = r._git("log", "-1", c.sha, "--raw", "--no-abbrev", "--no-renames", "-z", "--diff-merges=first-parent",
                         gitrepo._format("%H"), "--")
             assert c.changes == gitrepo._parse_changes(fp).get(c.sha, []), c.subject
@@ -117,26 +111,54 @@ def test_merges_against_other_parents_with_paths_that_look_like_git_fields(repo:
 
 
 def test_a_path_named_like_a_later_heading_does_not_end_a_diff() -> None:
-    """git's text as it would be if a branch held a file named exactly like the heading of a later
-    diff: it is a path (it follows a raw field), never the start of another diff."""
-    m, p1, p2, other = "a" * 40, "b" * 40, "c" * 40, "d" * 40
+    """git's text as it would be if a branch held files named exactly like the heading of a later
+    diff (a pair of trees and the raw field after it), or like a raw field: each is a path (it
+    follows a raw field), never the start of another diff, whether the run is split or looked up."""
+    t1, t2, t3, t4 = "a" * 40, "b" * 40, "c" * 40, "d" * 40
     blob = "e" * 40
 
     def raw(path: str, old: str = blob, new: str = "f" * 40) -> str:
         return f":100644 100644 {old} {new} M\0{path}\0"
 
-    fake = f"{other} (from {p1}) Merge"
-    m2 = "9" * 40
-    data = (f"{m} (from {p1}) Merge\0" + raw("x.md") + raw("z.md")
-            + f"{m} (from {p2}) Merge\0" + raw("y.md") + raw(fake) + raw("x.md", old="1" * 40) + raw("w.md")
-            + f"{other} (from {p1}) Merge\0" + raw(fake)
-            + f"{m2} (from {p1}) Merge\0" + raw(":odd") + raw("\nnl")
-            + f"{m2} (from {p2}) Merge\0" + raw(fake) + raw("\nnl", old="3" * 40) + raw(":odd", old="2" * 40))
-    first_parent = {m: p1, other: p1, m2: p1}
+    fake = f"{t3} {t4}\n:100644 100644 {blob} {'9' * 40} M"
+    data = (f"{t1} {t2}\n" + raw("x.md") + raw(fake) + raw("z.md")
+            + f"{t3} {t2}\n" + raw("y.md") + raw(fake, old="1" * 40) + raw("x.md", old="2" * 40)
+            + f"{t3} {t4}\n" + raw(":odd") + raw("\nnl", old="3" * 40) + raw("w.md"))
+    assert gitrepo._parse_pairs(data) == _field_by_field(data)
+    assert [ch.path for ch in gitrepo._parse_pairs(data)[f"{t1} {t2}"]] == ["x.md", fake, "z.md"]
+    keep = {f"{t3} {t2}": {"x.md", fake}, f"{t3} {t4}": {":odd", "\nnl"}, f"{t1} {t2}": set()}
     compact: list[str] = []
-    out = gitrepo._parse_separate(data, first_parent, compact)
-    assert out == _field_by_field(data, first_parent)
-    assert [(ch.path, ch.old_blob) for ch in out[m][p2]] == [("x.md", "1" * 40)]  # looked up, not split
-    assert [(ch.path, ch.old_blob) for ch in out[m2][p2]] == [("\nnl", "3" * 40), (":odd", "2" * 40)]  # split
-    assert gitrepo._parse_separate("".join(compact), first_parent) == out
-    assert [ch.path for ch in out[other][p1]] == [fake]
+    out = gitrepo._parse_other(data, keep, compact)
+    assert out == {f"{t3} {t2}": {fake: "1" * 40, "x.md": "2" * 40},  # looked up, not split
+                   f"{t3} {t4}": {":odd": blob, "\nnl": "3" * 40}}  # (a path like a raw field: split)
+    assert gitrepo._parse_other("".join(compact), None) == out
+
+
+@pytest.mark.parametrize("text", [
+    "not a heading\n:100644 100644 " + "e" * 40 + " " + "f" * 40 + " M\0x.md\0",
+    "a" * 40 + " " + "b" * 40 + "\n:100644 100644 " + "e" * 40 + " " + "f" * 40 + " M\0x.md",  # cut short
+    "a" * 40 + " " + "b" * 40 + "\nsomething else\0",
+])
+def test_diff_text_of_another_shape_is_refused(text: str) -> None:
+    """Text that is not diffs of pairs of trees, or is cut short, is an error, never read as
+    changes (a commit would silently change nothing)."""
+    with pytest.raises(GitError):
+        gitrepo._parse_pairs(text)
+    with pytest.raises(GitError):
+        gitrepo._parse_other(text, None)
+
+
+def test_headers_read_in_one_search_are_the_careful_reading(repo: Repo) -> None:
+    """The one-search reading of a headers pass gives what the record-by-record reading gives; a
+    record whose fields hold the separator makes it step aside for the careful reading."""
+    repo.commit("Add policy", {POL1: doc("POL-001", "Security")}, who="omar")
+    repo.commit("Change\n\nReviewed-by: Dana <dana@example.com>", {POL1: doc("POL-001", "Security", body="Two.\n")},
+                who="dana")
+    with gitrepo.GitRepo(repo.path) as r:
+        mark = gitrepo._mark()
+        text = r._git("log", "main", "-z", gitrepo._header(mark, with_tree=True), "--")
+        assert gitrepo._header_commits(text, mark) == list(gitrepo._parse_log(text, with_tree=True))
+        assert len(gitrepo._headers_read(text)) == 2
+        assert gitrepo._headers_read(text) == list(gitrepo._parse_log(text, with_tree=True))
+        assert gitrepo._header_commits(text.replace("Reviewed-by", "Reviewed\x1fby", 1), mark) is None
+        assert gitrepo._header_commits(text.replace("Reviewed-by", "Reviewed\x1f\x1fby", 1), mark) is None

@@ -142,12 +142,12 @@ def test_no_cache_under_git_dir_is_read_not_even_a_signed_one(repo: Repo, monkey
     tip = repo.commit("Unapproved edit", {pol: doc("POL-001", "Security", body="Sneaky.\n")}, who="eve")
     git_dir = Path(repo.git("rev-parse", "--absolute-git-dir"))
     with gitrepo.GitRepo(repo.path) as r:
-        headers, merges, sides, reuse = r._log_text(tip)
+        headers, own, other, outside = r._log_text(tip)
+        tip_pair = f"{r._git('rev-parse', tip + '~1^{tree}').strip()} {r._git('rev-parse', tip + '^{tree}').strip()}"
     # git's own output of the passes, with the tip's changes cut off
-    mark = sides[:17]  # each record's start: "\x1e" and the pass's random word
-    forged = mark.join(rec for rec in sides.split(mark) if not rec.startswith(tip))
-    assert forged != sides
-    Store(git_dir, "commits", gitrepo._CACHE_VERSION).save({"logs": [(headers, merges, forged, reuse)], "tips": [tip]})
+    forged = "".join(own[start - len(pair) - 1:end] for pair, start, end in gitrepo._pair_runs(own) if pair != tip_pair)
+    assert forged != own
+    Store(git_dir, "commits", gitrepo._CACHE_VERSION).save({"logs": [(headers, forged, other, outside)], "tips": [tip]})
     code, full = audit(repo.path)
     assert not any(f["code"] == "unapproved-change" for f in full["findings"])  # the cache was used
     code, inc = audit(repo.path, "--since", base)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from typing import IO
 
 ZERO = "0" * 40
-_CACHE_VERSION = 7
+_CACHE_VERSION = 8
 # Nothing under .git/ but objects and refs is trusted: replace refs and grafts would change the
 # content and parents git reports, a planted commit-graph file the parents, and a repository's own
 # configuration the programs that verify signatures and the shape of `git log` output. Every git
@@ -113,6 +113,8 @@ class Commit:
     is_merge: bool = field(init=False, default=False, compare=False)
     # `date`, made on first use (the catalogue and the findings ask it of the same commits again and again).
     _date: dt.datetime | None = field(init=False, default=None, repr=False, compare=False)
+    # `trailers()`, read on first use (the message never changes).
+    _trailers: list[tuple[str, str]] | None = field(init=False, default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.is_merge = len(self.parents) > 1
@@ -129,12 +131,16 @@ class Commit:
         return self._date
 
     def trailers(self, known: Iterable[str] = ()) -> list[tuple[str, str]]:
-        return parse_trailers(self.message, known)
+        """The message's trailers (`parse_trailers`); the list is shared: do not change it."""
+        if known:
+            return parse_trailers(self.message, known)
+        if self._trailers is None:
+            self._trailers = parse_trailers(self.message)
+        return self._trailers
 
 
-# What `GitRepo._log_pass` has parsed of its passes: the commits as the headers say, merge -> parent
-# -> its changes against that parent, and commit -> its changes for the non-merges git diffed.
-_Parsed = tuple[list[Commit], dict[str, dict[str, list[Change]]], dict[str, list[Change]]]
+# What `GitRepo._log_pass` has read of its passes: the commits, complete.
+_Parsed = list[Commit]
 
 
 # Keys git generates or sms-docs writes: one of them lets a last paragraph that also holds other
@@ -289,57 +295,85 @@ class GitRepo:
         return self._log_pass(tip, since_exclude, tree_of)[0]
 
     def _log_pass(self, tip: str, since_exclude: Iterable[str] = (),
-                  tree_of: Callable[[str], str | None] = lambda sha: None) -> tuple[tuple[str, str, str, str], _Parsed]:
-        """git's output for `log`, in three passes. Side by side (this machine class has two cores):
-        every commit's header with its tree, no diffs; and the merges, each with its changes against
-        every parent (`-m`; against the first parent that is the merge's change, against the others
-        what it did not take from them). Then the changes of the non-merges, each distinct pair of
-        trees diffed once: a commit whose tree is its parent's changes nothing, and one whose parent's
-        tree and own tree are a pair diffed already (a branch brought up to date and merged: its last
-        commit and its merge have the same pair) has that diff. Tree diffs are most of git's work:
-        they are cut in two git processes, which use both cores once the merges' pass is done.
+                  tree_of: Callable[[str], str | None] = lambda sha: None,
+                  meanwhile: Callable[[list[Commit]], object] | None = None) -> tuple[tuple[str, str, str, str], _Parsed]:
+        """git's output for `log`: every commit's header with its tree, no diffs (in two git processes
+        on a long main line, cut at its middle); then the diffs, each distinct pair of trees once, by
+        `git diff-tree --stdin` given the pairs (no commit is parsed again, and a branch's last commit
+        and its merge, which have the same pair, share one diff). A commit's own diff is its first
+        parent's tree against its tree (a root commit's: the empty tree's); those pairs are cut in two
+        git processes. A merge's other parents' trees against its tree go to a third, of which only
+        the paths the merge changed against its first parent are kept (a long-lived branch's merge
+        differs from that branch in thousands of paths).
         `tree_of` gives the trees of commits read before (the parents of the first new ones).
-        Returns git's text (headers; the merges' diffs as `_parse_separate` compacts them; the
-        non-merges' diffs; and which commits reuse which diff), and what is parsed of it already:
-        the commits as the headers say, the merges' diffs and the non-merges' diffs (read once:
-        `_commits_of` completes the commits)."""
+        `meanwhile` is given the commits as their headers say (no changes yet) while git diffs: work
+        that needs the graph alone is done in time that is otherwise spent waiting.
+        Returns git's text (the headers; the own diffs; the kept part of the other parents' diffs;
+        and `<commit> <tree>` of each parent from outside this text), and what is parsed of it
+        already: the commits as the headers say, pair -> its changes, and pair -> path -> the other
+        parent's blob (`_commits_of` completes the commits)."""
         revs = [tip, *[f"^{x}" for x in since_exclude]]
-        common = ["--raw", "--no-abbrev", "--no-renames", "-z", "--no-color"]
+        mark = _mark()
         passes: list[_Pass] = []
         try:
-            # oneline is the only format that names the parent of each diff ("<id> (from <parent>) ...").
-            # The merges' pass is the longest: on a long main line it is cut in two git processes at
-            # the line's middle (what `mid` reaches, and what the tip reaches but `mid` does not).
-            header_pass = _Pass(self, ["log", *revs, "-z", "--no-color", _header(with_tree=True),
-                                       "--diff-merges=off", "--"], passes)  # (git reads it while we cut)
             line = self._git("rev-list", "--first-parent", *revs).split()
             cuts = [[*revs, f"^{line[len(line) // 2]}"], [line[len(line) // 2], *revs[1:]]] \
-                if len(line) >= _SPLIT_MERGES else [revs]
-            merges = [_Pass(self, ["log", *part, *common, "--merges", "--diff-merges=separate", "--pretty=oneline",
-                                   "--no-abbrev-commit", "--no-decorate", "--"], passes) for part in cuts]
-            headers = self._unambiguous(header_pass.text(), with_tree=True)
-            parsed = list(_parse_log(headers, with_tree=True))
-            wanted, reuse = _diffs_wanted(parsed, tree_of)
-            # The non-merges' diffs start as soon as the headers are read, beside the merges' pass.
-            cut = (len(wanted) + 1) // 2 if len(wanted) >= _SPLIT_SIDES else len(wanted)
-            side_format = _format("%H")  # one mark for both: their texts are kept as one
-            sides = [_Pass(self, ["log", "--no-walk=unsorted", "--stdin", *common, "--root", "--diff-merges=off",
-                                  side_format, "--"], passes, "\n".join(part) + "\n")
-                     for part in (wanted[:cut], wanted[cut:]) if part]
+                if len(line) >= _SPLIT_HEADERS else [revs]
+            header_passes = [_Pass(self, ["log", *part, "-z", "--no-color", _header(mark, with_tree=True),
+                                          "--diff-merges=off", "--"], passes) for part in cuts]
+            raw = "".join(p.text() for p in header_passes)  # (one mark: the texts are one)
+            parsed = _header_commits(raw, mark)
+            if parsed is None:  # a record whose fields hold the separator: read with care
+                headers = self._unambiguous(raw, with_tree=True)
+                parsed = list(_parse_log(headers, with_tree=True))
+            else:
+                headers = raw
+            graph = [(c.sha, c.tree, c.parents) for c in parsed]
+            outside = self._outside_trees(graph, tree_of)
+            own, other = _pairs_wanted(graph, outside)
+            del graph
+            cut = (len(own) + 1) // 2 if len(own) >= _SPLIT_DIFFS else len(own)
+            diff = ["diff-tree", "--stdin", "-r", "--raw", "--no-abbrev", "--no-renames", "-z", "--no-color"]
+            own_passes = [_Pass(self, diff, passes, "\n".join(part) + "\n") for part in (own[:cut], own[cut:]) if part]
+            other_pass = _Pass(self, diff, passes, "\n".join(other) + "\n") if other else None
+            if meanwhile is not None:  # (the commits have no changes yet)
+                meanwhile(parsed)
+            own_texts: list[str] = []
+            diffs: dict[str, list[Change]] = {}
+            for p in own_passes:  # the first half is parsed while git still diffs the second
+                own_texts.append(p.text())
+                diffs.update(_parse_pairs(own_texts[-1]))
+            trees = _trees_of(parsed, outside)
+            _give_changes(parsed, trees, diffs)
             compact: list[str] = []
-            first_parents = {c.sha: c.parents[0] for c in parsed if c.is_merge}
-            diffs = {}
-            for part_pass in merges:
-                diffs.update(_parse_separate(part_pass.text(), first_parents, compact))
-            side_texts: list[str] = []
-            own: dict[str, list[Change]] = {}
-            for side in sides:  # the first half is parsed while git still diffs the second
-                side_texts.append(side.text())
-                own.update(_parse_changes(side_texts[-1]))
+            if other_pass is not None:
+                _give_against(parsed, trees, _parse_other(other_pass.text(), _kept_paths(parsed, trees), compact))
+            else:
+                _give_against(parsed, trees, {})
         finally:
             for p in passes:
                 p.close()
-        return (headers, "".join(compact), "".join(side_texts), "\n".join(reuse)), (parsed, diffs, own)
+        outside_text = "".join(f"{sha} {tree}\n" for sha, tree in outside.items())
+        return (headers, "".join(own_texts), "".join(compact), outside_text), parsed
+
+    def _outside_trees(self, graph: list[tuple[str, str, tuple[str, ...]]],
+                       tree_of: Callable[[str], str | None]) -> dict[str, str]:
+        """The tree of each parent that is not among the commits read (`tree_of`'s, else git's)."""
+        inside = {sha for sha, _, _ in graph}
+        outside: dict[str, str] = {}
+        missing: dict[str, None] = {}
+        for _, _, parents in graph:
+            for parent in parents:
+                if parent not in inside and parent not in outside:
+                    found = tree_of(parent)
+                    if found:
+                        outside[parent] = found
+                    else:
+                        missing[parent] = None
+        for part in _chunks(list(missing)):
+            trees = self._git("rev-parse", *[f"{sha}^{{tree}}" for sha in part]).split()
+            outside.update(zip(part, trees, strict=True))
+        return outside
 
     def scope_passes(self, tip: str, main_ref: str) -> tuple[list[str], dict[str, Commit], dict[str, list[Change]]]:
         """What an incremental audit reads, three git passes side by side: the main branch's
@@ -408,12 +442,14 @@ class GitRepo:
         (an, ae, at), (cn, ce, ct) = idents["author"], idents["committer"]
         return [sha, tree if with_tree else None, " ".join(parents), an, ae, at, cn, ce, ct, message, changes]
 
-    def commits(self, tip: str, *, use_cache: bool = True) -> dict[str, Commit]:
+    def commits(self, tip: str, *, use_cache: bool = True,
+                meanwhile: Callable[[dict[str, Commit]], object] | None = None) -> dict[str, Commit]:
         """Every commit reachable from `tip`, by id. git's own output of each pass is kept in the cache
         (see `sms_docs.cache`) with the tips it was read for, so a later run asks git only for the
         commits that are new; the cache is an optimisation only (commits never change; delete it and
         the result is identical). Keeping git's text rather than parsed commits makes the cold run's
-        save a plain write, and a warm run parses it as a cold run parses git."""
+        save a plain write, and a warm run parses it as a cold run parses git. `meanwhile`: see
+        `_log_pass` (given every commit, by id; not called when the cache holds `tip`)."""
         from sms_docs.cache import Store
 
         store = Store(self.git_dir if use_cache else None, "commits", _CACHE_VERSION)
@@ -424,7 +460,10 @@ class GitRepo:
             chunks = [(c[0], c[1], c[2], c[3]) for c in stored["logs"]
                       if isinstance(c, (list, tuple)) and len(c) == 4 and all(isinstance(x, str) for x in c)]
             tips = [t for t in stored.get("tips", []) if isinstance(t, str)]
-        cached = {c.sha: c for chunk in chunks for c in _commits_of(*chunk)}
+        try:
+            cached = {c.sha: c for chunk in chunks for c in _commits_of(*chunk)}
+        except GitError:  # (a text this version cannot read whole: read git again)
+            cached, chunks, tips = {}, [], []
         if tip in cached:
             return cached
         known = [t for t in tips if t in cached]
@@ -433,13 +472,17 @@ class GitRepo:
             found = cached.get(sha)
             return found.tree if found is not None and found.tree else None
 
+        def headers_read(new: list[Commit]) -> None:  # `meanwhile` is given every commit: the cached ones too
+            if meanwhile is not None:
+                meanwhile({**cached, **{c.sha: c for c in new}})
+
         try:
-            chunk, done = self._log_pass(tip, known, tree_of)
+            chunk, done = self._log_pass(tip, known, tree_of, headers_read)
         except GitError:
             if not known:
                 raise
             cached, known, chunks = {}, [], []
-            chunk, done = self._log_pass(tip)
+            chunk, done = self._log_pass(tip, meanwhile=headers_read)
         if use_cache:  # written in a thread of its own while the caller works (hashing and writing free the GIL)
             store.save({"logs": [*chunks, chunk], "tips": [*known[-20:], tip]}, background=True)
         cached.update((c.sha, c) for c in _commits_of(*chunk, done=done))
@@ -818,8 +861,11 @@ def _chunks(paths: list[str], size: int = 500) -> Iterator[list[str]]:
 
 
 _SPLIT_BLOBS = 2000  # from this many blobs on, `prefetch` reads them in two git processes
-_SPLIT_MERGES = 1000  # from this many main-line commits on, the merges' pass is cut in two git processes
-_SPLIT_SIDES = 2000  # from this many diffs on, the non-merges' pass is cut in two git processes
+_SPLIT_HEADERS = 1000  # from this many main-line commits on, the headers' pass is cut in two git processes
+_SPLIT_DIFFS = 2000  # from this many pairs of trees on, the own diffs are cut in two git processes
+# The empty tree, by the length of the repository's object ids: a root commit's diff is against it.
+_EMPTY_TREE = {40: "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
+               64: "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321"}
 
 
 def _spill() -> IO[bytes]:
@@ -887,40 +933,98 @@ class _Pass:
         self._close_files()
 
 
-def _diffs_wanted(parsed: list[Commit], tree_of: Callable[[str], str | None]) -> tuple[list[str], list[str]]:
-    """Which non-merges git must diff, and which reuse another commit's diff (`<commit> <source>`,
-    or `<commit> -` for none): each distinct (parent tree, tree) pair is diffed once, a merge's
-    first-parent diff (read by the merges' pass) first."""
-    commits = {c.sha: c for c in parsed}
-    trees = {sha: c.tree for sha, c in commits.items()}
-    pairs: dict[tuple[str, str], str] = {}  # (parent tree, tree) -> the commit whose diff it is
-    for c in commits.values():
-        if c.is_merge:  # its first-parent diff (none listed: an empty one)
-            first = c.parents[0]
-            before = trees[first] if first in trees else tree_of(first)
-            if before:
-                pairs.setdefault((before, c.tree), c.sha)
-    reuse: list[str] = []
-    wanted: list[str] = []
-    for sha, c in commits.items():
+def _header_commits(text: str, mark: str) -> list[Commit] | None:
+    """The commits of a headers pass's text (`_header(mark, with_tree=True)`), read in one search;
+    None when a record's fields hold the field separator (then it is read with care:
+    `GitRepo._unambiguous`). A record is found only at the pass's mark, which nobody can write into
+    a commit ahead of the run, and only whole: its ten fields and the next mark (or the end) after
+    them, so a record with a separator too many is not found, and the count tells."""
+    pattern = re.compile(re.escape(mark) + r"([0-9a-f]+)\x1f([0-9a-f]+)\x1f([0-9a-f ]*)\x1f([^\x1f]*)\x1f([^\x1f]*)\x1f"
+                         r"([0-9]*)\x1f([^\x1f]*)\x1f([^\x1f]*)\x1f([0-9]*)\x1f([^\x1f]*)\x1f\x00?(?=" + re.escape(mark) + r"|\Z)")
+    commits = [Commit(sha, tuple(parents.split()), an, ae, int(at or 0), cn, ce, int(ct or 0), message.rstrip("\n"), tree=tree)
+               for sha, tree, parents, an, ae, at, cn, ce, ct, message in (m.groups() for m in pattern.finditer(text))]
+    return commits if len(commits) == text.count(mark) else None
+
+
+def _headers_read(text: str) -> list[Commit]:
+    """The commits of a headers pass's text made unambiguous (`GitRepo._unambiguous`), as the cache
+    keeps it: in one search when every record is plain."""
+    found = _header_commits(text, text[:1 + _NONCE_LENGTH]) if text.startswith("\x1e") else None
+    return found if found is not None else list(_parse_log(text, with_tree=True))
+
+
+def _pairs_wanted(graph: list[tuple[str, str, tuple[str, ...]]], outside: Mapping[str, str]) -> tuple[list[str], list[str]]:
+    """The pairs of trees git must diff (`<tree> <tree>`, each once): each commit's own (its first
+    parent's tree, or the empty tree, against its tree), and each merge's other parents' trees
+    against its tree. A pair of equal trees has no diff."""
+    trees = {sha: tree for sha, tree, _ in graph}
+    trees.update(outside)
+    own: dict[str, None] = {}
+    other: dict[str, None] = {}
+    for _, tree, parents in graph:
+        before = trees[parents[0]] if parents else _EMPTY_TREE.get(len(tree), _EMPTY_TREE[40])
+        if before != tree:
+            own[f"{before} {tree}"] = None
+        for parent in parents[1:]:
+            theirs = trees[parent]
+            if theirs != tree:
+                other[f"{theirs} {tree}"] = None
+    return list(own), list(other)
+
+
+def _trees_of(commits: list[Commit], outside: Mapping[str, str]) -> dict[str, str]:
+    """commit -> its tree, for the commits read and the parents from outside them."""
+    trees = {c.sha: c.tree for c in commits}
+    trees.update(outside)
+    return trees
+
+
+def _give_changes(commits: list[Commit], trees: Mapping[str, str], diffs: Mapping[str, list[Change]]) -> None:
+    """Each commit's changes: the diff of its first parent's tree (a root commit's: the empty tree)
+    against its tree; a commit whose tree is its parent's changes nothing."""
+    used: set[str] = set()
+    try:
+        for c in commits:
+            tree, parents = c.tree, c.parents
+            before = trees[parents[0]] if parents else _EMPTY_TREE.get(len(tree), _EMPTY_TREE[40])
+            if before != tree:
+                pair = f"{before} {tree}"
+                found = diffs.get(pair)
+                if found is not None:
+                    c.changes = list(found) if pair in used else found  # (a second commit gets a copy)
+                    used.add(pair)
+    except KeyError:
+        raise GitError("the log pass holds no tree for a parent of a commit it read") from None
+
+
+def _kept_paths(commits: list[Commit], trees: Mapping[str, str]) -> dict[str, set[str]]:
+    """For each pair of a merge's other parent's tree and its tree: the paths the merge changed against
+    its first parent (`_give_changes` first; of the other parents' diffs nothing else is asked)."""
+    keep: dict[str, set[str]] = {}
+    for c in commits:
         if c.is_merge:
-            continue
-        if c.parents:
-            first = c.parents[0]
-            before = trees[first] if first in trees else tree_of(first)
-        else:
-            before = None
-        if before is None or not c.tree:
-            wanted.append(sha)  # a root commit, or a parent not known here: git diffs it
-        elif before == c.tree:
-            reuse.append(f"{sha} -")
-        else:
-            source = pairs.setdefault((before, c.tree), sha)
-            if source == sha:
-                wanted.append(sha)
-            else:
-                reuse.append(f"{sha} {source}")
-    return wanted, reuse
+            paths = {ch.path for ch in c.changes}
+            for parent in c.parents[1:]:
+                keep.setdefault(f"{trees[parent]} {c.tree}", set()).update(paths)
+    return keep
+
+
+def _give_against(commits: list[Commit], trees: Mapping[str, str], theirs: Mapping[str, dict[str, str]]) -> None:
+    """Each merge's `against`: for each other parent, what it has at the paths where the merge differs
+    from it, of those the merge changed against its first parent (`_give_changes` first)."""
+    try:
+        for c in commits:
+            if c.is_merge:
+                tree = c.tree
+                paths = {ch.path for ch in c.changes}
+                against: dict[str, dict[str, str]] = {}
+                for parent in c.parents[1:]:
+                    their_tree = trees[parent]
+                    blobs = theirs.get(f"{their_tree} {tree}", {}) if their_tree != tree else {}
+                    against[parent] = {path: blob for path, blob in blobs.items() if path in paths}
+                c.against = against
+    except KeyError:
+        raise GitError("the log pass holds no tree for a parent of a merge it read") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -939,34 +1043,17 @@ class Identity:
         return out
 
 
-def _commits_of(headers: str, merges: str, sides: str, reuse: str, *, done: _Parsed | None = None) -> Iterator[Commit]:
-    """Commits from the passes of `GitRepo._log_text`: every commit's header, the merges' diffs against
-    each parent, the non-merges' diffs, and the non-merges whose diff is another commit's of the same
-    chunk (or empty: "-"). `done`: the same, parsed already (by `GitRepo._log_pass`)."""
+def _commits_of(headers: str, own: str, other: str, outside: str, *, done: list[Commit] | None = None) -> list[Commit]:
+    """Commits from the passes of `GitRepo._log_pass`: every commit's header, the own diffs of the
+    pairs of trees, the kept part of the other parents' diffs, and the trees of the parents from
+    outside (`<commit> <tree>` lines). `done`: the same, read already (by `GitRepo._log_pass`)."""
     if done is not None:
-        commits, diffs, own = done
-    else:
-        commits = list(_parse_log(headers, with_tree=True))
-        diffs = _parse_separate(merges, {c.sha: c.parents[0] for c in commits if c.is_merge})
-        own = _parse_changes(sides)
-    by_sha = {c.sha: c for c in commits}
-    for commit in commits:
-        if commit.is_merge:
-            mine = diffs.get(commit.sha, {})
-            commit.changes = mine.get(commit.parents[0], [])
-            commit.against = {p: {ch.path: ch.old_blob if ch.old_mode not in ("000000", "160000") else ZERO
-                                  for ch in mine.get(p, [])} for p in commit.parents[1:]}
-        else:
-            commit.changes = own.get(commit.sha, [])
-    for line in reuse.split("\n"):
-        sha, _, source = line.partition(" ")
-        if sha in by_sha and source != "-":
-            found = by_sha.get(source)
-            if found is not None and found.is_merge:  # a merge's first-parent diff
-                by_sha[sha].changes = list(diffs.get(source, {}).get(found.parents[0], []))
-            elif found is not None:
-                by_sha[sha].changes = list(own.get(source, []))
-    yield from commits
+        return done
+    commits = _headers_read(headers)
+    trees = _trees_of(commits, dict(row.split(" ", 1) for row in outside.split("\n") if " " in row))
+    _give_changes(commits, trees, _parse_pairs(own))
+    _give_against(commits, trees, _parse_other(other, None))
+    return commits
 
 
 # A run of raw fields, each `:<modes> <blobs> <status>` and then its path, as a structural reader
@@ -1008,73 +1095,65 @@ def _kept_pairs(data: str, start: int, end: int, keep: set[str]) -> list[tuple[i
         if not path or path[0] in ":\n":
             return None
         needle = f"\0{path}\0"
-        at = data.find(needle, start - 1, end)  # data[start - 1] is the NUL that ends the heading
+        at = data.find(needle, start, end)  # (the NUL before a path ends its raw field)
         while at >= 0:
-            found.append((data.rfind("\0", start - 1, at) + 1, at + len(needle)))
+            field_start = data.rfind("\0", start, at)
+            found.append((start if field_start < 0 else field_start + 1, at + len(needle)))
             at = data.find(needle, at + 1, end)
     found.sort()
     return found
 
 
-def _parse_separate(data: str, first_parent: Mapping[str, str],
-                    compact: list[str] | None = None) -> dict[str, dict[str, list[Change]]]:
-    """merge -> parent -> its changes against that parent, from `git log -m --raw -z --pretty=oneline`:
-    each diff is headed `<merge> (from <parent>) <subject>` (a diff that is empty has no heading). A
-    heading is a whole NUL-terminated field and never starts with ":" (it starts with the commit id);
-    each raw field is followed by its path. Against the other parents only the paths the merge changed
-    against its first parent (`first_parent`: merge -> its first parent; git lists that diff first)
-    are kept: nothing asks about the others, and a long-lived branch's merge differs from that branch
-    in thousands of paths. Those diffs are skipped whole (`_RAW_RUN`) and only the kept paths looked
-    up in them (`_kept_pairs`): most of git's text is never split.
-    `compact` (when given) receives the text that parses to the same: every first-parent diff, and
-    of the others only the kept paths' fields (what the cache keeps)."""
-    out: dict[str, dict[str, list[Change]]] = {}
-    current: list[Change] | None = None
-    keep: set[str] | None = None  # None: every path (the first-parent diff)
-    heading = ""
+# The heading of one diff of `git diff-tree --stdin -z` given a pair of trees: the pair, on a line
+# of its own, right before the diff's first raw field (an empty diff has none).
+_PAIR_HEADING = re.compile(r"([0-9a-f]{40}|[0-9a-f]{64}) ([0-9a-f]{40}|[0-9a-f]{64})\n")
+
+
+def _pair_runs(data: str) -> Iterator[tuple[str, int, int]]:
+    """(pair, start, end) of each diff's run of raw fields in `git diff-tree --stdin -r -z` text given
+    pairs of trees. Every raw field is followed by its path, whatever that holds, so a heading is
+    looked for only where a run ends; text of any other shape is refused."""
     pos, end = 0, len(data)
     while pos < end:
-        run_end = _RAW_RUN.match(data, pos).end()  # type: ignore[union-attr]  # (it matches the empty run)
-        if run_end > pos and current is not None:
-            if keep is None:
-                current.extend(_raw_changes(data[pos:run_end]))
-                if compact is not None:
-                    compact.append(data[pos:run_end])
-            elif keep:
-                spans = _kept_pairs(data, pos, run_end, keep)
-                if spans is None:
-                    spans = [(pos, run_end)]
-                    changes = [ch for ch in _raw_changes(data[pos:run_end]) if ch.path in keep]
-                else:
-                    changes = [ch for a, b in spans for ch in _raw_changes(data[a:b])]
-                current.extend(changes)
-                if compact is not None and changes:
-                    compact += (heading, *(data[a:b] for a, b in spans))
-                    heading = ""
+        heading = _PAIR_HEADING.match(data, pos)
+        if heading is None:
+            raise GitError("git diff-tree gave text that is not a diff of the pairs it was given")
+        run_end = _RAW_RUN.match(data, heading.end()).end()  # type: ignore[union-attr]  # (it matches the empty run)
+        yield data[pos:heading.end() - 1], heading.end(), run_end
         pos = run_end
-        if pos >= end:
-            break
-        stop = data.find("\0", pos)
-        if stop < 0:
-            stop = end
-        token = data[pos:stop].lstrip("\n")
-        if token.startswith(":"):  # a raw field without its path: git's output was cut short
-            break
-        if token[40:47] == " (from ":
-            heading = data[pos:stop + 1]
-            merge, parent = token[:40], token[47:87]
-            diffs = out.setdefault(merge, {})
-            if parent == first_parent.get(merge):
-                keep = None
-            else:
-                keep = {ch.path for ch in diffs.get(first_parent.get(merge, ""), [])}
-            current = diffs.setdefault(parent, [])
-            if compact is not None and keep is None:  # (another's heading goes in with its first kept path)
-                compact.append(heading)
+
+
+def _parse_pairs(data: str) -> dict[str, list[Change]]:
+    """pair of trees -> its changes, from `git diff-tree --stdin -r --raw -z` given pairs of trees."""
+    return {pair: _raw_changes(data[start:end]) for pair, start, end in _pair_runs(data)}
+
+
+def _parse_other(data: str, keep: Mapping[str, set[str]] | None, compact: list[str] | None = None) -> dict[str, dict[str, str]]:
+    """pair of a merge's other parent's tree and its tree -> path -> the blob that parent has there
+    (ZERO when none), for the paths of `keep[pair]` (None: every path) where they differ. The runs
+    are not split: each kept path is looked up in its run (`_kept_pairs`). `compact` (when given)
+    receives the text that parses to the same: each heading with its kept fields (what the cache
+    keeps)."""
+    out: dict[str, dict[str, str]] = {}
+    for pair, start, end in _pair_runs(data):
+        wanted = keep.get(pair) if keep is not None else None
+        if keep is not None and not wanted:
+            continue
+        spans = _kept_pairs(data, start, end, wanted) if wanted is not None else [(start, end)]
+        if spans is None:  # (a kept path that looks like a raw field: the run is read field by field)
+            changes = [ch for ch in _raw_changes(data[start:end]) if wanted is None or ch.path in wanted]
         else:
-            current = None
-        pos = stop + 1
+            changes = [ch for a, b in spans for ch in _raw_changes(data[a:b])]
+        if changes:
+            out[pair] = {ch.path: ch.old_blob if ch.old_mode not in ("000000", "160000") else ZERO for ch in changes}
+            if compact is not None:
+                compact += (pair, "\n", *(_raw_field(ch) for ch in changes))
     return out
+
+
+def _raw_field(ch: Change) -> str:
+    """A change as a raw field and its path, as git writes them with -z."""
+    return f":{ch.old_mode} {ch.mode} {ch.old_blob} {ch.new_blob} {ch.status}\0{ch.path}\0"
 
 
 def _parse_changes(data: str) -> dict[str, list[Change]]:

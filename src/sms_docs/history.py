@@ -189,30 +189,22 @@ def _build(repo: GitRepo, settings: Settings, schemas: SchemaSet, ref: str, as_o
         extended = _extend(previous.walk, repo, settings, schemas, ref, tip)
         if extended is not None:
             return extended
-    commits = repo.commits(tip)
-    # The main line, oldest first. Its clock never runs backwards: a commit dated before its
-    # predecessor is taken to be as late as it (a date is what its author typed; the order is the
-    # graph's), so `--as-of` cuts the main line at one point, and no commit dated into the past or
-    # the future can step out of it.
-    chain: list[Commit] = []
-    sha: str | None = tip
-    while sha is not None and sha in commits:
-        chain.append(commits[sha])
-        sha = commits[sha].parents[0] if commits[sha].parents else None
-    main = list(reversed(chain))
+    planned: list[_Plan] = []
+
+    def meanwhile(headers: dict[str, Commit]) -> None:
+        """What the headers alone decide, worked out while git diffs: the main line and what each of
+        its merges brought in, and the trailers of the approval commits."""
+        planned.append(_plan(tip, headers, as_of))
+        for c in headers.values():
+            if _APPROVAL_OF_LINE in c.message:
+                c.trailers()
+
+    commits = repo.commits(tip, meanwhile=meanwhile)
+    whole, main, clock, bundles = planned[-1] if planned else _plan(tip, commits, as_of)  # (the pass that was kept)
     # Control begins at the first main-line commit holding sms-docs.yml, found on the whole main
     # line (an `--as-of` before it leaves nothing under control yet, not everything unapproved).
-    start = policy.control_start(next(([i] for i, c in enumerate(main) if any(
+    start = policy.control_start(next(([i] for i, c in enumerate(whole) if any(
         ch.path == config_mod.CONFIG_FILE and not ch.deleted for ch in c.changes)), []))
-    clock: list[int] = []
-    for c in main:
-        clock.append(max(c.commit_time, clock[-1]) if clock else c.commit_time)
-    cutoff = _cutoff(as_of)
-    if cutoff is not None:
-        kept = sum(1 for t in clock if t < cutoff)
-        main, clock = main[:kept], clock[:kept]
-    on_main = {c.sha for c in main}
-    bundles = _bundles(main, commits, on_main)
     reader = _Reader(repo, settings, schemas)
     walker = _Walker(repo, settings, reader, main, clock, bundles, start)
     hist = walker.run()
@@ -230,6 +222,32 @@ def _build(repo: GitRepo, settings: Settings, schemas: SchemaSet, ref: str, as_o
             "the stored commits. The audit ignored them and read the stored objects; find out who made them and "
             "delete them (git replace -d, or remove .git/info/grafts)"))
     return hist
+
+
+# The whole main line, the main line up to `--as-of`, its clock, and each main-line commit's bundle.
+_Plan = tuple[list[Commit], list[Commit], list[int], dict[str, list[Commit]]]
+
+
+def _plan(tip: str, commits: dict[str, Commit], as_of: dt.date | None) -> _Plan:
+    """The main line, oldest first, and what each of its commits brought in (the graph alone).
+    Its clock never runs backwards: a commit dated before its predecessor is taken to be as late
+    as it (a date is what its author typed; the order is the graph's), so `--as-of` cuts the main
+    line at one point, and no commit dated into the past or the future can step out of it."""
+    chain: list[Commit] = []
+    sha: str | None = tip
+    while sha is not None and sha in commits:
+        chain.append(commits[sha])
+        sha = commits[sha].parents[0] if commits[sha].parents else None
+    whole = list(reversed(chain))
+    clock: list[int] = []
+    for c in whole:
+        clock.append(max(c.commit_time, clock[-1]) if clock else c.commit_time)
+    main = whole
+    cutoff = _cutoff(as_of)
+    if cutoff is not None:
+        kept = sum(1 for t in clock if t < cutoff)
+        main, clock = whole[:kept], clock[:kept]
+    return whole, main, clock, _bundles(main, commits, {c.sha for c in main})
 
 
 def _bundles(main: list[Commit], commits: dict[str, Commit], on_main: set[str]) -> dict[str, list[Commit]]:

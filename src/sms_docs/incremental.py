@@ -33,6 +33,8 @@ from sms_docs.gitrepo import Commit, GitRepo
 from sms_docs.policy import is_config_path
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from sms_docs.config import Settings
     from pathlib import Path
     import datetime as dt
@@ -78,7 +80,8 @@ class ScopedRepo(GitRepo):
             return id_from_filename(path) or path
         return None
 
-    def commits(self, tip: str, *, use_cache: bool = True) -> dict[str, Commit]:
+    def commits(self, tip: str, *, use_cache: bool = True,
+                meanwhile: Callable[[dict[str, Commit]], object] | None = None) -> dict[str, Commit]:
         if tip not in self._commits:
             self._commits[tip] = self._scoped(tip)
         return self._commits[tip]
