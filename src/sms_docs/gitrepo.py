@@ -472,21 +472,26 @@ class GitRepo:
             found = cached.get(sha)
             return found.tree if found is not None and found.tree else None
 
+        before = len(cached)
+        every = dict(cached)
+
         def headers_read(new: list[Commit]) -> None:  # `meanwhile` is given every commit: the cached ones too
+            every.update((c.sha, c) for c in new)  # (the same objects: their changes are given them later)
             if meanwhile is not None:
-                meanwhile({**cached, **{c.sha: c for c in new}})
+                meanwhile(every)
 
         try:
             chunk, done = self._log_pass(tip, known, tree_of, headers_read)
         except GitError:
             if not known:
                 raise
-            cached, known, chunks = {}, [], []
+            every, known, chunks, before = {}, [], [], 0
             chunk, done = self._log_pass(tip, meanwhile=headers_read)
         if use_cache:  # written in a thread of its own while the caller works (hashing and writing free the GIL)
             store.save({"logs": [*chunks, chunk], "tips": [*known[-20:], tip]}, background=True)
-        cached.update((c.sha, c) for c in _commits_of(*chunk, done=done))
-        return cached
+        if len(every) != before + len(done):  # (never: `_log_pass` gives the commits it read to `headers_read`)
+            every.update((c.sha, c) for c in done)
+        return every
 
     def commits_since(self, tip: str, base: str, tree_of: Callable[[str], str | None]) -> dict[str, Commit]:
         """The commits reachable from `tip` but not from `base`, read as `commits` reads them (`tree_of`:

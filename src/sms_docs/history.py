@@ -254,17 +254,21 @@ def _bundles(main: list[Commit], commits: dict[str, Commit], on_main: set[str]) 
     """Each main-line commit with the side commits its merge brought in (each commit counted once)."""
     assigned = set(on_main)  # (a main-line commit is in its own bundle only)
     out: dict[str, list[Commit]] = {}
+    get, add = commits.get, assigned.add
     for m in main:
         bundle = [m]
-        stack = list(m.parents[1:])
-        while stack:
-            sha = stack.pop()
-            if sha in assigned or sha not in commits:
-                continue
-            assigned.add(sha)
-            c = commits[sha]
-            bundle.append(c)
-            stack.extend(c.parents)
+        if m.is_merge:
+            stack = list(m.parents[1:])
+            while stack:
+                sha = stack.pop()
+                if sha in assigned:
+                    continue
+                c = get(sha)
+                if c is None:
+                    continue
+                add(sha)
+                bundle.append(c)
+                stack += c.parents
         out[m.sha] = bundle
     return out
 
@@ -713,7 +717,7 @@ class _Walker(PreControl):
         number = None
         effective = approved_day = None
         if approved:
-            number = fh.numbers.get(blob) or (max(fh.numbers.values(), default=0) + 1)
+            number = fh.numbers.get(blob) or len(fh.numbers) + 1  # (numbered 1, 2, ... as first approved)
             fh.numbers[blob] = number
             planned = doc.meta.get("effective") if doc is not None else None
             effective = policy.effective_date(when, valid, rules.min_approvals, planned if isinstance(planned, str) else None)
