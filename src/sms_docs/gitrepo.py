@@ -335,7 +335,8 @@ class GitRepo:
             cut = (len(own) + 1) // 2 if len(own) >= _SPLIT_DIFFS else len(own)
             diff = ["diff-tree", "--stdin", "-r", "--raw", "--no-abbrev", "--no-renames", "-z", "--no-color"]
             own_passes = [_Pass(self, diff, passes, "\n".join(part) + "\n") for part in (own[:cut], own[cut:]) if part]
-            other_pass = _Pass(self, diff, passes, "\n".join(other) + "\n") if other else None
+            half = (len(other) + 1) // 2  # (in two: each text is parsed and dropped while git writes the other)
+            other_passes = [_Pass(self, diff, passes, "\n".join(part) + "\n") for part in (other[:half], other[half:]) if part]
             if meanwhile is not None:  # (the commits have no changes yet)
                 meanwhile(parsed)
             own_texts: list[str] = []
@@ -346,10 +347,11 @@ class GitRepo:
             trees = _trees_of(parsed, outside)
             _give_changes(parsed, trees, diffs)
             compact: list[str] = []
-            if other_pass is not None:
-                _give_against(parsed, trees, _parse_other(other_pass.text(), _kept_paths(parsed, trees), compact))
-            else:
-                _give_against(parsed, trees, {})
+            keep = _kept_paths(parsed, trees) if other_passes else {}
+            theirs: dict[str, dict[str, str]] = {}
+            for p in other_passes:
+                theirs.update(_parse_other(p.text(), keep, compact))
+            _give_against(parsed, trees, theirs)
         finally:
             for p in passes:
                 p.close()
