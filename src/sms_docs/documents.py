@@ -46,7 +46,7 @@ def id_from_filename(path: str) -> str | None:
     return match.group(1) if match else None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # (a value: see model.Approval)
 class Parsed:
     doc: Document | None
     record: Record | None

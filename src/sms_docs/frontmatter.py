@@ -218,7 +218,7 @@ def line_of(lines: dict[tuple[str | int, ...], int], path: tuple[str | int, ...]
         path = path[:-1]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # (a value: see model.Approval)
 class Split:
     """A Markdown file cut in two. Lines are 1-based lines of the whole file."""
 

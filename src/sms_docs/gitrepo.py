@@ -75,7 +75,7 @@ _IDENT = re.compile(r"^(.*?)\s*<([^<>]*)>\s*$")
 _PARAGRAPHS = re.compile(r"\n[ \t]*\n")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # (a value: see model.Approval)
 class Change:
     path: str
     old_blob: str

@@ -91,7 +91,7 @@ class Link:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # (a value: see Approval)
 class Document:
     """A controlled document as it stands in one tree (working tree or a commit)."""
 
