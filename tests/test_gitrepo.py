@@ -5,6 +5,8 @@ fool either reading, and the compact text the cache keeps must parse to the same
 
 from __future__ import annotations
 
+import os
+import subprocess
 from typing import TYPE_CHECKING
 
 import pytest
@@ -14,6 +16,8 @@ from sms_docs import gitrepo
 from sms_docs.errors import GitError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from conftest import Repo
 
 POL1 = "policies/POL-001-security.md"
@@ -162,3 +166,36 @@ def test_headers_read_in_one_search_are_the_careful_reading(repo: Repo) -> None:
         assert gitrepo._headers_read(text) == list(gitrepo._parse_log(text, with_tree=True))
         assert gitrepo._header_commits(text.replace("Reviewed-by", "Reviewed\x1fby", 1), mark) is None
         assert gitrepo._header_commits(text.replace("Reviewed-by", "Reviewed\x1f\x1fby", 1), mark) is None
+
+
+def test_a_sha256_repository_is_diffed_by_its_own_trees(tmp_path: Path) -> None:
+    """In a repository of 64-digit object ids the root commit is diffed against that format's empty
+    tree, and every commit gets git's own diff."""
+    root = tmp_path / "sha256"
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Omar", "GIT_AUTHOR_EMAIL": "omar@example.com",
+           "GIT_COMMITTER_NAME": "Omar", "GIT_COMMITTER_EMAIL": "omar@example.com",
+           "GIT_AUTHOR_DATE": "2026-01-05T10:00:00+00:00", "GIT_COMMITTER_DATE": "2026-01-05T10:00:00+00:00"}
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
+
+    root.mkdir()
+    git("init", "-q", "--object-format=sha256")
+    (root / "policies").mkdir()
+    (root / POL1).write_text(doc("POL-001", "Security"))
+    git("add", "-A")
+    git("commit", "-qm", "Initial")
+    (root / POL1).write_text(doc("POL-001", "Security", body="Two.\n"))
+    (root / "notes.txt").write_text("n\n")
+    git("add", "-A")
+    git("commit", "-qm", "Change")
+    with gitrepo.GitRepo(root) as r:
+        commits = r.commits(r.resolve("HEAD") or "", use_cache=False)
+    assert len(commits) == 2
+    for sha, c in commits.items():
+        assert len(sha) == 64
+        raw = git("log", "-1", sha, "--raw", "--no-abbrev", "--no-renames", "-z", "--root", "--format=")
+        fields = raw.lstrip("\n").split("\0")
+        assert [(ch.path, ch.status, ch.new_blob) for ch in c.changes] == [
+            (fields[i + 1], fields[i].split()[4], fields[i].split()[3]) for i in range(0, len(fields) - 1, 2)]
+    assert {ch.status for c in commits.values() for ch in c.changes} == {"A", "M"}
