@@ -199,3 +199,49 @@ def test_a_sha256_repository_is_diffed_by_its_own_trees(tmp_path: Path) -> None:
         assert [(ch.path, ch.status, ch.new_blob) for ch in c.changes] == [
             (fields[i + 1], fields[i].split()[4], fields[i].split()[3]) for i in range(0, len(fields) - 1, 2)]
     assert {ch.status for c in commits.values() for ch in c.changes} == {"A", "M"}
+
+
+def test_commits_read_on_top_of_another_reading_take_their_parents_trees_from_git(repo: Repo) -> None:
+    """A reading of the commits after a base (as `serve` asks), given no trees of the base's side:
+    the parents from outside are resolved by git, and every new commit gets git's own diff."""
+    repo.commit("Initial", {POL1: doc("POL-001", "Security")}, who="omar")
+    base = repo.git("rev-parse", "main")
+    repo.branch("side")
+    repo.commit("Side edit", {POL1: doc("POL-001", "Security", body="Side.\n")}, who="omar")
+    repo.checkout("main")
+    repo.commit("Main moves", {"notes/a.txt": "a\n"}, who="omar")
+    repo.merge("side")
+    tip = repo.git("rev-parse", "main")
+    with gitrepo.GitRepo(repo.path) as r:
+        new = r.commits_since(tip, base, lambda sha: None)
+        assert base not in new and len(new) == 3
+        for sha, c in new.items():
+            fp = r._git("log", "-1", sha, "--raw", "--no-abbrev", "--no-renames", "-z", "--diff-merges=first-parent",
+                        gitrepo._format("%H"), "--")
+            assert c.changes == gitrepo._parse_changes(fp).get(sha, []), c.subject
+        merge = new[tip]
+        assert merge.against is not None and set(merge.against) == set(merge.parents[1:])
+
+
+def test_a_cached_text_without_a_parents_tree_is_read_again_from_git(repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache chunk that lacks the tree of a parent from outside it (a text this version cannot read
+    whole) is dropped, and git is read again: the commits are what a cold read gives."""
+    from pathlib import Path
+
+    from sms_docs.cache import Store
+
+    monkeypatch.setenv("SMS_DOCS_CACHE_KEY", "test-key")
+    repo.commit("Initial", {POL1: doc("POL-001", "Security")}, who="omar")
+    first = repo.git("rev-parse", "main")
+    tip = repo.commit("Change", {POL1: doc("POL-001", "Security", body="Two.\n")}, who="dana")
+    with gitrepo.GitRepo(repo.path) as r:
+        cold = r.commits(tip, use_cache=False)
+        headers, own, other, outside = r._log_text(tip, [first], lambda sha: cold[sha].tree if sha in cold else None)
+    assert outside  # the new commit's parent is outside this chunk
+    git_dir = Path(repo.git("rev-parse", "--absolute-git-dir"))
+    Store(git_dir, "commits", gitrepo._CACHE_VERSION).save({"logs": [(headers, own, other, "")], "tips": [tip]})
+    with pytest.raises(GitError):
+        gitrepo._commits_of(headers, own, other, "")
+    with gitrepo.GitRepo(repo.path) as r:
+        again = r.commits(tip)
+    assert again == cold

@@ -139,8 +139,6 @@ class Commit:
         return self._trailers
 
 
-# What `GitRepo._log_pass` has read of its passes: the commits, complete.
-_Parsed = list[Commit]
 
 
 # Keys git generates or sms-docs writes: one of them lets a last paragraph that also holds other
@@ -296,7 +294,7 @@ class GitRepo:
 
     def _log_pass(self, tip: str, since_exclude: Iterable[str] = (),
                   tree_of: Callable[[str], str | None] = lambda sha: None,
-                  meanwhile: Callable[[list[Commit]], object] | None = None) -> tuple[tuple[str, str, str, str], _Parsed]:
+                  meanwhile: Callable[[list[Commit]], object] | None = None) -> tuple[tuple[str, str, str, str], list[Commit]]:
         """git's output for `log`: every commit's header with its tree, no diffs (in two git processes
         on a long main line, cut at its middle); then the diffs, each distinct pair of trees once, by
         `git diff-tree --stdin` given the pairs (no commit is parsed again, and a branch's last commit
@@ -474,7 +472,6 @@ class GitRepo:
             found = cached.get(sha)
             return found.tree if found is not None and found.tree else None
 
-        before = len(cached)
         every = dict(cached)
 
         def headers_read(new: list[Commit]) -> None:  # `meanwhile` is given every commit: the cached ones too
@@ -483,17 +480,15 @@ class GitRepo:
                 meanwhile(every)
 
         try:
-            chunk, done = self._log_pass(tip, known, tree_of, headers_read)
+            chunk, _ = self._log_pass(tip, known, tree_of, headers_read)
         except GitError:
             if not known:
                 raise
-            every, known, chunks, before = {}, [], [], 0
-            chunk, done = self._log_pass(tip, meanwhile=headers_read)
+            every, known, chunks = {}, [], []
+            chunk, _ = self._log_pass(tip, meanwhile=headers_read)
         if use_cache:  # written in a thread of its own while the caller works (hashing and writing free the GIL)
             store.save({"logs": [*chunks, chunk], "tips": [*known[-20:], tip]}, background=True)
-        if len(every) != before + len(done):  # (never: `_log_pass` gives the commits it read to `headers_read`)
-            every.update((c.sha, c) for c in done)
-        return every
+        return every  # (`_log_pass` gave `headers_read` every commit it read, and has completed them since)
 
     def commits_since(self, tip: str, base: str, tree_of: Callable[[str], str | None]) -> dict[str, Commit]:
         """The commits reachable from `tip` but not from `base`, read as `commits` reads them (`tree_of`:
