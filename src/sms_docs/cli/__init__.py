@@ -366,6 +366,11 @@ def summary_counts(findings: list[Finding]) -> str:
 def main() -> None:
     """The sms-docs program."""
     _Ending.program = True
+    # The main thread waits on git again and again while a thread beside it works (the schema
+    # check's imports, reading blobs, saving the cache). Back from each wait it needs the GIL, which
+    # a busy thread hands over only every switch interval: 1 ms, not Python's 5, keeps those waits
+    # short (a cold audit of 2,000 documents: 0.02 s of 0.73 s; of 99,402 commits: 0.08 s).
+    sys.setswitchinterval(0.001)
     try:
         cli.main(prog_name="sms-docs")
     except SystemExit as done:
