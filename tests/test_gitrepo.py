@@ -245,3 +245,23 @@ def test_a_cached_text_without_a_parents_tree_is_read_again_from_git(repo: Repo,
     with gitrepo.GitRepo(repo.path) as r:
         again = r.commits(tip)
     assert again == cold
+
+
+@pytest.mark.skipif(not hasattr(os, "setpriority"), reason="a system without process priorities")
+def test_a_pass_run_behind_is_nicer_and_writes_the_same(repo: Repo) -> None:
+    """The other parents' diffs run behind the parsing of the own ones: at a lower priority than the
+    program (never a higher one, whatever its own), with the same output as a pass at its priority."""
+    repo.commit("Initial", {POL1: doc("POL-001", "Security")}, who="omar")
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    with gitrepo.GitRepo(repo.path) as r:
+        group: list[gitrepo._Pass] = []
+        try:
+            behind = gitrepo._Pass(r, ["rev-list", "--all"], group, behind=True)
+            level = gitrepo._Pass(r, ["rev-list", "--all"], group)
+            # (read before `text` reaps them: a process that has exited keeps its priority until then)
+            assert os.getpriority(os.PRIO_PROCESS, behind._proc.pid) == min(19, mine + gitrepo._BEHIND)
+            assert os.getpriority(os.PRIO_PROCESS, level._proc.pid) == mine
+            assert behind.text() == level.text() != ""
+        finally:
+            for p in group:
+                p.close()

@@ -8,6 +8,7 @@ the ref, so history is read once for all documents, never per file.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -300,9 +301,10 @@ class GitRepo:
         `git diff-tree --stdin` given the pairs (no commit is parsed again, and a branch's last commit
         and its merge, which have the same pair, share one diff). A commit's own diff is its first
         parent's tree against its tree (a root commit's: the empty tree's); those pairs are cut in two
-        git processes. A merge's other parents' trees against its tree go to a third, of which only
-        the paths the merge changed against its first parent are kept (a long-lived branch's merge
-        differs from that branch in thousands of paths).
+        git processes. A merge's other parents' trees against its tree go to two more, started once
+        the own diffs are in and run behind their parsing; of those only the paths the merge changed
+        against its first parent are kept (a long-lived branch's merge differs from that branch in
+        thousands of paths).
         `tree_of` gives the trees of commits read before (the parents of the first new ones).
         `meanwhile` is given the commits as their headers say (no changes yet) while git diffs: work
         that needs the graph alone is done in time that is otherwise spent waiting.
@@ -333,15 +335,18 @@ class GitRepo:
             cut = (len(own) + 1) // 2 if len(own) >= _SPLIT_DIFFS else len(own)
             diff = ["diff-tree", "--stdin", "-r", "--raw", "--no-abbrev", "--no-renames", "-z", "--no-color"]
             own_passes = [_Pass(self, diff, passes, "\n".join(part) + "\n") for part in (own[:cut], own[cut:]) if part]
-            half = (len(other) + 1) // 2  # (in two: each text is parsed and dropped while git writes the other)
-            other_passes = [_Pass(self, diff, passes, "\n".join(part) + "\n") for part in (other[:half], other[half:]) if part]
             if meanwhile is not None:  # (the commits have no changes yet)
                 meanwhile(parsed)
-            own_texts: list[str] = []
+            own_texts = [p.text() for p in own_passes]
+            # The other parents' diffs are needed only once the own diffs are parsed and given: they
+            # start now, behind the parsing (at a lower priority), not beside the own diffs, which
+            # every later step waits for (a cold audit of 99,402 commits: 4.73 s for 4.93 s).
+            half = (len(other) + 1) // 2  # (in two: each text is parsed and dropped while git writes the other)
+            other_passes = [_Pass(self, diff, passes, "\n".join(part) + "\n", behind=True)
+                            for part in (other[:half], other[half:]) if part]
             diffs: dict[str, list[Change]] = {}
-            for p in own_passes:  # the first half is parsed while git still diffs the second
-                own_texts.append(p.text())
-                diffs.update(_parse_pairs(own_texts[-1]))
+            for text in own_texts:
+                diffs.update(_parse_pairs(text))
             trees = _trees_of(parsed, outside)
             _give_changes(parsed, trees, diffs)
             compact: list[str] = []
@@ -864,6 +869,7 @@ def _chunks(paths: list[str], size: int = 500) -> Iterator[list[str]]:
 
 _SPLIT_BLOBS = 2000  # from this many blobs on, `prefetch` reads them in two git processes
 _SPLIT_HEADERS = 1000  # from this many main-line commits on, the headers' pass is cut in two git processes
+_BEHIND = 10  # how much nicer than this program a git process is whose output is wanted later (`_Pass`)
 _SPLIT_DIFFS = 2000  # from this many pairs of trees on, the own diffs are cut in two git processes
 # The empty tree, by the length of the repository's object ids: a root commit's diff is against it.
 _EMPTY_TREE = {40: "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
@@ -886,7 +892,9 @@ class _Pass:
     the parsing that goes on meanwhile thousands of times (the header parse took twice as long)."""
 
     def __init__(self, repo: GitRepo, args: list[str], group: list[_Pass], input: str | None = None,
-                 env: Mapping[str, str] | None = None) -> None:
+                 env: Mapping[str, str] | None = None, *, behind: bool = False) -> None:
+        """`behind`: work wanted later than what this program does meanwhile, run at a lower priority
+        so that the program's own thread keeps its core (where the system has priorities)."""
         self._files: list[IO[bytes]] = []
         self._what = next((a for a in args if not a.startswith("-") and "=" not in a), "")  # (after any -c key=value)
         try:
@@ -903,6 +911,9 @@ class _Pass:
             self._close_files()
             raise GitError(f"cannot run git: {exc}") from None
         group.append(self)
+        if behind and hasattr(os, "setpriority"):
+            with contextlib.suppress(OSError):  # (a process that has ended already: nothing to lower)
+                os.setpriority(os.PRIO_PROCESS, self._proc.pid, min(19, os.getpriority(os.PRIO_PROCESS, 0) + _BEHIND))
 
     def _file(self) -> IO[bytes]:
         self._files.append(_spill())
