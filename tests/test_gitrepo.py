@@ -265,3 +265,21 @@ def test_a_pass_run_behind_is_nicer_and_writes_the_same(repo: Repo) -> None:
         finally:
             for p in group:
                 p.close()
+
+
+def test_blobs_read_ahead_are_git_s_own_and_a_missing_one_is_left_to_read_blob(repo: Repo) -> None:
+    """`start_prefetch` runs `git cat-file --batch` while the caller goes on; what it takes in is
+    each blob byte for byte, in both of its processes (from _SPLIT_BLOBS blobs on), and a blob git
+    does not have is not taken in (`read_blob` then says so)."""
+    files = {f"notes/n{i:04d}.txt": f"note {i}\n" + "x" * (i % 7) for i in range(gitrepo._SPLIT_BLOBS + 3)}
+    repo.commit("Notes", files, who="omar")
+    missing = "0123456789abcdef0123456789abcdef01234567"
+    with gitrepo.GitRepo(repo.path) as r:
+        blobs = r.list_tree("main", ["notes"])
+        finish = r.start_prefetch([*blobs.values(), missing])
+        assert not r._blob_cache  # (nothing taken in before the caller asks)
+        finish()
+        assert {path: r._blob_cache[blob] for path, blob in blobs.items()} == {p: t.encode() for p, t in files.items()}
+        assert missing not in r._blob_cache
+        with pytest.raises(GitError, match="cannot read blob"):
+            r.read_blob(missing)

@@ -515,30 +515,45 @@ class GitRepo:
         """Read many blobs in pipelined `git cat-file --batch` runs (far faster than one round trip
         each): from _SPLIT_BLOBS blobs on, two side by side (inflating them is git's work, and
         Python only waits). Each writes into a file of its own (`_Pass`), read once it is done."""
+        self.start_prefetch(blobs)()
+
+    def start_prefetch(self, blobs: Iterable[str]) -> Callable[[], None]:
+        """`prefetch`, begun: git reads the blobs while the caller goes on; call the result to take
+        them in (call it in any case: it also ends the git processes). No thread waits for git
+        meanwhile, so none takes the interpreter from the caller."""
         wanted = [b for b in dict.fromkeys(blobs) if b not in self._blob_cache and b != ZERO]
         if not wanted:
-            return
+            return lambda: None
         cut = (len(wanted) + 1) // 2 if len(wanted) >= _SPLIT_BLOBS else len(wanted)
         parts = [part for part in (wanted[:cut], wanted[cut:]) if part]
         passes: list[_Pass] = []
         try:
             for part in parts:
                 _Pass(self, ["cat-file", "--batch"], passes, "\n".join(part) + "\n")
-            answers = [p.output() for p in passes]
-        finally:
+        except BaseException:
             for p in passes:
                 p.close()
-        for part, data in zip(parts, answers, strict=True):
-            pos = 0
-            for blob in part:
-                end = data.index(b"\n", pos)
-                header = data[pos:end].split()
-                pos = end + 1
-                if len(header) < 3 or header[1] == b"missing":
-                    continue
-                size = int(header[2])
-                self._blob_cache[blob] = data[pos:pos + size]
-                pos += size + 1
+            raise
+
+        def finish() -> None:
+            try:
+                answers = [p.output() for p in passes]
+            finally:
+                for p in passes:
+                    p.close()
+            for part, data in zip(parts, answers, strict=True):
+                pos = 0
+                for blob in part:
+                    end = data.index(b"\n", pos)
+                    header = data[pos:end].split()
+                    pos = end + 1
+                    if len(header) < 3 or header[1] == b"missing":
+                        continue
+                    size = int(header[2])
+                    self._blob_cache[blob] = data[pos:pos + size]
+                    pos += size + 1
+
+        return finish
 
     def blob_at(self, commit: str, path: str) -> str | None:
         """The blob id of `path` in `commit`, or None (persistent `cat-file --batch-check`)."""

@@ -12,7 +12,6 @@ import dataclasses
 import datetime as dt
 import gc
 from bisect import bisect_left, bisect_right
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TYPE_CHECKING
 
@@ -520,11 +519,12 @@ class _Walker(PreControl):
     def run(self) -> History:
         wanted = [(ch.path, ch.new_blob) for m in self.main for ch in m.changes
                   if ch.path.endswith(".md") and not ch.deleted and not ch.is_link and self.change_key(ch.path)]
-        with ThreadPoolExecutor(1) as beside:  # git reads the blobs not cached yet while the evidence is collected
-            fetched = beside.submit(self.repo.prefetch, self.reader.uncached(wanted))
+        fetched = self.repo.start_prefetch(self.reader.uncached(wanted))  # git reads the blobs not cached yet
+        try:  # while the evidence is collected
             self.collect()
             wait = self.verify_signatures()
-            fetched.result()
+        finally:
+            fetched()
         settings = self.settings_in_force()
         documents: dict[str, bool] = {}  # path -> is_document_path (a file changes many times)
         for path, blob in wanted:  # front matter read while git verifies signatures
