@@ -517,10 +517,10 @@ class GitRepo:
         Python only waits). Each writes into a file of its own (`_Pass`), read once it is done."""
         self.start_prefetch(blobs)()
 
-    def start_prefetch(self, blobs: Iterable[str]) -> Callable[[], None]:
+    def start_prefetch(self, blobs: Iterable[str], *, behind: bool = False) -> Callable[[], None]:
         """`prefetch`, begun: git reads the blobs while the caller goes on; call the result to take
         them in (call it in any case: it also ends the git processes). No thread waits for git
-        meanwhile, so none takes the interpreter from the caller."""
+        meanwhile, so none takes the interpreter from the caller. `behind`: see `_Pass`."""
         wanted = [b for b in dict.fromkeys(blobs) if b not in self._blob_cache and b != ZERO]
         if not wanted:
             return lambda: None
@@ -529,7 +529,7 @@ class GitRepo:
         passes: list[_Pass] = []
         try:
             for part in parts:
-                _Pass(self, ["cat-file", "--batch"], passes, "\n".join(part) + "\n")
+                _Pass(self, ["cat-file", "--batch"], passes, "\n".join(part) + "\n", behind=behind)
         except BaseException:
             for p in passes:
                 p.close()

@@ -519,8 +519,10 @@ class _Walker(PreControl):
     def run(self) -> History:
         wanted = [(ch.path, ch.new_blob) for m in self.main for ch in m.changes
                   if ch.path.endswith(".md") and not ch.deleted and not ch.is_link and self.change_key(ch.path)]
-        fetched = self.repo.start_prefetch(self.reader.uncached(wanted))  # git reads the blobs not cached yet
-        try:  # while the evidence is collected
+        # git reads the blobs not cached yet while the evidence is collected (behind it: the walk needs
+        # them after it)
+        fetched = self.repo.start_prefetch(self.reader.uncached(wanted), behind=True)
+        try:
             self.collect()
             wait = self.verify_signatures()
         finally:
