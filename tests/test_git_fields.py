@@ -143,6 +143,37 @@ def test_the_merges_pass_cut_in_two_reads_what_one_pass_reads(repo: Repo, monkey
     assert cached == whole
 
 
+@pytest.mark.parametrize("odd", [None, "newer", "older"])
+def test_the_newer_half_diffed_early_reads_what_one_pass_reads(repo: Repo, monkeypatch: pytest.MonkeyPatch,
+                                                                odd: str | None) -> None:
+    """With the headers cut in two, the newer half's own pairs are diffed while the older half is
+    read. Whatever half holds a record with the field separator in its message (read with care),
+    every commit gets what one uncut pass gives it, and the early diffs were asked for the newer
+    half's pairs only (each pair once in all)."""
+    repo.commit("Initial", {POL1: doc("POL-001", "Security")}, who="omar")
+    for n in range(6):
+        message = f"Change {n}" + ("\x1fnot a field" if (odd, n) in (("older", 1), ("newer", 5)) else "")
+        repo.commit(message, {POL1: doc("POL-001", "Security", body=f"Text {n}.\n"), f"notes/{n}.txt": "n\n"},
+                    who="omar")
+    tip = repo.git("rev-parse", "main")
+    with gitrepo.GitRepo(repo.path) as r:
+        whole = r.commits(tip, use_cache=False)
+    asked: list[dict[str, None]] = []
+    within = gitrepo._pairs_within
+    monkeypatch.setattr(gitrepo, "_pairs_within", lambda commits: asked.append(within(commits)) or asked[-1])
+    monkeypatch.setattr(gitrepo, "_SPLIT_HEADERS", 2)
+    with gitrepo.GitRepo(repo.path) as r:
+        cut = r.commits(tip, use_cache=False)
+    assert cut == whole
+    if odd == "newer":
+        assert asked == []  # (a half read with care is read whole with the other: nothing early)
+    else:
+        line = repo.git("rev-list", "--first-parent", tip).split()
+        newer = line[:len(line) // 2]  # (the commits not reachable from the line's middle)
+        assert list(asked[0]) == [f"{whole[whole[c].parents[0]].tree} {whole[c].tree}"
+                                  for c in newer if whole[c].parents[0] in newer]
+
+
 def test_authorship_read_for_adopt_takes_names_as_they_are(repo: Repo) -> None:
     """`adopt` proposes owners from who changed each file and who merged: a name holding git's
     separators is read whole, and names no other person or file."""

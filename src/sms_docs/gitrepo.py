@@ -301,7 +301,8 @@ class GitRepo:
         `git diff-tree --stdin` given the pairs (no commit is parsed again, and a branch's last commit
         and its merge, which have the same pair, share one diff). A commit's own diff is its first
         parent's tree against its tree (a root commit's: the empty tree's); those pairs are cut in two
-        git processes. A merge's other parents' trees against its tree go to two more, started once
+        git processes, and on a line cut in two a third diffs the newer half's pairs as soon as that
+        half is read. A merge's other parents' trees against its tree go to two more, started once
         the own diffs are in and run behind their parsing; of those only the paths the merge changed
         against its first parent are kept (a long-lived branch's merge differs from that branch in
         thousands of paths).
@@ -321,8 +322,20 @@ class GitRepo:
                 if len(line) >= _SPLIT_HEADERS else [revs]
             header_passes = [_Pass(self, ["log", *part, "-z", "--no-color", _header(mark, with_tree=True),
                                           "--diff-merges=off", "--"], passes) for part in cuts]
-            raw = "".join(p.text() for p in header_passes)  # (one mark: the texts are one)
-            parsed = _header_commits(raw, mark)
+            diff = ["diff-tree", "--stdin", "-r", "--raw", "--no-abbrev", "--no-renames", "-z", "--no-color"]
+            texts = [p.text() for p in header_passes[:1]]
+            own_passes: list[_Pass] = []
+            # The newer half's own pairs of trees (of its commits whose parents it holds too) are
+            # diffed at once, while the older half is read: git's second core would otherwise wait
+            # for that reading.
+            newer = _header_commits(texts[0], mark) if len(header_passes) > 1 else None
+            early = _pairs_within(newer) if newer is not None else {}
+            if early:
+                own_passes.append(_Pass(self, diff, passes, "\n".join(early) + "\n"))
+            texts += [p.text() for p in header_passes[1:]]
+            raw = "".join(texts)  # (one mark: the texts are one)
+            older = _header_commits(texts[-1], mark) if newer is not None else None
+            parsed = newer + older if newer is not None and older is not None else _header_commits(raw, mark)
             if parsed is None:  # a record whose fields hold the separator: read with care
                 headers = self._unambiguous(raw, with_tree=True)
                 parsed = list(_parse_log(headers, with_tree=True))
@@ -332,9 +345,9 @@ class GitRepo:
             outside = self._outside_trees(graph, tree_of)
             own, other = _pairs_wanted(graph, outside)
             del graph
+            own = [pair for pair in own if pair not in early]
             cut = (len(own) + 1) // 2 if len(own) >= _SPLIT_DIFFS else len(own)
-            diff = ["diff-tree", "--stdin", "-r", "--raw", "--no-abbrev", "--no-renames", "-z", "--no-color"]
-            own_passes = [_Pass(self, diff, passes, "\n".join(part) + "\n") for part in (own[:cut], own[cut:]) if part]
+            own_passes += [_Pass(self, diff, passes, "\n".join(part) + "\n") for part in (own[:cut], own[cut:]) if part]
             if meanwhile is not None:  # (the commits have no changes yet)
                 meanwhile(parsed)
             own_texts = [p.text() for p in own_passes]
@@ -998,6 +1011,18 @@ def _pairs_wanted(graph: list[tuple[str, str, tuple[str, ...]]], outside: Mappin
             if theirs != tree:
                 other[f"{theirs} {tree}"] = None
     return list(own), list(other)
+
+
+def _pairs_within(commits: list[Commit]) -> dict[str, None]:
+    """The own pairs of trees (see `_pairs_wanted`) of the commits whose first parent is among them
+    too, or that have none."""
+    trees = {c.sha: c.tree for c in commits}
+    pairs: dict[str, None] = {}
+    for c in commits:
+        before = trees.get(c.parents[0]) if c.parents else _EMPTY_TREE.get(len(c.tree), _EMPTY_TREE[40])
+        if before is not None and before != c.tree:
+            pairs[f"{before} {c.tree}"] = None
+    return pairs
 
 
 def _trees_of(commits: list[Commit], outside: Mapping[str, str]) -> dict[str, str]:
