@@ -897,8 +897,8 @@ def _chunks(paths: list[str], size: int = 500) -> Iterator[list[str]]:
 
 _SPLIT_BLOBS = 2000  # from this many blobs on, `prefetch` reads them in two git processes
 _SPLIT_HEADERS = 1000  # from this many main-line commits on, the headers' pass is cut in two git processes
-_BEHIND = 10  # how much nicer than this program a git process is whose output is wanted later (`_Pass`)
 _SPLIT_DIFFS = 2000  # from this many pairs of trees on, the own diffs are cut in two git processes
+_BEHIND = 10  # how much nicer than this program a git process is whose output is wanted later (`_Pass`)
 # The empty tree, by the length of the repository's object ids: a root commit's diff is against it.
 _EMPTY_TREE = {40: "4b825dc642cb6eb9a060e54bf8d69288fbee4904",
                64: "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321"}
