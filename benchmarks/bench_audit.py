@@ -6,7 +6,6 @@ Usage: python benchmarks/bench_audit.py [--documents 2000] [--changes 3000] [--s
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import subprocess
 import sys

@@ -10,7 +10,10 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 CONFIG = """\
 organisation: Benchmark Services Ltd

@@ -4,7 +4,9 @@ Usage: python benchmarks/report.py [--quick] [--only audit,build,...] [--repeat 
 
 It generates the repositories (`generate.py`), times each command in a fresh process and prints the
 table. Timings are the median of --repeat runs, each ratio's two sides measured in the same run;
-peak memory is the largest resident set of the measured process tree. `--quick` runs every row on
+peak memory is the largest resident set of the measured process tree. For each cold audit a row gives
+the CPU time of the program and its git processes together, and the ratio that no run could beat on
+this machine's cores even if no process ever waited for another. `--quick` runs every row on
 smaller repositories (a minute or two): the ratios are indicative, the targets are set for full size.
 `--workdir` keeps the generated repositories there and reuses them on the next run.
 
@@ -14,6 +16,7 @@ Sections (--only): audit, check, build, serve, memory, large, incremental.
 from __future__ import annotations
 
 import argparse
+import functools
 import datetime as dt
 import os
 import platform
@@ -28,7 +31,10 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 sys.path.insert(0, str(Path(__file__).parent))
 from generate import (DANA, MKDOCS_PLAIN, MKDOCS_SMS, OMAR, add_site_config, blob_id, document, generate, generate_large, path_of,  # noqa: E402
@@ -74,10 +80,12 @@ class Run:
     seconds: float
     peak_mb: float
     stdout: str
+    cpu: float = 0.0  # CPU seconds of the process and every process it waited for (its git processes)
 
 
 def run(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0, 1)) -> Run:
-    """One fresh process; wall time and the peak resident set of its tree (os.wait4)."""
+    """One fresh process; wall time, the peak resident set of its tree and the CPU time of the whole
+    tree (os.wait4: the process's and that of each process it waited for)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=err, env=ENV)
@@ -88,7 +96,7 @@ def run(cmd: list[str], cwd: Path, ok: tuple[int, ...] = (0, 1)) -> Run:
         err.seek(0)
         if proc.returncode not in ok:
             raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err.read().decode()[-2000:]}")
-        return Run(elapsed, usage.ru_maxrss / 1024, out.read().decode())
+        return Run(elapsed, usage.ru_maxrss / 1024, out.read().decode(), usage.ru_utime + usage.ru_stime)
 
 
 def best(times: int, make: Callable[[], Run], before: Callable[[], None] = lambda: None) -> Run:
@@ -123,8 +131,16 @@ def cold_against_git(repo: Path, times: int, cmd: list[str]) -> tuple[Run, float
         cold.append(run(cmd, repo))
     middle = (times - 1) // 2
     chosen = sorted(cold, key=lambda r: r.seconds)[middle]
-    return (Run(chosen.seconds, max(r.peak_mb for r in cold), chosen.stdout),
+    return (Run(chosen.seconds, max(r.peak_mb for r in cold), chosen.stdout, sorted(r.cpu for r in cold)[middle]),
             sorted(r.seconds for r in base)[middle])
+
+
+def cpu_row(what: str, cold: Run, one_pass: float, base: str) -> Row:
+    """The CPU a cold run needs in all (the program's and its git processes', median of the runs),
+    and the ratio no run on this machine's cores could beat even if no process ever waited for another."""
+    cores = os.cpu_count() or 1
+    return Row(f"{what}, cold: CPU of the program and its git processes", fmt_s(cold.cpu), base,
+               f">= {cold.cpu / cores / one_pass:.2f}x on {cores} cores", "", None)
 
 
 def fmt_s(seconds: float) -> str:
@@ -174,6 +190,7 @@ class Bench:
                 warm.seconds <= 3 * one_pass),
             Row(f"{what}, cold", fmt_s(cold.seconds), f"{fmt_s(per_file)} (one `git log` per file, from {sample})",
                 f"{per_file / cold.seconds:.0f}x faster", ">= 50x faster", per_file / cold.seconds >= 50),
+            cpu_row(what, cold, one_pass, base),
         ]
 
     def check(self) -> None:
@@ -255,6 +272,7 @@ class Bench:
         self.rows += [
             Row(f"{what}, cold", fmt_s(cold.seconds), base, f"{cold.seconds / one_pass:.2f}x", "<= 3x", cold.seconds <= 3 * one_pass),
             Row(f"{what}, again (cache)", fmt_s(warm.seconds), base, f"{warm.seconds / one_pass:.2f}x", "", None),
+            cpu_row(what, cold, one_pass, base),
             Row(f"{what}: peak memory", f"{max(cold.peak_mb, warm.peak_mb):.0f} MB", "", "", "< 500 MB",
                 max(cold.peak_mb, warm.peak_mb) < 500),
         ]
@@ -267,8 +285,8 @@ class Bench:
         for repo, label in ((small, f"{changes:,} merged changes"), (large, f"{lchanges:,} merged changes, long history")):
             full_cmd = [*SMS_DOCS, "-C", str(repo), "audit", "--format", "json"]
             inc_cmd = [*full_cmd, "--since", "main~1"]
-            full = best(self.repeat, lambda: run(full_cmd, repo), lambda: clear_caches(repo))
-            inc = best(self.repeat, lambda: run(inc_cmd, repo), lambda: clear_caches(repo))
+            full = best(self.repeat, functools.partial(run, full_cmd, repo), functools.partial(clear_caches, repo))
+            inc = best(self.repeat, functools.partial(run, inc_cmd, repo), functools.partial(clear_caches, repo))
             self.rows.append(Row(f"`audit --since main~1` (one merge request on {label}), cold",
                                  fmt_s(inc.seconds), f"{fmt_s(full.seconds)} (full cold audit)",
                                  f"{inc.seconds / full.seconds:.2f}x", "", None))
