@@ -334,8 +334,10 @@ class GitRepo:
                 own_passes.append(_Pass(self, diff, passes, "\n".join(early) + "\n"))
             texts += [p.text() for p in header_passes[1:]]
             raw = "".join(texts)  # (one mark: the texts are one)
-            older = _header_commits(texts[-1], mark) if newer is not None else None
-            parsed = newer + older if newer is not None and older is not None else _header_commits(raw, mark)
+            parsed = _header_commits(raw, mark) if len(texts) == 1 else None  # (two: a half read with care is too)
+            if newer is not None:
+                older = _header_commits(texts[-1], mark)
+                parsed = newer + older if older is not None else None
             if parsed is None:  # a record whose fields hold the separator: read with care
                 headers = self._unambiguous(raw, with_tree=True)
                 parsed = list(_parse_log(headers, with_tree=True))
@@ -1016,15 +1018,11 @@ def _pairs_wanted(graph: list[tuple[str, str, tuple[str, ...]]], outside: Mappin
 
 
 def _pairs_within(commits: list[Commit]) -> dict[str, None]:
-    """The own pairs of trees (see `_pairs_wanted`) of the commits whose first parent is among them
+    """The own pairs of trees (`_pairs_wanted`'s) of the commits whose first parent is among them
     too, or that have none."""
     trees = {c.sha: c.tree for c in commits}
-    pairs: dict[str, None] = {}
-    for c in commits:
-        before = trees.get(c.parents[0]) if c.parents else _EMPTY_TREE.get(len(c.tree), _EMPTY_TREE[40])
-        if before is not None and before != c.tree:
-            pairs[f"{before} {c.tree}"] = None
-    return pairs
+    graph = [(c.sha, c.tree, c.parents[:1]) for c in commits if not c.parents or c.parents[0] in trees]
+    return dict.fromkeys(_pairs_wanted(graph, trees)[0])
 
 
 def _trees_of(commits: list[Commit], outside: Mapping[str, str]) -> dict[str, str]:
