@@ -128,6 +128,16 @@ def test_audit_json_shape_is_exactly_the_spec(repo: Repo) -> None:
 # --- every finding code ----------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("command", [["audit"], ["status"], ["due"], ["history", "POL-001"], ["records", "list", "--since"]])
+def test_a_date_beyond_what_can_be_counted_is_a_usage_error(repo: Repo, command: list[str]) -> None:
+    clean_history(repo)
+    option = [] if command[-1] == "--since" else ["--as-of"]
+    result = repo.run(*command, *option, "9999-12-31")
+    assert result.exit_code == 2 and "'9999-12-31' is too far ahead" in result.output, result.output
+    assert "internal error" not in result.output
+    assert repo.run(*command, *option, "9000-12-31").exit_code in (0, 1)
+
+
 def base(repo: Repo, config: str = CONFIG) -> None:
     setup(repo, config, date=day("2026-01-05"))
     change(repo, "base", {POL1: policy(), PRC1: procedure()}, approvers=("dana", "priya", "lena"),

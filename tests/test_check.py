@@ -444,6 +444,17 @@ def test_check_folder_limits_the_report_to_that_folder(clean: Repo) -> None:
     assert (code, data["findings"]) == (0, [])
 
 
+def test_check_path_that_does_not_exist_is_named_on_stderr(clean: Repo) -> None:
+    """A typo in a path must not read as "no findings" there; a hook's list of staged paths may
+    name a deleted file, so the run goes on and says so."""
+    broken_two(clean)
+    result = clean.run("check", "--format", "json", "policies/POL-001-typo.md", POL1)
+    assert result.stderr == "Warning: policies/POL-001-typo.md does not exist: nothing there was checked\n"
+    assert result.exit_code == 1 and [f["path"] for f in json.loads(result.stdout)["findings"]] == [POL1]
+    quiet = clean.run("check", "--format", "json", POL1)
+    assert quiet.stderr == "" and quiet.exit_code == 1
+
+
 def test_check_path_relative_to_the_current_folder(clean: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     broken_two(clean)
     monkeypatch.chdir(clean.path / "procedures")

@@ -76,3 +76,49 @@ def test_no_findings_for_plain_files(repo: Repo) -> None:
     approved_policy(repo)
     assert "symlink" not in [f["code"] for f in repo.json("check")["findings"]]
     assert audit(repo, expect=0)["findings"] == []
+
+
+def test_build_never_replaces_a_folder_that_is_not_a_site(repo: Repo) -> None:
+    """A build replaces its site folder whole. A folder of the user's own (a typo in --site-dir, a
+    folder of documents, the repository itself) is refused, and nothing in it is touched."""
+    approved_policy(repo)
+    target = outside(repo)
+    for site in (target, repo.path, repo.path / "policies", repo.path.parent):
+        before = sorted(p.name for p in site.iterdir())
+        result = repo.run("build", "--as-of", AS_OF, "--site-dir", str(site))
+        assert result.exit_code == 1 and "not a site built before" in result.output, result.output
+        assert "Traceback" not in result.output and "nothing was changed" in result.output
+        assert sorted(p.name for p in site.iterdir()) == before
+    assert (target / "precious.txt").read_text() == "keep me\n"
+
+
+def test_build_replaces_a_site_it_built_and_fills_an_empty_folder(repo: Repo) -> None:
+    approved_policy(repo)
+    site = repo.path.parent / "built"
+    site.mkdir()
+    assert repo.run("build", "--as-of", AS_OF, "--site-dir", str(site)).exit_code == 0
+    (site / "stale.html").write_text("from an older build\n")
+    assert repo.run("build", "--as-of", AS_OF, "--site-dir", str(site)).exit_code == 0
+    assert (site / "index.html").is_file() and not (site / "stale.html").exists()
+
+
+def test_build_into_a_folder_that_cannot_be_made_is_a_clear_error(repo: Repo) -> None:
+    approved_policy(repo)
+    blocker = repo.path.parent / "a-file"
+    blocker.write_text("not a folder\n")
+    result = repo.run("build", "--as-of", AS_OF, "--site-dir", str(blocker / "site"))
+    assert result.exit_code == 3 and "cannot write the site" in result.output, result.output
+    assert "internal error" not in result.output and "Traceback" not in result.output
+    assert blocker.read_text() == "not a folder\n"
+
+
+def test_build_never_replaces_a_file_named_as_the_site_folder(repo: Repo) -> None:
+    """mkdocs.yml may name any path as its site_dir (--site-dir itself must be a folder)."""
+    approved_policy(repo)
+    (repo.path / "notes.txt").write_text("keep me\n")
+    (repo.path / "mkdocs.yml").write_text("site_name: x\ndocs_dir: site-src\nsite_dir: notes.txt\ntheme:\n"
+                                          "  name: material\nplugins:\n  - sms-docs\n")
+    (repo.path / "site-src").mkdir()
+    result = repo.run("build", "--as-of", AS_OF)
+    assert result.exit_code == 1 and "is a file" in result.output, result.output
+    assert (repo.path / "notes.txt").read_text() == "keep me\n"

@@ -52,13 +52,19 @@ class Options:
         return find_root(self.directory)
 
 
+LATEST_DATE = dt.date(9000, 12, 31)  # (a date the review cycles and retention periods can be counted on from)
+
+
 def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
+    if day > LATEST_DATE:
+        raise click.BadParameter(f"{value!r} is too far ahead: the latest date sms-docs answers for is {LATEST_DATE}")
+    return day
 
 
 def _COMMON_OPTIONS(choices: list[str]) -> list[Callable[[Any], Any]]:

@@ -77,6 +77,9 @@ def check(opts: Options, paths: tuple[str, ...], strict: bool, no_cache: bool, a
     root = opts.root()
     started = time.perf_counter()
     rel = [_relative(root, p) for p in paths]
+    for given, path in zip(paths, rel, strict=True):
+        if not (root / path).exists():  # (a typo must not pass as "no findings"; a deleted file in a hook's list may)
+            click.echo(f"Warning: {given} does not exist: nothing there was checked", err=True)
     result = run_check(root, rel or None, use_cache=not no_cache, all_findings=all_findings)
     report(opts, CHECK_REPORTERS, CheckView(result, time.perf_counter() - started))
     raise SystemExit(exit_for(result.findings, strict))

@@ -161,10 +161,15 @@ def build(root: Path, *, site_dir: Path | None = None, audience: str | None = No
         cfg.plugins["sms-docs"].progress = progress
         final = Path(cfg.site_dir)
         _refuse_links(root, final)
+        _refuse_foreign(root, final)
         # Built beside its place and moved there whole: a failed build leaves the previous site (or
         # none), never half of one, and nothing is ever deleted through a link.
-        final.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{final.name}-", dir=final.parent))
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=f".{final.name}-", dir=final.parent))
+        except OSError as exc:
+            raise SmsDocsError(f"cannot write the site to {final}: {exc.strerror or exc}",
+                               hint="name a folder you can write with --site-dir") from None
         cfg["site_dir"] = str(staging)
         logger.addHandler(collect)
         try:
@@ -219,6 +224,30 @@ def _refuse_links(root: Path, site_dir: Path) -> None:
         if current.parent == current or current == root.parent:
             return
         current = current.parent
+
+
+def _refuse_foreign(root: Path, site_dir: Path) -> None:
+    """The site directory is replaced whole by a build: only an empty folder, or a site built
+    before (it has an index.html), is. A folder of anything else (a typo in --site-dir, a folder of
+    documents, the repository or a folder holding it) would be lost."""
+    site_dir, root = site_dir.absolute(), root.absolute()
+    holds_repository = root == site_dir or site_dir in root.parents
+    try:
+        entries = [] if holds_repository else os.listdir(site_dir)
+    except (FileNotFoundError, NotADirectoryError):
+        if not site_dir.is_file():
+            return  # (nothing there yet; a file in its way is reported when the folder is made)
+        raise Refused(f"the site was not built: {site_dir} is a file, and a build replaces its site folder whole; "
+                      "nothing was changed", hint="name a new or empty folder with --site-dir") from None
+    except OSError as exc:
+        raise SmsDocsError(f"cannot write the site to {site_dir}: {exc.strerror or exc}",
+                           hint="name a folder you can write with --site-dir") from None
+    if holds_repository or (entries and "index.html" not in entries):
+        what = "the repository" if root == site_dir else "a folder that holds the repository" if holds_repository \
+            else f"a folder of other files ({', '.join(sorted(entries)[:3])}{', ...' if len(entries) > 3 else ''})"
+        raise Refused(f"the site was not built: {site_dir} is {what}, not a site built before, and a build replaces "
+                      "its site folder whole; nothing was changed",
+                      hint="name a new or empty folder with --site-dir (or the site folder of an earlier build)")
 
 
 def _swap(staging: Path, final: Path) -> None:
