@@ -194,6 +194,15 @@ def test_usage_errors_exit_2(repo: Repo, args: list[str], words: str) -> None:
     assert not (repo.path / "policies").exists()
 
 
+def test_a_title_the_schema_refuses_exits_2_and_writes_nothing(repo: Repo) -> None:
+    result = repo.run("new", "policy", "--title", "x" * 400, "--owner", "dana")
+    assert result.exit_code == 2, result.output
+    assert "would not be valid, so nothing was written" in result.stderr and "too long" in result.stderr
+    assert not (repo.path / "policies").exists()
+    longest = repo.run("new", "policy", "--title", "x" * 200, "--owner", "dana")
+    assert longest.exit_code == 0 and repo.json("check")["findings"] == []
+
+
 def test_new_json_output(repo: Repo) -> None:
     data = repo.json("new", "procedure", "--title", "Access reviews", "--owner", "lena")
     assert data == {"path": "procedures/PRC-001-access-reviews.md", "id": "PRC-001"}

@@ -92,8 +92,23 @@ def create(settings: Settings, type_name: str, title: str, owner: str, classific
     body = Template(template_body(settings, type_name)).safe_substitute(title=escape_markdown(title), id=ident)
     text = "---\n" + frontmatter.dump_yaml(meta) + "---\n\n" + body.lstrip("\n")
     path = settings.root / doc_type.folder / f"{ident}-{slugify(title)}.md"
+    data = text.encode("utf-8")
+    _refuse_invalid(settings, path.relative_to(settings.root).as_posix(), data)
     try:
-        frontmatter.atomic_write(path, text.encode("utf-8"), exclusive=True, root=settings.root)
+        frontmatter.atomic_write(path, data, exclusive=True, root=settings.root)
     except FileExistsError:
         raise Refused(f"{path.relative_to(settings.root)} already exists; nothing was written") from None
     return path
+
+
+def _refuse_invalid(settings: Settings, rel: str, data: bytes) -> None:
+    """A document that `check` would reject (a title over the schema's length, a classification a
+    repository's own schema does not allow) is not written: the arguments are what is wrong."""
+    from sms_docs.documents import parse_document
+    from sms_docs.schemas import SchemaSet
+
+    parsed = parse_document(rel, data, settings, SchemaSet.load(settings.root))
+    problems = [f for f in parsed.findings if f.severity.value == "error"]
+    if problems:
+        raise UsageError(f"the new document would not be valid, so nothing was written: "
+                         f"{'; '.join(f.message for f in problems)}", hint="fix the --title, --owner or --classification given")
