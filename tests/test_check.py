@@ -398,7 +398,7 @@ def test_config_type_naming_a_missing_schema_is_a_config_error(clean: Repo) -> N
 
 
 def test_repository_schema_overrides_the_builtin(clean: Repo) -> None:
-    builtin = json.loads((PROJECT_ROOT / "src/sms_docs/schemas/document.schema.json").read_text())
+    builtin = json.loads((PROJECT_ROOT / "schemas/document.schema.json").read_text())
     builtin["properties"]["classification"] = {"enum": ["internal", "secret"]}
     clean.write({"schemas/document.schema.json": json.dumps(builtin),
                  POL1: doc("POL-001", "Service management policy", classification="secret")})

@@ -1,4 +1,4 @@
-"""What the project declares is what it is tested with: every third-party package the code imports is a
+"""What the project declares is what it is tested with, and what it ships works installed: every third-party package the code imports is a
 declared dependency with a lower bound (and nothing unused is declared), the installed versions lie
 within the bounds, and CI installs the newest versions allowed into a fresh environment, as a new
 machine gets them (an older machine's packages once hid a failure with the newest PyYAML)."""
@@ -6,7 +6,9 @@ machine gets them (an older machine's packages once hid a failure with the newes
 from __future__ import annotations
 
 import ast
+import os
 import re
+import subprocess
 import sys
 import tomllib
 from importlib import metadata
@@ -76,3 +78,26 @@ def test_the_readme_test_command_is_the_one_ci_runs() -> None:
     [command] = [line for line in readme.splitlines() if line.startswith("python3 -m venv .venv") and "pytest" in line]
     assert "-U" in command.split()
     assert command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_the_installed_wheel_carries_the_starter_sms_and_the_schemas(tmp_path: Path) -> None:
+    """Users install the wheel, not the checkout: `init` there finds the starter SMS and the built-in
+    schemas inside the package, and the repository it makes checks clean."""
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "wheel", "--no-build-isolation", "--no-deps", "-w", str(tmp_path / "dist"), str(ROOT)], check=True)
+    [wheel] = (tmp_path / "dist").glob("sms_docs-*.whl")
+    subprocess.run([*pip, "install", "--no-deps", "--target", str(tmp_path / "site"), str(wheel)], check=True)
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site"), "GIT_CONFIG_GLOBAL": os.devnull}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, *args], cwd=tmp_path, env=env, capture_output=True, text=True)
+
+    package = run("-c", "import sms_docs.schemas as s; print(s.__file__); print(s.BUILTIN_DIR)").stdout.split()
+    assert [Path(p).is_relative_to(tmp_path / "site") for p in package] == [True, True], package
+    made = run("-m", "sms_docs", "init", "new-sms", "--org", "Wheel Test Ltd")
+    assert made.returncode == 0, made.stderr
+    schemas = sorted(p.name for p in (tmp_path / "new-sms" / "schemas").glob("*.json"))
+    assert schemas == sorted(p.name for p in (ROOT / "schemas").glob("*.json")) and "document.schema.json" in schemas
+    assert (tmp_path / "new-sms" / "policies").is_dir()
+    checked = run("-m", "sms_docs", "-C", "new-sms", "check")
+    assert checked.returncode == 0 and "no findings" in checked.stdout, checked.stdout + checked.stderr

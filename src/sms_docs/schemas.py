@@ -16,7 +16,9 @@ if TYPE_CHECKING:  # jsonschema is imported when a schema is first used: history
     from jsonschema.exceptions import ValidationError
     from referencing import Registry
 
-BUILTIN_DIR = Path(__file__).parent / "schemas"
+_PACKAGE = Path(__file__).resolve().parent
+# The built-in schemas: shipped in the wheel as sms_docs/schemas, or the source checkout's schemas/.
+BUILTIN_DIR = _PACKAGE / "schemas" if (_PACKAGE / "schemas").is_dir() else _PACKAGE.parent.parent / "schemas"
 
 
 def builtin_names() -> list[str]:
