@@ -303,3 +303,49 @@ def test_openpgp_key_only_in_the_auditors_keyring_is_not_trusted(repo: Repo, key
     [a] = approvals(repo)
     assert a["signature"] != "good" and not a["valid"]
     assert "unapproved-change" in codes(data)
+
+
+# --- a signature format sms-docs does not read -----------------------------------------------------
+
+FAKE_VERIFIER = """#!/bin/sh
+# Says any signature is priya's good signature, whatever it is given.
+cat > /dev/null
+echo '[GNUPG:] NEWSIG'
+echo '[GNUPG:] GOODSIG 0123456789ABCDEF priya@example.com'
+echo '[GNUPG:] VALIDSIG 0123456789ABCDEF0123456789ABCDEF01234567 2026-02-03 0 0 0 0 0 0 0 0123456789ABCDEF0123456789ABCDEF01234567'
+echo '[GNUPG:] TRUST_ULTIMATE 0 shell'
+exit 0
+"""
+
+
+def x509_signed(repo: Repo, sha: str) -> str:
+    """The commit with an X.509 (CMS) signature header added (its bytes are never checked by anyone
+    honest: the fake verifier below vouches for them), as a new object."""
+    raw = repo.git("cat-file", "commit", sha) + "\n"
+    head, body = raw.split("\n\n", 1)
+    signature = "gpgsig -----BEGIN SIGNED MESSAGE-----\n MIAGCSqGSIb3DQEHAqCAMIACAQExDzANBglghkgBZQMEAgEFADCABgkqhkiG9w0B\n -----END SIGNED MESSAGE-----"
+    return subprocess.run(["git", "hash-object", "-t", "commit", "-w", "--stdin"], cwd=repo.path, input=f"{head}\n{signature}\n\n{body}",
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_a_verifier_named_in_the_repository_config_cannot_vouch_for_a_signature(
+        repo: Repo, keys: dict[str, tuple[Path, str]], tmp_path: Path) -> None:
+    """.git/config is no evidence: whoever can write it could name any program as git's X.509
+    verifier, one that calls every signature good. An approval commit with an X.509 signature,
+    checked by such a program, is not a signed approval."""
+    signed_setup(repo, keys)
+    policy_branch(repo)
+    approve(repo, "POL-001", who="priya")
+    repo.git("update-ref", "refs/heads/pol1", x509_signed(repo, repo.git("rev-parse", "HEAD")))
+    repo.git("reset", "-q", "--hard", "pol1")
+    verifier = tmp_path / "fake-gpgsm"
+    verifier.write_text(FAKE_VERIFIER)
+    verifier.chmod(0o755)
+    repo.git("config", "gpg.x509.program", str(verifier))
+    assert repo.git("log", "-1", "--format=%G? %GS", "pol1") == "G priya@example.com"  # (git itself is fooled)
+    merge(repo)
+    data = audit(repo, expect=1)
+    assert codes(data) == ["approval-unsigned", "unapproved-change"]  # (sms-docs reads SSH and OpenPGP signatures only)
+    [a] = approvals(repo)
+    assert (a["valid"], a["signature"]) == (False, "none")
+    assert status_of(repo, "POL-001")["state"] == "draft"

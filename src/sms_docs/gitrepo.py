@@ -35,8 +35,11 @@ _CACHE_VERSION = 8
 # configuration the programs that verify signatures and the shape of `git log` output. Every git
 # process this module starts runs with these settings.
 SAFE_ENV = {"GIT_NO_REPLACE_OBJECTS": "1", "GIT_GRAFT_FILE": os.devnull}
+# Settings that git would otherwise take from configuration files, which are no evidence (anyone who
+# can write .git/config could name a program that calls every signature good). Signatures are checked
+# by gpg (OpenPGP) and ssh-keygen (SSH); an X.509 signature is never read as one ("false" checks none).
 SAFE_CONFIG = ("-c", "core.commitGraph=false", "-c", "log.showSignature=false", "-c", "gpg.program=gpg",
-               "-c", "gpg.ssh.program=ssh-keygen", "-c", "core.fsmonitor=false")
+               "-c", "gpg.ssh.program=ssh-keygen", "-c", "gpg.x509.program=false", "-c", "core.fsmonitor=false")
 # git's log text is read as records and fields. Names, e-mail addresses, messages and paths are the
 # authors' own and may hold any control character, so a record starts with a mark made anew for each
 # pass ("\x1e" and a random word: nobody can write it into a commit ahead of the run), and a header
