@@ -308,6 +308,37 @@ def test_external_copy_missing_is_a_broken_reference(clean: Repo) -> None:
     assert COPY in finding["message"]
 
 
+def external_with_copy(copy: str, sha256: str) -> str:
+    return doc("EXT-001", "ISO/IEC 20000-1:2018", type="external", owner="lena",
+               external={"publisher": "ISO", "reference": "ISO/IEC 20000-1", "edition": "2018", "retrieved": "2025-11-01",
+                         "distribution": ["process-owner"], "copy": copy, "sha256": sha256})
+
+
+def test_external_copy_outside_the_repository_is_never_read(clean: Repo) -> None:
+    """A register entry may not make `check` read files outside the repository (a device or /proc
+    file could hang it; the hash of another file would be told): an absolute path, `..`, or a link
+    that leads out is a broken reference, and the file is not hashed."""
+    outside = clean.path.parent / "secret.txt"
+    outside.write_bytes(b"not for the report\n")
+    (clean.path / "external" / "copies" / "link.pdf").symlink_to(outside)
+    told = hashlib.sha256(b"not for the report\n").hexdigest()
+    for copy in (str(outside), "../secret.txt", "external/../../secret.txt", "external/copies/link.pdf", "/proc/self/status"):
+        clean.write({EXT1: external_with_copy(copy, "0" * 64)})
+        code, data = check(clean)
+        assert code == 1, copy
+        [finding] = data["findings"]
+        assert (finding["code"], finding["path"], finding["line"]) == ("broken-reference", EXT1, 7), (copy, finding)
+        assert "outside the repository" in finding["message"] and told not in finding["message"]
+
+
+def test_external_copy_in_a_folder_of_the_repository_is_hashed(clean: Repo) -> None:
+    clean.write({"external/copies/sub/iso.pdf": COPY_BYTES,
+                 EXT1: external_with_copy("external/copies/sub/iso.pdf", hashlib.sha256(COPY_BYTES).hexdigest())})
+    assert check(clean) == (0, check(clean)[1]) and check(clean)[1]["findings"] == []
+    clean.write({"external/copies/sub/iso.pdf": b"another edition\n"})
+    assert [f["code"] for f in check(clean)[1]["findings"]] == ["checksum-mismatch"]
+
+
 def test_external_document_needs_its_register_fields(clean: Repo) -> None:
     clean.write({EXT1: doc("EXT-001", "ISO/IEC 20000-1:2018", type="external", owner="lena")})
     code, data = check(clean)

@@ -440,6 +440,17 @@ def test_external_register_strict_passes_when_every_copy_matches(repo: Repo) -> 
     assert data["documents"][0]["copy_status"] == "missing"
 
 
+def test_external_register_never_reads_a_copy_through_a_link_that_leads_out(repo: Repo) -> None:
+    bootstrap(repo, external_files(), on="2026-01-05")
+    outside = repo.path.parent / "elsewhere.pdf"
+    outside.write_bytes(COPY_BYTES)  # (the registered content: read, it would pass)
+    repo.write({COPY1: None})
+    (repo.path / COPY1).symlink_to(outside)
+    data = run_json(repo, "external", "--strict", as_of="2026-02-01", expect=1)
+    assert data["documents"][0]["copy_status"] == "outside"
+    assert "COPY OUTSIDE THE REPOSITORY (not read)" in run(repo, "external", as_of="2026-02-01").output
+
+
 def test_check_verifies_the_sha256_of_the_local_copy(repo: Repo) -> None:
     repo.write(external_files())
     clean = run_json(repo, "check")

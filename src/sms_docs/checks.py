@@ -337,14 +337,18 @@ def _references(doc: Document, docs: Mapping[str, Document], paths: Mapping[str,
                              path=doc.path, line=link.line, id=doc.id))
     external = doc.meta.get("external")
     if isinstance(external, dict) and isinstance(external.get("copy"), str) and root is not None:
-        copy = root / external["copy"]
-        if not copy.is_file():
+        from sms_docs.registers import copy_state
+
+        state, actual = copy_state(root, external)
+        if state == "outside":
+            out.append(error("broken-reference", f"external.copy: {external['copy']} is outside the repository: keep the copy "
+                             "in it (for example external/copies/NAME) and name it by its path from the repository root",
+                             **where("external")))
+        elif state == "missing":
             out.append(error("broken-reference", f"external.copy: {external['copy']} does not exist", **where("external")))
-        elif isinstance(external.get("sha256"), str):
-            actual = hashlib.sha256(copy.read_bytes()).hexdigest()
-            if actual != external["sha256"]:
-                out.append(error("checksum-mismatch", f"external.copy {external['copy']} has sha256 {actual}, not the registered {external['sha256']}: the local copy changed; register the new edition",
-                                 **where("external")))
+        elif state == "mismatch":
+            out.append(error("checksum-mismatch", f"external.copy {external['copy']} has sha256 {actual}, not the registered {external['sha256']}: the local copy changed; register the new edition",
+                             **where("external")))
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from typing import Any, TYPE_CHECKING
@@ -17,6 +18,7 @@ from sms_docs.errors import UsageError
 from sms_docs.policy import add_months, retention_expired, review_due
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
     from sms_docs.model import Document
     from sms_docs.catalog import Catalog, DocStatus
     from pathlib import Path
@@ -113,7 +115,7 @@ class ExternalEntry:
     url: str | None
     copy: str | None
     sha256: str | None
-    copy_status: str  # ok | mismatch | missing | unverified | none
+    copy_status: str  # ok | mismatch | missing | outside | unverified | none
     path: str | None
 
     def to_json(self) -> dict[str, Any]:
@@ -128,6 +130,7 @@ COPY_STATUS = {
     "ok": "checksum ok",
     "mismatch": "CHECKSUM MISMATCH",
     "missing": "COPY MISSING",
+    "outside": "COPY OUTSIDE THE REPOSITORY (not read)",
     "unverified": "no sha256 registered",
     "none": "no local copy",
 }
@@ -139,17 +142,30 @@ def is_external(status: DocStatus, cat: Catalog) -> bool:
 
 
 def copy_status(root: Path, external: dict[str, Any]) -> str:
-    """The local copy as it is in the working tree, like `check` verifies it."""
+    """The local copy as it is in the working tree, as `check` verifies it."""
+    return copy_state(root, external)[0]
+
+
+def copy_state(root: Path, external: Mapping[str, Any]) -> tuple[str, str | None]:
+    """The register entry's local copy in the working tree (`external.copy`, a path from the repository
+    root) and its sha256 when it was hashed: none | outside | missing | unverified | ok | mismatch.
+    A copy outside the repository, or reached through a link that leads out, is never read (a device
+    or /proc file would hang the run; the hash of another file would be told)."""
     copy = external.get("copy")
     if not isinstance(copy, str) or not copy:
-        return "none"
-    path = root / copy
+        return "none", None
+    base = root.resolve()
+    path = (base / copy).resolve()
+    if os.path.isabs(copy) or not path.is_relative_to(base) or path == base:
+        return "outside", None
     if not path.is_file():
-        return "missing"
+        return "missing", None
     registered = external.get("sha256")
     if not isinstance(registered, str):
-        return "unverified"
-    return "ok" if hashlib.sha256(path.read_bytes()).hexdigest() == registered else "mismatch"
+        return "unverified", None
+    with path.open("rb") as f:
+        actual = hashlib.file_digest(f, "sha256").hexdigest()
+    return ("ok" if actual == registered else "mismatch"), actual
 
 
 def _text(value: Any) -> str:

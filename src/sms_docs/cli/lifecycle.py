@@ -442,7 +442,7 @@ class ExternalView:
 
     @property
     def bad(self) -> list[ExternalEntry]:
-        return [e for e in self.entries if e.copy_status in ("mismatch", "missing")]
+        return [e for e in self.entries if e.copy_status in ("mismatch", "missing", "outside")]
 
 
 def _external_json(view: ExternalView) -> None:
@@ -462,7 +462,7 @@ def _external_text(view: ExternalView) -> None:
         click.echo(f"  publisher {e.publisher or '-'} · reference {e.reference or '-'} · edition {e.edition or '-'} · "
                    f"retrieved {e.retrieved or '-'}")
         click.echo(f"  distribution {', '.join(e.distribution) or '-'}" + (f" · {e.url}" if e.url else ""))
-        colour = "red" if e.copy_status in ("mismatch", "missing") else None
+        colour = "red" if e.copy_status in ("mismatch", "missing", "outside") else None
         click.echo(f"  copy {e.copy or '-'}: " + click.style(COPY_STATUS[e.copy_status], fg=colour))
     if entries:
         click.echo()
