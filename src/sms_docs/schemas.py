@@ -157,7 +157,9 @@ def _explain(err: ValidationError) -> Iterator[Violation]:
         yield Violation(path, f"{where}: {err.instance!r} is not one of {allowed}")
         return
     if err.validator == "pattern":
-        yield Violation(path, f"{where}: {err.instance!r} does not match the expected form {err.validator_value}")
+        described = err.schema.get("description") if isinstance(err.schema, dict) else None
+        yield Violation(path, f"{where}: {err.instance!r} is not {described}" if isinstance(described, str) else
+                        f"{where}: {err.instance!r} does not match the expected form {err.validator_value}")
         return
     if err.context:
         best = min(err.context, key=lambda e: len(e.message))

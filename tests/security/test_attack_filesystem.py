@@ -7,7 +7,10 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+import pytest
+
 from attack import approved_policy
+from conftest import CONFIG
 from trust import AS_OF, audit, codes, day
 
 if TYPE_CHECKING:
@@ -122,3 +125,52 @@ def test_build_never_replaces_a_file_named_as_the_site_folder(repo: Repo) -> Non
     result = repo.run("build", "--as-of", AS_OF)
     assert result.exit_code == 1 and "is a file" in result.output, result.output
     assert (repo.path / "notes.txt").read_text() == "keep me\n"
+
+
+
+@pytest.mark.parametrize(("setting", "value"), [
+    ("folder", "../outside"), ("folder", "policies/../../outside"), ("folder", "/tmp/outside"), ("folder", ".git/hooks"),
+    ("template", "../outside/precious.txt"), ("template", "/etc/hostname"), ("template", "policies/../../outside/precious.txt"),
+])
+def test_a_configuration_from_a_branch_cannot_make_commands_leave_the_repository(repo: Repo, setting: str, value: str) -> None:
+    """sms-docs.yml in the working tree is whatever the checked-out branch holds. A type's folder or
+    template that leads out of the repository (or into .git/) would make `new` write there, or copy a
+    file from outside into a document that is then committed, and `check` read another folder: such a
+    value is a configuration error, and nothing is read or written."""
+    approved_policy(repo)
+    target = outside(repo)
+    line = "  policy: {prefix: POL, folder: policies, approvers: [top-management], min_approvals: 1, review_cycle: 12 months}"
+    changed = line.replace("folder: policies", f"folder: {value}") if setting == "folder" else line.replace("}", f", template: {value}}}")
+    assert line in CONFIG
+    (repo.path / "sms-docs.yml").write_text(CONFIG.replace(line, changed))
+    before = sorted(p.name for p in target.iterdir())
+    check = repo.run("check")
+    assert check.exit_code == 1 and "config-error" in check.output and "inside the repository" in check.output, check.output
+    assert value in check.output and "Escape" not in check.output
+    made = repo.run("new", "policy", "--title", "Escape", "--owner", "omar")
+    assert made.exit_code == 3 and "Traceback" not in made.output, made.output
+    assert sorted(p.name for p in target.iterdir()) == before
+    assert not list(repo.path.rglob("POL-00*-escape.md")) and not (repo.path / ".git" / "hooks" / "POL-002-escape.md").exists()
+
+
+def test_folders_and_templates_inside_the_repository_are_fine(repo: Repo) -> None:
+    approved_policy(repo)
+    (repo.path / "templates").mkdir()
+    (repo.path / "templates" / "policy.md").write_text("# ${title}\n\nOur own template.\n")
+    line = "  policy: {prefix: POL, folder: policies, approvers: [top-management], min_approvals: 1, review_cycle: 12 months}"
+    (repo.path / "sms-docs.yml").write_text(CONFIG.replace(line, line.replace("}", ", template: templates/policy.md}")))
+    made = repo.run("new", "policy", "--title", "Inside", "--owner", "omar")
+    assert made.exit_code == 0, made.output
+    assert "Our own template." in (repo.path / "policies" / "POL-002-inside.md").read_text()
+
+
+def test_a_template_that_is_a_link_leading_out_is_never_read(repo: Repo) -> None:
+    approved_policy(repo)
+    target = outside(repo)
+    (repo.path / "templates").mkdir()
+    os.symlink(target / "precious.txt", repo.path / "templates" / "policy.md")
+    line = "  policy: {prefix: POL, folder: policies, approvers: [top-management], min_approvals: 1, review_cycle: 12 months}"
+    (repo.path / "sms-docs.yml").write_text(CONFIG.replace(line, line.replace("}", ", template: templates/policy.md}")))
+    made = repo.run("new", "policy", "--title", "Escape", "--owner", "omar")
+    assert made.exit_code == 3 and "leads outside the repository" in made.output, made.output
+    assert not list(repo.path.rglob("POL-00*-escape.md"))

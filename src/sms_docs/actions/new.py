@@ -64,6 +64,9 @@ def read_template(settings: Settings, configured: str | None, builtin: Path, sec
     one, else None."""
     if configured:
         path = settings.root / configured
+        if not path.resolve().is_relative_to(settings.root.resolve()):  # (a link that leads out is never read)
+            raise ConfigError(f"template {configured} of {name} leads outside the repository",
+                              hint=f"keep the template in the repository and fix `template` in sms-docs.yml {section}")
         if not path.is_file():
             raise ConfigError(f"template {configured} of {name} does not exist",
                               hint=f"fix `template` in sms-docs.yml {section}")
