@@ -112,6 +112,8 @@ class RecordEntry:
     commit: str | None
     date: dt.date | None  # the record's own date field
     retention_until: dt.date | None
+    landed: dt.date | None = None  # the main line's clock when it was brought (`date` is its writer's choice)
+    writers: frozenset[str] = frozenset()  # lower-case emails of who wrote and committed it
 
     @property
     def type(self) -> str:
@@ -366,7 +368,7 @@ class Catalog:
     def _load_records(self) -> None:
         if self.tip is None:
             return
-        added = {rh.path: rh.added.sha for rh in self.history.records.values() if rh.deleted is None}
+        added = {rh.path: rh for rh in self.history.records.values() if rh.deleted is None}
         tree = self.repo.list_tree(self.tip, [self.settings.record_root])
         self.repo.prefetch(b for p, b in tree.items() if b not in self.history.meta_by_blob)
         for path, blob in sorted(tree.items()):
@@ -383,8 +385,10 @@ class Catalog:
             meta = dict(parsed.record.meta)
             day = _date(meta.get("date"))
             until = policy.retention_until(meta, self.settings)
-            commit = added.get(path)
-            self.records.append(RecordEntry(parsed.record.id, path, meta, commit, day, until))
+            rh = added.get(path)
+            self.records.append(RecordEntry(parsed.record.id, path, meta, rh.added.sha if rh else None, day, until,
+                                            rh.landed.date() if rh and rh.landed else None,
+                                            rh.writers if rh else frozenset()))
 
     def _reviews(self) -> dict[tuple[str, str], dt.date]:
         """(document ID, blob) -> date of the last no-change review of that exact content."""
@@ -392,14 +396,31 @@ class Catalog:
         for rec in self.records:
             if rec.type != "review" or rec.meta.get("outcome") != "no-change" or not rec.date:
                 continue
-            if rec.date > self.as_of:
+            # Dated by its writer, it counts from the day it reached the main line at the latest.
+            day = min(rec.date, rec.landed) if rec.landed else rec.date
+            if day > self.as_of or self._untrusted_review(rec):
                 continue
             blob = str(rec.meta.get("blob", ""))
             for subject in rec.subject:
                 key = (subject, blob)
-                if key not in out or out[key] < rec.date:
-                    out[key] = rec.date
+                if key not in out or out[key] < day:
+                    out[key] = day
         return out
+
+    def _untrusted_review(self, rec: RecordEntry) -> str | None:
+        """Why a review record is not its reviewer's evidence, or None. Anyone may write a record;
+        a review counts only when the person it names as `created_by` wrote or committed it (as an
+        approval commit must be the approver's own)."""
+        if rec.type != "review" or not rec.writers:
+            return None
+        named = rec.meta.get("created_by")
+        person = self.settings.person(named) if isinstance(named, str) else None
+        if person is None:
+            return f"{rec.id} names {named!r} as its reviewer, who is nobody in sms-docs.yml"
+        if not {e.lower() for e in person.all_emails} & rec.writers:
+            return (f"{rec.id} names {person.id} as its reviewer, but was written by {', '.join(sorted(rec.writers))}: "
+                    "it is not counted as a review (the reviewer commits their own review record)")
+        return None
 
     def _retention_end(self, path: str, blob: str) -> dt.date | None:
         parsed = self.history.meta_by_blob.get(blob)
@@ -446,6 +467,9 @@ class Catalog:
                         "record-deleted", f"{rh.id} was deleted in {rh.deleted.sha[:10]} ({rh.deleted.date.date()}) but {kept}: "
                         "a disposal record cannot shorten its retention; restore it", path=rh.path, id=rh.id))
         for rec in self.records:
+            untrusted = self._untrusted_review(rec)
+            if untrusted:
+                self.findings.append(warning("untrusted-evidence", untrusted, path=rec.path, id=rec.id))
             if policy.retention_expired(rec.retention_until, rec.type, self.as_of):
                 self.findings.append(warning(
                     "retention-expired", f"{rec.id} retention ended {rec.retention_until}: dispose of it (`sms-docs records dispose {rec.id} --reason ...`) or extend its retention",

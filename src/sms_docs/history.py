@@ -576,7 +576,7 @@ class _Walker(PreControl):
             settings = self.settings_in_force()  # everything in this change is judged by rules from before it
             self.rules_at.append((settings, self.trust_in_force()))
             self.record_log.settings = settings
-            self.record_log.step(m)
+            self.record_log.step(m, self.moment(i), self.bundles[m.sha])
         else:
             settings = self.rules_at[i][0]
         touched: dict[str, str] = {}  # key -> kind

@@ -81,7 +81,7 @@ class PreControl:
         the first controlled revision (that is the adoption's)."""
         settings = self.settings_in_force()
         self.record_log.settings = settings
-        self.record_log.step(m)
+        self.record_log.step(m, self.moment(i), self.bundles[m.sha])
         for ch in m.changes:
             found = self.classify(ch.path, settings)
             if found is None:

@@ -17,16 +17,18 @@ from sms_docs.model import Finding, error
 if TYPE_CHECKING:
     from sms_docs.gitrepo import Change, Commit
     from sms_docs.config import Settings
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
 
 @dataclass
 class RecordHistory:
     id: str
     path: str
-    added: Commit
+    added: Commit  # the main-line commit that brought it
     blob: str
     deleted: Commit | None = None
+    landed: dt.datetime | None = None  # the main line's clock when it was brought (not a date its writer chose)
+    writers: frozenset[str] = frozenset()  # lower-case emails of who wrote and committed it
 
 
 class RecordLog:
@@ -39,7 +41,9 @@ class RecordLog:
         self._checked_by = settings
         self._is_record: dict[str, bool] = {}  # path -> is_record_path under `_checked_by`
 
-    def step(self, m: Commit) -> None:
+    def step(self, m: Commit, landed: dt.datetime | None = None, bundle: Sequence[Commit] = ()) -> None:
+        """`landed`: the main line's clock at `m`; `bundle`: `m` and the side commits its merge
+        brought (who wrote a record)."""
         if self.settings is not self._checked_by:
             self._checked_by, self._is_record = self.settings, {}
         is_record = self._is_record
@@ -55,7 +59,7 @@ class RecordLog:
         moved = self.moves(changes)
         for ch in changes:
             if ch.path not in moved:
-                self.change(m, ch.path, ch.new_blob, ch.deleted)
+                self.change(m, ch.path, ch.new_blob, ch.deleted, landed, bundle)
 
     def moves(self, changes: list[Change]) -> set[str]:
         """Records moved unchanged in one commit (same blob, new path: a reorganised folder) keep
@@ -77,7 +81,8 @@ class RecordLog:
             handled |= {old, ch.path}
         return handled
 
-    def change(self, m: Commit, path: str, blob: str, deleted: bool) -> None:
+    def change(self, m: Commit, path: str, blob: str, deleted: bool, landed: dt.datetime | None = None,
+               bundle: Sequence[Commit] = ()) -> None:
         existing = self.records.get(path)
         stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         ident = stem if RECORD_ID_RE.match(stem) else "-".join(stem.split("-")[:3])
@@ -86,7 +91,7 @@ class RecordLog:
                 existing.deleted = m
             return
         if existing is None or existing.deleted is not None:
-            self.records[path] = RecordHistory(ident, path, m, blob)
+            self.records[path] = RecordHistory(ident, path, m, blob, landed=landed, writers=_writers(m, bundle, path, blob))
             return
         if existing.blob != blob:
             self.findings.append(error(
@@ -94,6 +99,13 @@ class RecordLog:
                 f"{existing.id} was changed in {m.sha[:10]} ({m.date.date()}) after it was recorded in {existing.added.sha[:10]}: records never change; write a new record with `corrects: {existing.id}`",
                 path=path, id=existing.id))
             existing.blob = blob
+
+
+def _writers(m: Commit, bundle: Sequence[Commit], path: str, blob: str) -> frozenset[str]:
+    """The authors and committers of the commits that wrote `blob` at `path`: the side commits of a
+    merge that did, else the main-line commit itself (a direct commit, or a merge that made it)."""
+    side = [c for c in bundle[1:] if any(ch.path == path and ch.new_blob == blob for ch in c.changes)]
+    return frozenset(e.lower() for c in (side or [m]) for e in (c.author_email, c.committer_email))
 
 
 def forge_person(settings: Settings, review: dict[str, Any]) -> tuple[str, str] | None:

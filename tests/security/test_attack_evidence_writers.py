@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from attack import MARKER, approved_policy, evil_policy, published
 from conftest import CONFIG, Repo
-from trust import (CONFIG_FILE, GITHUB, POL1, SIGNERS, approve, audit, codes, day, git_as, identity, signer_line,
+from trust import (CONFIG_FILE, GITHUB, POL1, SIGNERS, approve, audit, codes, day, git_as, identity, run_json, signer_line,
                    ssh_key, start, use_key)
 
 if TYPE_CHECKING:
@@ -100,3 +100,51 @@ def test_a_disposal_after_retention_is_clean(repo: Repo) -> None:
     repo.commit("Dispose", {"records/disposal/2026/DSP-2026-0001.yml": disposal, rec: None}, who="dana",
                 date=day("2026-04-01"))
     assert "record-deleted" not in codes(audit(repo))
+
+
+# --- periodic review records -------------------------------------------------------------------------
+
+REVIEW = "records/review/2027/REV-2027-0001.yml"
+
+
+def review_record_of(blob: str, created_by: str, date: str) -> str:
+    return (f"id: REV-2027-0001\ntype: review\ndate: {date}\ncreated_by: {created_by}\nsubject: [POL-001]\n"
+            f"outcome: no-change\nnotes: Still accurate.\nblob: {blob}\n")
+
+
+def next_review(repo: Repo, as_of: str) -> str:
+    [found] = [d for d in run_json(repo, "status", "--as-of", as_of)["documents"] if d["id"] == "POL-001"]
+    return str(found["next_review"])
+
+
+def test_a_review_record_written_in_someone_elses_name_does_not_restart_the_cycle(repo: Repo) -> None:
+    """A no-change review record restarts a document's review cycle. Eve, who may write records,
+    commits one that names Dana as its reviewer: it is not Dana's review."""
+    approved_policy(repo)
+    assert next_review(repo, "2026-12-01") == "2027-02-02"
+    repo.commit("Review POL-001", {REVIEW: review_record_of(repo.blob(POL1), "dana", "2027-01-20")}, who="eve",
+                date=day("2027-01-20"))
+    assert next_review(repo, "2027-03-01") == "2027-02-02"
+    data = audit(repo, "--as-of", "2027-03-01")
+    assert codes(data) == ["review-overdue", "untrusted-evidence"]
+    [found] = [f for f in data["findings"] if f["code"] == "untrusted-evidence"]
+    assert (found["path"], found["id"], found["severity"]) == (REVIEW, "REV-2027-0001", "warning")
+    assert "names dana" in found["message"] and "eve@example.com" in found["message"]
+
+
+def test_a_review_record_by_its_reviewer_restarts_the_cycle(repo: Repo) -> None:
+    approved_policy(repo)
+    repo.commit("Review POL-001", {REVIEW: review_record_of(repo.blob(POL1), "dana", "2027-01-20")}, who="dana",
+                date=day("2027-01-20"))
+    assert next_review(repo, "2027-03-01") == "2028-01-20"
+    assert codes(audit(repo, "--as-of", "2027-03-01")) == []
+
+
+def test_a_review_dated_ahead_of_its_landing_counts_from_its_landing(repo: Repo) -> None:
+    """The review's own date is one its writer chose: dated at the end of the year but on the main
+    line in January, it restarts the cycle in January."""
+    approved_policy(repo)
+    repo.commit("Review POL-001", {REVIEW: review_record_of(repo.blob(POL1), "dana", "2027-12-31")}, who="dana",
+                date=day("2027-01-20"))
+    assert next_review(repo, "2027-03-01") == "2028-01-20"
+    assert codes(audit(repo, "--as-of", "2028-02-01")) == ["review-overdue"]
