@@ -113,7 +113,7 @@ class RecordEntry:
     date: dt.date | None  # the record's own date field
     retention_until: dt.date | None
     landed: dt.date | None = None  # the main line's clock when it was brought (`date` is its writer's choice)
-    writers: frozenset[str] = frozenset()  # lower-case emails of who wrote and committed it
+    writers: frozenset[str] = frozenset()  # review records: lower-case emails of who wrote and committed it
 
     @property
     def type(self) -> str:
@@ -388,7 +388,7 @@ class Catalog:
             rh = added.get(path)
             self.records.append(RecordEntry(parsed.record.id, path, meta, rh.added.sha if rh else None, day, until,
                                             rh.landed.date() if rh and rh.landed else None,
-                                            rh.writers if rh else frozenset()))
+                                            rh.writers() if rh and meta.get("type") == "review" else frozenset()))
 
     def _reviews(self) -> dict[tuple[str, str], dt.date]:
         """(document ID, blob) -> date of the last no-change review of that exact content."""

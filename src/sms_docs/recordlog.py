@@ -28,7 +28,16 @@ class RecordHistory:
     blob: str
     deleted: Commit | None = None
     landed: dt.datetime | None = None  # the main line's clock when it was brought (not a date its writer chose)
-    writers: frozenset[str] = frozenset()  # lower-case emails of who wrote and committed it
+    bundle: Sequence[Commit] = ()  # `added` and the side commits its merge brought
+    written_as: str = ""  # its path when it was brought (a reorganised folder moves it later)
+
+    def writers(self) -> frozenset[str]:
+        """Lower-case emails of the authors and committers of the commits that wrote the record: the
+        side commits of a merge that did, else the main-line commit itself (a direct commit, or a
+        merge that made it)."""
+        path = self.written_as or self.path
+        side = [c for c in self.bundle[1:] if any(ch.path == path and ch.new_blob == self.blob for ch in c.changes)]
+        return frozenset(e.lower() for c in (side or [self.added]) for e in (c.author_email, c.committer_email))
 
 
 class RecordLog:
@@ -91,7 +100,7 @@ class RecordLog:
                 existing.deleted = m
             return
         if existing is None or existing.deleted is not None:
-            self.records[path] = RecordHistory(ident, path, m, blob, landed=landed, writers=_writers(m, bundle, path, blob))
+            self.records[path] = RecordHistory(ident, path, m, blob, landed=landed, bundle=bundle, written_as=path)
             return
         if existing.blob != blob:
             self.findings.append(error(
@@ -99,13 +108,6 @@ class RecordLog:
                 f"{existing.id} was changed in {m.sha[:10]} ({m.date.date()}) after it was recorded in {existing.added.sha[:10]}: records never change; write a new record with `corrects: {existing.id}`",
                 path=path, id=existing.id))
             existing.blob = blob
-
-
-def _writers(m: Commit, bundle: Sequence[Commit], path: str, blob: str) -> frozenset[str]:
-    """The authors and committers of the commits that wrote `blob` at `path`: the side commits of a
-    merge that did, else the main-line commit itself (a direct commit, or a merge that made it)."""
-    side = [c for c in bundle[1:] if any(ch.path == path and ch.new_blob == blob for ch in c.changes)]
-    return frozenset(e.lower() for c in (side or [m]) for e in (c.author_email, c.committer_email))
 
 
 def forge_person(settings: Settings, review: dict[str, Any]) -> tuple[str, str] | None:

@@ -148,3 +148,23 @@ def test_a_review_dated_ahead_of_its_landing_counts_from_its_landing(repo: Repo)
                 date=day("2027-01-20"))
     assert next_review(repo, "2027-03-01") == "2028-01-20"
     assert codes(audit(repo, "--as-of", "2028-02-01")) == ["review-overdue"]
+
+
+def test_a_review_is_its_writers_whoever_merges_it(repo: Repo) -> None:
+    """Through a merge request: the review counts when its branch commit is the reviewer's, not
+    when the reviewer only merged someone else's record written in their name."""
+    approved_policy(repo)
+    blob = repo.blob(POL1)
+    repo.branch("review-by-dana")
+    repo.commit("Review POL-001", {REVIEW: review_record_of(blob, "dana", "2027-01-20")}, who="dana", date=day("2027-01-20"))
+    repo.checkout("main")
+    repo.merge("review-by-dana", who="priya", date=day("2027-01-21"))
+    assert next_review(repo, "2027-03-01") == "2028-01-20"
+    other = "records/review/2027/REV-2027-0002.yml"
+    repo.branch("review-in-her-name")
+    repo.commit("Review POL-001", {other: review_record_of(blob, "dana", "2028-01-10").replace("REV-2027-0001", "REV-2027-0002")},
+                who="eve", date=day("2028-01-10"))
+    repo.checkout("main")
+    repo.merge("review-in-her-name", who="dana", date=day("2028-01-11"))
+    assert next_review(repo, "2028-03-01") == "2028-01-20"
+    assert codes(audit(repo, "--as-of", "2028-03-01")) == ["review-overdue", "untrusted-evidence"]
