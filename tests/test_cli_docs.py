@@ -1,4 +1,5 @@
-"""Every command is documented: `--help` with examples, and a line in the README's command reference."""
+"""Every command and command group is documented: `--help` with examples, and a line in the README's command
+reference."""
 
 from __future__ import annotations
 
@@ -24,10 +25,9 @@ def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Com
         cmd = group.get_command(ctx, name)
         assert cmd is not None
         full = f"{prefix}{name}"
+        out.append((full, cmd))
         if isinstance(cmd, click.Group):
             out.extend(_commands(cmd, full + " "))
-        else:
-            out.append((full, cmd))
     return out
 
 

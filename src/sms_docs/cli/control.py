@@ -148,7 +148,13 @@ def status(opts: Options, ids: tuple[str, ...], states: tuple[str, ...]) -> None
 
 @click.group()
 def export() -> None:
-    """Export the register."""
+    """Export the register.
+
+    \b
+    Examples:
+      sms-docs export register --format csv --output register.csv
+      sms-docs export register --format json > register.json
+    """
 
 
 def _register_file_text(fmt: str, reg: Register) -> str:

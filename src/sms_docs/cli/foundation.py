@@ -278,7 +278,13 @@ REASSIGN_REPORTERS: Reporters[ReassignView] = {"text": _reassigned_text, "json":
 
 @click.group()
 def owners() -> None:
-    """Document owners in bulk."""
+    """Document owners in bulk.
+
+    \b
+    Examples:
+      sms-docs owners reassign sofia kwame --dry-run
+      sms-docs owners reassign sofia kwame --type sla
+    """
 
 
 @owners.command("reassign")

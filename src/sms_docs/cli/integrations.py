@@ -182,7 +182,13 @@ IMPORT_REPORTERS: Reporters[ImportView] = {"text": _imported_text, "json": _impo
 
 @click.group()
 def approvals() -> None:
-    """Approval evidence from the forge (GitHub pull request reviews)."""
+    """Approval evidence from the forge (GitHub pull request reviews).
+
+    \b
+    Examples:
+      gh api --paginate repos/OWNER/REPO/pulls/42/reviews > reviews.json
+      sms-docs approvals import --github-reviews reviews.json --pr 42 --merge-commit 3f2c...e9
+    """
 
 
 @approvals.command("import")
