@@ -96,6 +96,18 @@ class Change:
     def is_link(self) -> bool:
         return self.mode == "120000"
 
+    @property
+    def is_submodule(self) -> bool:
+        """A gitlink: the tree names a commit of another repository, not a file. Its id may name any
+        object here, a blob too, whose text a forge never shows (only "Subproject commit <id>")."""
+        return self.mode == "160000"
+
+    @property
+    def is_file(self) -> bool:
+        """A regular file (not deleted, not a link, not a submodule): the only kind of change whose
+        blob is ever read as a controlled file."""
+        return not self.deleted and self.mode not in ("120000", "160000")
+
 
 @dataclass(slots=True)
 class Commit:

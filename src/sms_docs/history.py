@@ -26,7 +26,7 @@ from sms_docs.documents import (RECORD_SUFFIXES, Parsed, pack, parse_record, rea
 from sms_docs.gitrepo import ZERO, Change, Commit, GitRepo, parse_ident
 from sms_docs.model import Author, Document, Finding, PreControlChange, Revision, error, warning
 from sms_docs.precontrol import ControlStart, PreControl
-from sms_docs.recordlog import RecordHistory, RecordLog, forge_person, parse_time
+from sms_docs.recordlog import RecordHistory, RecordLog, forge_person, not_a_file, parse_time
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -518,7 +518,7 @@ class _Walker(PreControl):
 
     def run(self) -> History:
         wanted = [(ch.path, ch.new_blob) for m in self.main for ch in m.changes
-                  if ch.path.endswith(".md") and not ch.deleted and not ch.is_link and self.change_key(ch.path)]
+                  if ch.path.endswith(".md") and ch.is_file and self.change_key(ch.path)]
         # git reads the blobs not cached yet while the evidence is collected (behind it: the walk needs
         # them after it)
         fetched = self.repo.start_prefetch(self.reader.uncached(wanted), behind=True)
@@ -585,15 +585,11 @@ class _Walker(PreControl):
             if found is None or (only is not None and found[0] not in only):
                 continue
             key, kind = found
-            link, deleted = ch.is_link, ch.deleted
-            if link and not deleted:
-                self.findings.append(error(
-                    "symlink", f"{ch.path} is a symbolic link (commit {m.sha[:10]}, {self.moment(i).date()}): a controlled "
-                    "file must be a file of its own; a link shows whatever it points at", path=ch.path,
-                    id=key if kind == "document" else None))
+            if not ch.deleted and not ch.is_file:
+                self.findings.append(not_a_file(ch, m.sha, self.moment(i).date(), key if kind == "document" else None))
             paths = self.paths_of.setdefault(key, {})
             paths.pop(ch.path, None)
-            if not deleted and not link:
+            if ch.is_file:  # a link or a submodule entry is never read: the key has no file there
                 paths[ch.path] = ch.new_blob  # last: the file this change touched is the one judged
             touched[key] = kind
         if i == self.start and i > 0:

@@ -90,7 +90,7 @@ class PreControl:
             self.kind_of[key] = kind
             paths = self.paths_of.setdefault(key, {})
             paths.pop(ch.path, None)
-            if not ch.deleted and not ch.is_link:
+            if ch.is_file:
                 paths[ch.path] = ch.new_blob
             authors: dict[str, Author] = {}
             for c in self.bundles[m.sha]:

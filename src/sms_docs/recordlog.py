@@ -67,8 +67,13 @@ class RecordLog:
             return  # (most commits)
         moved = self.moves(changes)
         for ch in changes:
-            if ch.path not in moved:
+            if ch.path in moved:
+                continue
+            if ch.deleted or ch.is_file:
                 self.change(m, ch.path, ch.new_blob, ch.deleted, landed, bundle)
+            else:  # never read: a record that was there is gone
+                self.findings.append(not_a_file(ch, m.sha, (landed or m.date).date(), None))
+                self.change(m, ch.path, ch.new_blob, True, landed, bundle)
 
     def moves(self, changes: list[Change]) -> set[str]:
         """Records moved unchanged in one commit (same blob, new path: a reorganised folder) keep
@@ -79,7 +84,7 @@ class RecordLog:
             return set()
         handled: set[str] = set()
         for ch in changes:
-            if ch.deleted or ch.new_blob not in gone:
+            if not ch.is_file or ch.new_blob not in gone:
                 continue
             if ch.path in self.records and self.records[ch.path].deleted is None:
                 continue
@@ -108,6 +113,20 @@ class RecordLog:
                 f"{existing.id} was changed in {m.sha[:10]} ({m.date.date()}) after it was recorded in {existing.added.sha[:10]}: records never change; write a new record with `corrects: {existing.id}`",
                 path=path, id=existing.id))
             existing.blob = blob
+
+
+def not_a_file(ch: Change, commit: str, day: dt.date, ident: str | None) -> Finding:
+    """The finding for a controlled path on the main line that holds a symbolic link or a submodule
+    entry (a gitlink) rather than a file. Neither is ever read: a link shows whatever it points at;
+    a gitlink names an object id that may hold any text, which a forge shows a reviewer only as
+    "Subproject commit <id>"."""
+    where = f"(commit {commit[:10]}, {day})"
+    if ch.is_submodule:
+        return error("submodule", f"{ch.path} is a submodule entry {where}, naming object {ch.new_blob[:10]}: a "
+                     "controlled file must be a file; a reviewer sees only the id, never a text, so it is not read",
+                     path=ch.path, id=ident)
+    return error("symlink", f"{ch.path} is a symbolic link {where}: a controlled file must be a file of its own; "
+                 "a link shows whatever it points at", path=ch.path, id=ident)
 
 
 def forge_person(settings: Settings, review: dict[str, Any]) -> tuple[str, str] | None:

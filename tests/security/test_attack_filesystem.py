@@ -174,3 +174,76 @@ def test_a_template_that_is_a_link_leading_out_is_never_read(repo: Repo) -> None
     made = repo.run("new", "policy", "--title", "Escape", "--owner", "omar")
     assert made.exit_code == 3 and "leads outside the repository" in made.output, made.output
     assert not list(repo.path.rglob("POL-00*-escape.md"))
+
+
+def _gitlink_change(repo: Repo, path: str, target: str, branch: str, date: str) -> None:
+    """A branch whose commit puts a submodule entry (a gitlink, mode 160000) at `path`, pointing at
+    `target`, merged by omar with dana's Approved-by trailer: on a forge the reviewer sees only
+    "Subproject commit <id>", never the text a reader of that object would get."""
+    from trust import trailer
+
+    repo.branch(branch)
+    repo.git("update-index", "--add", "--cacheinfo", f"160000,{target},{path}")
+    repo.git("commit", "-q", "-m", f"Bump {branch}", who="omar", date=date)
+    repo.git("reset", "-q", "--hard")
+    repo.checkout("main")
+    repo.merge(branch, who="omar", date=date, trailers=[trailer("dana")])
+
+
+def test_a_document_that_is_a_submodule_entry_is_a_finding_and_never_published(repo: Repo) -> None:
+    """A gitlink at a document's path naming a blob of an unapproved text: the forge shows the
+    reviewer a submodule bump, while a reader of the object id would get the text. The audit reports
+    it and never reads it: to the audit the document is gone from that commit on (a deletion, which
+    is a finding of its own), and the text is never a revision nor published."""
+    from attack import MARKER, assert_caught, evil_policy
+    from trust import POL1, findings
+
+    approved_policy(repo)
+    text = repo.path.parent / "hidden.md"
+    text.write_text(evil_policy(), encoding="utf-8")
+    hidden = repo.git("hash-object", "-w", str(text))
+    _gitlink_change(repo, POL1, hidden, "bump", day("2026-03-01"))
+    data = assert_caught(repo, "submodule")
+    assert [f["path"] for f in findings(data, "submodule")] == [POL1]
+    assert "document-deleted" in codes(data)
+    assert "history-rewritten" not in codes(data)
+    revisions = [r for d in data["documents"] if d["id"] == "POL-001" for r in d["revisions"]]
+    assert hidden not in [r["blob"] for r in revisions]
+    assert MARKER not in repo.run("history", "POL-001").output
+
+
+def test_a_record_that_is_a_submodule_entry_is_a_finding(repo: Repo) -> None:
+    """A gitlink where a record goes is reported and is no record; one that takes the place of a
+    record, naming that record's own blob (which would look like a record moved unchanged), is the
+    record's deletion."""
+    from trust import findings
+
+    approved_policy(repo)
+    record = "records/review/2026/REV-2026-0001.yml"
+    _gitlink_change(repo, record, repo.git("rev-parse", "HEAD"), "rec", day("2026-03-01"))
+    data = audit(repo)
+    assert [f["path"] for f in findings(data, "submodule")] == [record]
+    assert data["records"] == []
+
+    review = "records/review/2026/REV-2026-0002.yml"
+    repo.write({review: "id: REV-2026-0002\ntype: review\ncreated: 2026-03-02\ncreated_by: dana\n"
+                        "subject: POL-001\noutcome: no-change\n"})
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "Review", who="dana", date=day("2026-03-02"))
+    blob = repo.blob(review)
+    repo.git("rm", "-q", review)
+    repo.git("update-index", "--add", "--cacheinfo", f"160000,{blob},records/review/2026/REV-2026-0003.yml")
+    repo.git("commit", "-q", "-m", "Move", who="omar", date=day("2026-03-03"))
+    data = audit(repo)
+    assert "record-deleted" in codes(data)
+    assert "records/review/2026/REV-2026-0003.yml" in [f["path"] for f in findings(data, "submodule")]
+    assert data["records"] == []  # the record is gone; the gitlink is none
+
+
+def test_a_symlinked_record_on_the_main_line_is_a_finding(repo: Repo) -> None:
+    approved_policy(repo)
+    (repo.path / "records" / "review" / "2026").mkdir(parents=True)
+    os.symlink("../../../sms-docs.yml", repo.path / "records" / "review" / "2026" / "REV-2026-0001.yml")
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "Link", who="dana", date=day("2026-03-01"))
+    assert "symlink" in codes(audit(repo))
