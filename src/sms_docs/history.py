@@ -203,7 +203,7 @@ def _build(repo: GitRepo, settings: Settings, schemas: SchemaSet, ref: str, as_o
     # Control begins at the first main-line commit holding sms-docs.yml, found on the whole main
     # line (an `--as-of` before it leaves nothing under control yet, not everything unapproved).
     start = policy.control_start(next(([i] for i, c in enumerate(whole) if any(
-        ch.path == config_mod.CONFIG_FILE and not ch.deleted for ch in c.changes)), []))
+        ch.path == config_mod.CONFIG_FILE and ch.is_file for ch in c.changes)), []))
     reader = _Reader(repo, settings, schemas)
     walker = _Walker(repo, settings, reader, main, clock, bundles, start)
     hist = walker.run()
@@ -394,9 +394,9 @@ class _Walker(PreControl):
                 key = self.change_key(ch.path)
                 if key is not None:
                     self.changes_at.setdefault(key, []).append(i)
-                if ch.path == config_mod.CONFIG_FILE and not ch.deleted and first_config is None:
+                if ch.path == config_mod.CONFIG_FILE and ch.is_file and first_config is None:
                     first_config, self.bootstrap_blob = i, ch.new_blob
-                    self.bootstrap_trust = {c.path: c.new_blob for c in m.changes if not c.deleted and c.path in (
+                    self.bootstrap_trust = {c.path: c.new_blob for c in m.changes if c.is_file and c.path in (
                         config_mod.SIGNERS_FILE, config_mod.OPENPGP_KEYS_FILE)}
             for c in self.bundles[m.sha]:
                 if _APPROVAL_OF_LINE in c.message:

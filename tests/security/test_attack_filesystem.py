@@ -247,3 +247,34 @@ def test_a_symlinked_record_on_the_main_line_is_a_finding(repo: Repo) -> None:
     repo.git("add", "-A")
     repo.git("commit", "-q", "-m", "Link", who="dana", date=day("2026-03-01"))
     assert "symlink" in codes(audit(repo))
+
+
+def test_a_configuration_that_is_a_submodule_entry_sets_no_rules(repo: Repo) -> None:
+    """The first sms-docs.yml on the main line as a gitlink naming a blob of lax rules (the merger's
+    merge counts as approval): the forge shows a submodule bump. Control does not begin there and
+    those rules are never read: a change merged without approval stays unapproved."""
+    from trust import CONFIG_FILE, POL1, policy, start, trailer, with_settings
+
+    start(repo, date=day("2026-01-05"))
+    lax = repo.path.parent / "lax.yml"
+    lax.write_text(with_settings(CONFIG, evidence=["merger"]), encoding="utf-8")
+    hidden = repo.git("hash-object", "-w", str(lax))
+    repo.branch("setup")
+    repo.git("update-index", "--add", "--cacheinfo", f"160000,{hidden},{CONFIG_FILE}")
+    repo.git("commit", "-q", "-m", "Adopt sms-docs", who="omar", date=day("2026-01-05"))
+    repo.checkout("main")
+    working = (repo.path / CONFIG_FILE).read_text(encoding="utf-8")  # (the working tree's, uncommitted)
+    (repo.path / CONFIG_FILE).unlink()
+    repo.merge("setup", who="dana", date=day("2026-01-05"), trailers=[trailer("dana")])
+    (repo.path / CONFIG_FILE).rmdir()
+    (repo.path / CONFIG_FILE).write_text(working, encoding="utf-8")
+    repo.branch("pol1")  # a change nobody approved, merged by dana
+    repo.write({POL1: policy()})
+    repo.git("add", POL1)
+    repo.git("commit", "-q", "-m", "Policy", who="omar", date=day("2026-02-02"))
+    repo.checkout("main")
+    repo.merge("pol1", who="dana", date=day("2026-02-02"))
+    data = audit(repo)
+    assert "submodule" in codes(data)
+    assert "unapproved-change" in codes(data)
+    assert "Control began" not in repo.run("audit", "--as-of", AS_OF).output
