@@ -406,7 +406,7 @@ class _Walker(PreControl):
                         merges.extend(f"{p}:{ch.path}" for ch in c.changes if self.change_key(ch.path) for p in c.parents[1:])
                     continue
                 for ch in c.changes:
-                    if ch.status == "A" and ch.path.startswith(approvals_folder) and ch.path.endswith(RECORD_SUFFIXES):
+                    if ch.status == "A" and ch.is_file and ch.path.startswith(approvals_folder) and ch.path.endswith(RECORD_SUFFIXES):
                         self.forge_record(c, i, ch.path, ch.new_blob)
         self._theirs.update(self.repo.blob_ids(merges))
 
@@ -473,7 +473,7 @@ class _Walker(PreControl):
         for path, found in versions.items():  # (each key file is its own change key)
             for i in self.changes_at.get(path, []):
                 for ch in self.main[i].changes:
-                    if ch.path == path and not ch.deleted and ch.new_blob not in found:
+                    if ch.path == path and ch.is_file and ch.new_blob not in found:
                         found.append(ch.new_blob)
         waiters = {}
         for ssh in versions[config_mod.SIGNERS_FILE]:

@@ -133,7 +133,7 @@ class PreControl:
         for m in self.main[:self.start]:
             gone = {ch.old_blob: ch.path for ch in m.changes if ch.deleted}
             for ch in m.changes:
-                if ch.status == "A" and ch.new_blob in gone:
+                if ch.status == "A" and ch.is_file and ch.new_blob in gone:
                     moved.setdefault(ch.path, set()).add(gone[ch.new_blob])
         for fh in self.files.values():
             if only is not None and fh.key not in only:

@@ -36,7 +36,7 @@ class RecordHistory:
         side commits of a merge that did, else the main-line commit itself (a direct commit, or a
         merge that made it)."""
         path = self.written_as or self.path
-        side = [c for c in self.bundle[1:] if any(ch.path == path and ch.new_blob == self.blob for ch in c.changes)]
+        side = [c for c in self.bundle[1:] if any(ch.path == path and ch.is_file and ch.new_blob == self.blob for ch in c.changes)]
         return frozenset(e.lower() for c in (side or [self.added]) for e in (c.author_email, c.committer_email))
 
 
