@@ -173,7 +173,7 @@ def _main_branch_in_force(repo: GitRepo, settings: Settings, schemas: SchemaSet,
         raise UsageError(f"main_branch {ref!r} shares no history with the checked-out commit",
                          hint="name the branch to read with --ref")
     approved = hist.settings.main_branch if hist.settings is not None else settings.main_branch
-    if approved == ref.removeprefix("origin/") or repo.resolve(approved) is None:
+    if approved == ref.removeprefix("refs/remotes/").removeprefix("origin/") or repo.resolve(approved) is None:
         return ref, hist
     ref = repo.default_ref(approved)
     return ref, history_mod.build(repo, settings, schemas, ref, as_of)

@@ -74,6 +74,7 @@ def _records(text: str) -> list[str]:
     return text.split(text[:1 + _NONCE_LENGTH])[1:]
 
 
+_BARE_REF = re.compile(r"^(?!refs/|HEAD$)[A-Za-z0-9_][A-Za-z0-9._/-]*$")  # a name git would look up as a ref
 _TRAILER = re.compile(r"^([A-Za-z][A-Za-z0-9-]*):\s*(.*?)\s*$")
 _IDENT = re.compile(r"^(.*?)\s*<([^<>]*)>\s*$")
 _PARAGRAPHS = re.compile(r"\n[ \t]*\n")
@@ -283,17 +284,36 @@ class GitRepo:
                 hint="fetch the full history: git fetch --unshallow (in CI: fetch-depth: 0, or GIT_DEPTH: 0)",
             )
 
+    def full_ref(self, ref: str) -> str:
+        """The unambiguous spelling of `ref`. git reads a bare name as a file `.git/<name>` first,
+        then as a tag, and only then as a branch, so a stray file in a clone's `.git/` or a tag that
+        anyone may push would win over the main branch. A bare name that is a branch
+        (`refs/heads/<name>`) or a remote-tracking branch (`refs/remotes/<name>`) is read as that;
+        anything else as git reads it (a tag, a commit id, `HEAD~2`, a full ref)."""
+        if not _BARE_REF.match(ref) or ".." in ref:
+            return ref
+        heads, remotes = f"refs/heads/{ref}", f"refs/remotes/{ref}"
+        found = set(self._git("for-each-ref", "--format=%(refname)", heads, remotes).split())
+        return next((full for full in (heads, remotes) if full in found), ref)
+
     def resolve(self, ref: str) -> str | None:
         try:
-            out = _run_git(self.root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+            out = _run_git(self.root, "rev-parse", "--verify", "--quiet", f"{self.full_ref(ref)}^{{commit}}")
         except GitError:
             return None
         return out.strip() or None
 
     def default_ref(self, main_branch: str) -> str:
-        for candidate in (main_branch, f"origin/{main_branch}", "HEAD"):
-            if self.resolve(candidate):
-                return candidate
+        """The main branch, as a branch only: `main`, else the remote-tracking `origin/main` (a CI
+        checkout), else HEAD. A tag or any other ref of the same name is never it."""
+        if self.full_ref(main_branch) == f"refs/heads/{main_branch}":
+            return main_branch
+        tracking = f"refs/remotes/origin/{main_branch}"
+        if tracking in self._git("for-each-ref", "--format=%(refname)", tracking).split():
+            short = f"origin/{main_branch}"
+            return short if self.full_ref(short) == tracking else tracking
+        if self.resolve("HEAD"):
+            return "HEAD"
         raise GitError("the repository has no commits yet", hint="commit the document set first")
 
     def log(self, tip: str, since_exclude: Iterable[str] = ()) -> Iterator[Commit]:
@@ -416,7 +436,7 @@ class GitRepo:
         and the approval evidence); and `tip`'s first-parent line with each commit's own changes (a
         merge's against its first parent)."""
         jobs = {
-            "main": ["rev-list", "--first-parent", main_ref],
+            "main": ["rev-list", "--first-parent", self.full_ref(main_ref)],
             "headers": ["log", tip, "-z", _header(), "--"],
             "line": ["log", tip, "--first-parent", "--raw", "--no-abbrev", "--no-renames", "-z",
                      "--diff-merges=first-parent", _format("%H"), "--"],
@@ -754,7 +774,7 @@ class GitRepo:
 
     def first_parent_line(self, ref: str) -> list[str]:
         """The commits of `ref`'s first-parent line, newest first."""
-        return self._git("rev-list", "--first-parent", ref).split()
+        return self._git("rev-list", "--first-parent", self.full_ref(ref)).split()
 
     def commit_time(self, commit: str) -> dt.datetime | None:
         """When the commit was made (committer date, UTC); None when it is not in the repository."""

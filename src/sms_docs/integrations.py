@@ -287,7 +287,7 @@ def import_github_reviews(root: Path, text: str, pull_request: int, merge_commit
             raise Refused(f"the merge commit {merge_commit} is not in this repository; nothing was written",
                           hint="fetch it first (in CI: actions/checkout with fetch-depth: 0)")
         subject = _subject(repo, merge_commit, settings)
-        main = repo.resolve(settings.main_branch) or repo.resolve(f"origin/{settings.main_branch}")
+        main = repo.resolve(repo.default_ref(settings.main_branch))
         if main and not repo.is_ancestor(merge_commit, main):
             notes.append(f"{merge_commit[:10]} is not on {settings.main_branch} yet: the record counts once it is")
         for r in reviews:
