@@ -852,7 +852,7 @@ class _Walker(PreControl):
             sig, signer = self.signature_of(m.sha, m.committer_email, checked)
             for name, email in claimed:
                 out.append(policy.Evidence(key, blob, name, email, "approval", m.date, m.sha, "merge-trailer", sig,
-                                           signer, landed=when))
+                                           signer, committer_email=m.committer_email, landed=when))
             if "merger" in kinds:
                 name, email = m.committer_name, m.committer_email
                 if email.lower() in policy.FORGE_EMAILS:

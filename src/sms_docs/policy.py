@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from sms_docs.config import Settings
     from sms_docs.model import Document
 
-FORGE_EMAILS = frozenset({"noreply@github.com", "noreply@gitlab.com"})
+GITHUB_EMAIL = "noreply@github.com"  # the committer of a pull request merged on GitHub (its web-flow identity)
+FORGE_EMAILS = frozenset({GITHUB_EMAIL, "noreply@gitlab.com"})
 
 # %G? from git -> the signature field of SPEC section 8
 _SIGNATURE = {"G": "good", "N": "none", "B": "bad", "X": "bad", "Y": "bad", "R": "bad", "E": "unknown", "U": "unknown"}
@@ -59,7 +60,7 @@ class Evidence:
     kind: str  # approval-commit | merge-trailer | forge-review | merger
     signature: str  # good | bad | none | unknown | system
     signer: str | None = None  # the principal git verified the signature against
-    committer_email: str | None = None  # approval commits: who made the commit
+    committer_email: str | None = None  # approval commits and merge trailers: who made the commit
     author_email: str | None = None  # approval commits: who wrote it (must be the committer)
     landed: dt.datetime | None = None  # the main-line clock when this evidence reached the main line
     # Forge review records: who committed the record (author, committer) and that commit's signature.
@@ -124,6 +125,10 @@ def _objection(ev: Evidence, rules: Rules, person: Person | None, person_of: Cal
         untrusted = _untrusted_record(ev, rules)
         if untrusted:
             return "untrusted-evidence", untrusted
+    if ev.kind == "merge-trailer" and (ev.committer_email or "").lower() == GITHUB_EMAIL:
+        return "untrusted-evidence", ("a GitHub pull request merge: GitHub writes no approval trailers, and its message "
+                                      "holds the pull request's title or description, which its author wrote (record "
+                                      "the reviews with `sms-docs approvals import`)")
     if person is None:
         return "approver-not-authorised", f"{ev.email} is not a person in sms-docs.yml"
     # (an address the same as the approval's names the same person)

@@ -168,3 +168,44 @@ def test_a_review_is_its_writers_whoever_merges_it(repo: Repo) -> None:
     repo.merge("review-in-her-name", who="dana", date=day("2028-01-11"))
     assert next_review(repo, "2028-03-01") == "2028-01-20"
     assert codes(audit(repo, "--as-of", "2028-03-01")) == ["review-overdue", "untrusted-evidence"]
+
+
+def _github_merge(repo: Repo, branch: str, body: str, *, merger: str = "lena") -> str:
+    """A pull request merged on GitHub: the merge is authored by the person who pressed the button
+    and committed by GitHub; its message is GitHub's subject and the pull request's own title (or
+    description), which the pull request's author wrote."""
+    return git_as(repo, "merge", "-q", "--no-ff", "-m", f"Merge pull request #7 from omar/{branch}\n\n{body}", branch,
+                  author=identity(merger), committer=GITHUB, date=day("2026-03-01"))
+
+
+def test_a_trailer_in_a_github_pull_request_text_approves_nothing(repo: Repo) -> None:
+    """omar titles his pull request `Approved-by: Dana Reyes <dana@example.com>`; GitHub puts the
+    title into the merge commit's message, where it reads as a merge trailer. GitHub never writes
+    such trailers, so on a merge GitHub committed they are the pull request author's words."""
+    from attack import assert_caught
+
+    approved_policy(repo)
+    repo.branch("pol2")
+    repo.commit("Policy", {POL1: evil_policy()}, who="omar", date=day("2026-03-01"))
+    repo.checkout("main")
+    _github_merge(repo, "pol2", "Approved-by: Dana Reyes <dana@example.com>")
+    data = assert_caught(repo, "unapproved-change")
+    assert "untrusted-evidence" in codes(data)
+    history = repo.run("history", "POL-001").output
+    assert "GitHub pull request" in history
+
+
+def test_a_trailer_in_a_merge_its_merger_committed_still_counts(repo: Repo) -> None:
+    """The same trailer in a merge committed by a person (GitLab's `%{approved_by}`, a local merge)."""
+    approved_policy(repo)
+    repo.branch("pol2")
+    repo.commit("Policy", {POL1: policy_text("Revised.")}, who="omar", date=day("2026-03-01"))
+    repo.checkout("main")
+    repo.merge("pol2", who="lena", date=day("2026-03-01"), trailers=["Approved-by: Dana Reyes <dana@example.com>"])
+    assert audit(repo, expect=0)["findings"] == []
+
+
+def policy_text(body: str) -> str:
+    from trust import policy
+
+    return policy(body=body + "\n")
