@@ -136,6 +136,12 @@ CASES: list[tuple[str, dict[str, str | bytes | None], str, str, int | None, str 
      "yaml-error", "policies/POL-004-x.md", 3, "POL-004", ["invalid YAML"]),
     ("yaml-error-later-line", {"policies/POL-004-x.md": "---\nid: POL-004\ntitle: T\ntype: policy\nowner: [dana\n---\n"},
      "yaml-error", "policies/POL-004-x.md", 6, "POL-004", ["invalid YAML"]),
+    ("yaml-error-duplicate-key", {"policies/POL-004-x.md": "---\nid: POL-004\ntitle: T\nclassification: confidential\n"
+                                                           "type: policy\nowner: dana\nclassification: public\n---\n"},
+     "yaml-error", "policies/POL-004-x.md", 7, "POL-004", ["duplicate key 'classification'"]),
+    ("yaml-error-duplicate-nested-key", {"policies/POL-004-x.md": "---\nid: POL-004\ntitle: T\ntype: policy\n"
+                                                                  "external: {publisher: A, publisher: B}\n---\n"},
+     "yaml-error", "policies/POL-004-x.md", 5, "POL-004", ["duplicate key 'publisher'"]),
     ("yaml-error-record", {"records/review/2026/REV-2026-0002.yml": "id: REV-2026-0002\ntype: review\n  date: x: y\n"},
      "yaml-error", "records/review/2026/REV-2026-0002.yml", 3, None, ["invalid YAML"]),
     ("yaml-error-not-utf8", {"policies/POL-004-x.md": b"---\nid: POL-004\ntitle: caf\xe9\n---\n"},
@@ -384,6 +390,14 @@ def test_invalid_yaml_in_config_exits_3_naming_file_and_line(clean: Repo) -> Non
         assert "Traceback" not in result.output
         assert "internal error" not in result.output
         assert result.stdout == ""
+
+
+def test_a_key_twice_in_the_configuration_exits_3_naming_the_line(clean: Repo) -> None:
+    """The second `approval:` block would win silently over the one a reviewer reads."""
+    clean.write({"sms-docs.yml": CONFIG + "approval:\n  evidence: [merger]\n"})
+    result = clean.run("check")
+    assert result.exit_code == 3
+    assert "duplicate key 'approval'" in result.stderr and "sms-docs.yml line " in result.stderr
 
 
 def test_config_that_is_not_a_mapping_exits_3(clean: Repo) -> None:

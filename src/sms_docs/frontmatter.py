@@ -26,7 +26,21 @@ _BOOL_12 = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 
 
 class FastLoader(_BaseLoader):  # type: ignore[misc]
-    """Safe loader: no timestamps (dates stay strings), YAML 1.2 booleans."""
+    """Safe loader: no timestamps (dates stay strings), YAML 1.2 booleans, unique keys."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        # YAML requires unique keys; PyYAML keeps the last. A reader (a reviewer of the diff) sees
+        # the first `classification: confidential`, the site would publish by a second `public`.
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, _ in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    if key.value in seen:
+                        raise yaml.constructor.ConstructorError(
+                            "while reading a mapping", node.start_mark,
+                            f"duplicate key {key.value!r}: each key may appear once", key.start_mark)
+                    seen.add(key.value)
+        return super().construct_mapping(node, deep)
 
 
 # YAML 1.1's base-60 numbers (`1:20` read as 80) are gone in YAML 1.2, which ruamel.yaml writes
@@ -112,8 +126,8 @@ def simple_mapping(text: str) -> dict[str, Any] | None:
         value = _simple_value(match.group(2).rstrip(" "))
         if value is None:
             return None
-        if match.group(1) in _RESOLVED_WORDS:
-            return None  # a key YAML reads as a boolean or null
+        if match.group(1) in _RESOLVED_WORDS or match.group(1) in out:
+            return None  # a key YAML reads as a boolean or null; a key twice (the loader says where)
         out[match.group(1)] = value
     return out or None
 

@@ -21,7 +21,7 @@ from sms_docs.policy import change_key
 from sms_docs.checks import is_document_path
 from sms_docs.cache import Store
 from sms_docs.errors import SmsDocsError
-from sms_docs.documents import (RECORD_SUFFIXES, Parsed, pack, parse_record, read_document,
+from sms_docs.documents import (RECORD_SUFFIXES, Parsed, pack, parse_document, parse_record, read_document,
                                 unpack)
 from sms_docs.gitrepo import ZERO, Change, Commit, GitRepo, parse_ident
 from sms_docs.model import Author, Document, Finding, PreControlChange, Revision, error, warning
@@ -133,6 +133,16 @@ class _Reader:
     def save(self) -> None:
         if self.added:
             self.store.save(self.cached)
+
+    def unreadable(self, key: str, path: str, blob: str, where: str, settings: Settings) -> Finding:
+        """Why a document's text on the main line is no document (`document` gave None), as `check`
+        would say it: it is in nobody's register and never published, whoever approved it."""
+        said = [f for f in parse_document(path, self.repo.read_blob(blob), settings, self.schemas).findings
+                if f.code in ("yaml-error", "front-matter-missing")]
+        code, message, line = (said[0].code, said[0].message, said[0].line) if said else \
+            ("front-matter-missing", "the front matter names no ID and the file name holds none", None)
+        return error(code, f"{key} ({where}): {message}; the main line's text is no document, so it is in no register "
+                     "and never published", path=path, line=line, id=key)
 
     def record(self, path: str, blob: str) -> dict[str, Any] | None:
         found = self.parsed.get(blob)
@@ -702,6 +712,8 @@ class _Walker(PreControl):
         doc = self.reader.document(path, blob) if kind == "document" else None
         if doc is not None:
             self.identity_findings(key, path, doc, settings, m, when)
+        elif kind == "document" and not deleted:
+            self.findings.append(self.reader.unreadable(key, path, blob, f"commit {m.sha[:10]}, {when.date()}", settings))
         rules = self.rules_for(kind, key, previous, settings)
         authors = tuple(self.pending_authors.get(key, {}).values())
         emails = [a.email for a in authors]

@@ -48,3 +48,22 @@ def test_a_yaml_bomb_in_the_configuration_is_a_clear_error(repo: Repo) -> None:
         result = repo.run(*args)
         assert result.exit_code == 3, (args, result.output)
         assert "Traceback" not in result.output and "sms-docs.yml" in result.output
+
+
+def test_a_key_twice_in_an_approved_document_is_reported_and_not_published(repo: Repo) -> None:
+    """The approver reads `classification: confidential` at the top of the front matter; a second
+    `classification: public` further down is what a YAML reader keeps. Such a text is no valid front
+    matter (YAML keys are unique): it is reported, and nothing is published by either reading."""
+    from attack import MARKER
+    from trust import audit, codes
+
+    approved_policy(repo)
+    text = doc("POL-002", "Salaries", classification="confidential", body=f"{MARKER}\n")
+    text = text.replace("\n---\n", "\nclassification: public\n---\n", 1)
+    change(repo, "pol2", {"policies/POL-002-salaries.md": text}, date=day("2026-03-01"))
+    data = audit(repo)
+    assert codes(data) == ["yaml-error"] and not data["ok"]
+    assert "duplicate key 'classification'" in data["findings"][0]["message"]
+    assert data["findings"][0]["line"] == 7 and data["findings"][0]["id"] == "POL-002"
+    assert MARKER not in published(repo, "--audience", "public")
+    assert MARKER not in published(repo, "--audience", "confidential")
