@@ -67,3 +67,22 @@ def test_a_key_twice_in_an_approved_document_is_reported_and_not_published(repo:
     assert data["findings"][0]["line"] == 7 and data["findings"][0]["id"] == "POL-002"
     assert MARKER not in published(repo, "--audience", "public")
     assert MARKER not in published(repo, "--audience", "confidential")
+
+
+def test_event_handler_attributes_from_a_body_are_not_published(repo: Repo) -> None:
+    """With Material's common `attr_list` extension, `{ onclick="..." }` after a link puts a script
+    on the element without a single `<` in the body. Event handlers never reach a published page."""
+    from conftest import site_config
+
+    approved_policy(repo)
+    change(repo, "site", {"mkdocs.yml": site_config("Example") + "markdown_extensions:\n  - attr_list\n",
+                          "site-src/.keep": ""}, date=day("2026-02-10"))
+    body = ('[Click](https://example.com){ onclick="alert(1)" data-x="kept" }\n\n'
+            "## Heading { onmouseover='alert(2)' }\n\nPeople log on=mondays; onboarding=yes.\n")
+    change(repo, "pol5", {"policies/POL-005-x.md": doc("POL-005", "Handlers", body=body)}, date=day("2026-03-01"))
+    out = repo.path.parent / "handler-site"
+    assert repo.run("build", "--as-of", AS_OF, "--site-dir", str(out)).exit_code == 0
+    page = next(p for p in out.rglob("*.html") if "POL-005" in str(p)).read_text(encoding="utf-8")
+    assert "alert(" not in page and "onclick" not in page.lower() and "onmouseover" not in page.lower()
+    assert 'data-x="kept"' in page and "https://example.com" in page
+    assert "log on=mondays; onboarding=yes." in page  # text is text

@@ -127,10 +127,19 @@ _URL_ATTR = re.compile(r'\b(href|src|action|formaction|xlink:href)\s*=\s*("([^"]
 _SAFE_SCHEMES = ("http", "https", "mailto", "tel", "ftp")
 
 
+# A start tag, its attribute values quoted or not (a quoted value may hold '>'), and an event
+# handler attribute in one.
+_START_TAG = re.compile(r"""<[A-Za-z][^\s/>]*(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*/?>""")
+_HANDLER = re.compile(r"""\s+on[A-Za-z]+\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+)""", re.I)
+_MAYBE_HANDLER = re.compile(r"\son[A-Za-z]+\s*=", re.I)
+
+
 def safe_links(markup: str) -> str:
     """Link targets a reader could not expect to run code: `javascript:`, `data:`, `vbscript:` and any
     other scheme but the web's and mail's become `#` (a document body is data, never a program).
-    Browsers ignore control characters, whitespace and entities inside a scheme, so this does too."""
+    Browsers ignore control characters, whitespace and entities inside a scheme, so this does too.
+    Event handler attributes (`onclick=`, which Markdown's `attr_list` extension writes from
+    `{ onclick="..." }` with no tag in the text) are dropped from every tag; text stays as it is."""
     def fix(match: re.Match[str]) -> str:
         value = match.group(3) if match.group(3) is not None else match.group(4)
         plain = "".join(ch for ch in html.unescape(value) if ch > " " and ch != "\x7f")
@@ -139,4 +148,7 @@ def safe_links(markup: str) -> str:
             return match.group(0)
         return f'{match.group(1)}="#"'
 
-    return _URL_ATTR.sub(fix, markup)
+    markup = _URL_ATTR.sub(fix, markup)
+    if _MAYBE_HANDLER.search(markup):
+        markup = _START_TAG.sub(lambda tag: _HANDLER.sub("", tag.group(0)), markup)
+    return markup
