@@ -59,3 +59,35 @@ def test_a_document_cannot_take_over_another_documents_page(repo: Repo) -> None:
     assert "The approved policy text." in pol1.read_text()
     assert MARKER not in pol1.read_text()
     assert POL1 and site is not None
+
+
+SNIPPETS = "markdown_extensions:\n  - pymdownx.snippets\n"
+
+
+def test_snippets_from_outside_the_site_inputs_are_refused(repo: Repo) -> None:
+    """Material sites often enable `pymdownx.snippets`: a body line `--8<-- "file"` pastes a file's
+    text into the page at build time. Reading from the whole checkout (its default), an approved
+    document could publish any file there, approved or not, such as a CI secret."""
+    approved_policy(repo)
+    change(repo, "site", {"mkdocs.yml": MKDOCS + SNIPPETS, "site-src/.keep": ""}, date=day("2026-02-10"))
+    change(repo, "pol5", {"policies/POL-005-x.md": doc("POL-005", "Paste", body='--8<-- "ci-secret.txt"\n')},
+           date=day("2026-03-01"))
+    (repo.path / "ci-secret.txt").write_text(f"{MARKER}\n")
+    result = repo.run("build", "--as-of", AS_OF, "--site-dir", str(repo.path.parent / "out"))
+    assert result.exit_code == 1 and "pymdownx.snippets" in result.output, result.output
+    assert MARKER not in published(repo)
+
+
+def test_snippets_from_an_approved_site_folder_are_published(repo: Repo) -> None:
+    approved_policy(repo)
+    config = MKDOCS + SNIPPETS.replace("  - pymdownx.snippets\n", "  - pymdownx.snippets:\n      base_path: [site-src/snippets]\n")
+    change(repo, "site", {"mkdocs.yml": config, "site-src/snippets/contact.md": "Call the service desk.\n"},
+           date=day("2026-02-10"))
+    change(repo, "pol5", {"policies/POL-005-x.md": doc("POL-005", "Paste", body='--8<-- "contact.md"\n')},
+           date=day("2026-03-01"))
+    assert "Call the service desk." in published(repo)
+    download = config.replace("[site-src/snippets]", "[site-src/snippets]\n      url_download: true")
+    change(repo, "web", {"mkdocs.yml": download}, date=day("2026-03-02"))
+    assert audit(repo, expect=0)["findings"] == []  # approved, yet never used to publish
+    result = repo.run("build", "--as-of", AS_OF, "--site-dir", str(repo.path.parent / "out2"))
+    assert result.exit_code == 1 and "url_download" in result.output, result.output

@@ -44,8 +44,43 @@ def _files(root: Path) -> dict[str, Path]:
     return out
 
 
+SNIPPETS = "pymdownx.snippets"
+
+
+def _extensions(listed: Any, configs: Any = None) -> dict[str, Any]:
+    """Markdown extensions by name with their options, from mkdocs.yml's `markdown_extensions` (a
+    list of names and one-key mappings) or from MkDocs' loaded config (names and `mdx_configs`)."""
+    out: dict[str, Any] = {}
+    for item in listed if isinstance(listed, list) else []:
+        if isinstance(item, str):
+            out[item] = (configs or {}).get(item) or {}
+        elif isinstance(item, dict):
+            out.update({str(k): v if isinstance(v, dict) else {} for k, v in item.items()})
+    return out
+
+
+def _snippets(base: Path, extensions: dict[str, Any]) -> tuple[list[tuple[str, Path]], list[str]]:
+    """`pymdownx.snippets` pastes files into pages at build time (`--8<-- "file"` in a body): its
+    folders (`base_path`, the whole checkout by default) are inputs like the theme's; and it must
+    never fetch from the web (`url_download`)."""
+    options = extensions.get(SNIPPETS)
+    if options is None:
+        return [], []
+    paths = options.get("base_path", ["."])
+    paths = [paths] if isinstance(paths, str) else paths if isinstance(paths, list) else ["."]
+    found = [(f"markdown_extensions {SNIPPETS} base_path", base / str(p)) for p in paths]
+    said = [f"mkdocs.yml markdown_extensions {SNIPPETS} url_download would paste text from the web into pages"] \
+        if options.get("url_download") else []
+    return found, said
+
+
 def referenced(root: Path, config_file: Path, cfg: Any | None = None) -> list[tuple[str, Path]]:
-    """What mkdocs.yml makes MkDocs read besides itself: docs_dir, the theme's custom_dir, hooks."""
+    """What mkdocs.yml makes MkDocs read besides itself: docs_dir, the theme's custom_dir, hooks,
+    the folders `pymdownx.snippets` pastes from."""
+    return _read(root, config_file, cfg)[0]
+
+
+def _read(root: Path, config_file: Path, cfg: Any | None = None) -> tuple[list[tuple[str, Path]], list[str]]:
     found: list[tuple[str, Path]] = []
     if cfg is not None:
         found.append(("docs_dir", Path(cfg["docs_dir"])))
@@ -54,7 +89,8 @@ def referenced(root: Path, config_file: Path, cfg: Any | None = None) -> list[tu
             found.append(("theme.custom_dir", Path(custom)))
         for name in (cfg.get("hooks") or {}):
             found.append(("hooks", Path(name)))
-        return found
+        pasted, said = _snippets(config_file.parent, _extensions(cfg.get("markdown_extensions"), cfg.get("mdx_configs")))
+        return found + pasted, said
     import yaml
 
     class _Loader(yaml.SafeLoader):
@@ -64,9 +100,9 @@ def referenced(root: Path, config_file: Path, cfg: Any | None = None) -> list[tu
     try:
         data = yaml.load(config_file.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - a safe loader
     except (OSError, yaml.YAMLError, UnicodeDecodeError):
-        return found
+        return found, []
     if not isinstance(data, dict):
-        return found
+        return found, []
     base = config_file.parent
     if data.get("INHERIT"):
         found.append(("INHERIT", base / str(data["INHERIT"])))
@@ -75,7 +111,8 @@ def referenced(root: Path, config_file: Path, cfg: Any | None = None) -> list[tu
     theme = data.get("theme")
     if isinstance(theme, dict) and theme.get("custom_dir"):
         found.append(("theme.custom_dir", base / str(theme["custom_dir"])))
-    return found
+    pasted, said = _snippets(base, _extensions(data.get("markdown_extensions")))
+    return found + pasted, said
 
 
 def problems(cat: Catalog, root: Path, config_file: Path | None, cfg: Any | None = None) -> list[str]:
@@ -83,7 +120,9 @@ def problems(cat: Catalog, root: Path, config_file: Path | None, cfg: Any | None
     out: list[str] = []
     root = root.resolve()
     if config_file is not None and config_file.parent.resolve() == root:
-        for what, path in referenced(root, config_file, cfg):
+        found, said = _read(root, config_file, cfg)
+        out.extend(said)
+        for what, path in found:
             try:
                 rel = path.resolve().relative_to(root).as_posix()
             except ValueError:
