@@ -157,6 +157,18 @@ def test_a_person_listed_twice_is_a_config_error(tmp_path: Path) -> None:
     assert settings.person("omar").name == "Omar Haddad"  # type: ignore[union-attr]
 
 
+def test_an_address_of_two_people_is_a_config_error(tmp_path: Path) -> None:
+    """One address, two people: every commit under it would be the first one's, and segregation of
+    duties (who wrote, who approved) could not tell them apart."""
+    settings, findings = load(tmp_path, MINIMAL + "  - {id: eve, name: Eve Stone, email: eve@example.com, "
+                                                  "emails: [dana.reyes@example.com]}\n")
+    assert findings == [{"code": "config-error", "severity": "error", "path": "sms-docs.yml", "line": 10,
+                         "id": None, "message": "people[2].emails: 'dana.reyes@example.com' is already "
+                                                "an address of dana: each address belongs to one person"}]
+    assert settings.person_by_email("DANA.REYES@example.com").id == "dana"  # type: ignore[union-attr]
+    assert load(tmp_path, MINIMAL)[1] == []
+
+
 # --- validation --------------------------------------------------------------------------------------------
 
 

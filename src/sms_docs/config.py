@@ -334,6 +334,7 @@ def _people(data: dict[str, Any], findings: list[Finding], text: str) -> list[Pe
     """`people`: each well-formed entry once; an id listed twice is a finding (the first one counts)."""
     people: list[Person] = []
     seen: set[str] = set()
+    owner: dict[str, str] = {}  # lower-case address -> the id of the person it belongs to
     lines: dict[tuple[str | int, ...], int] | None = None
     for i, p in enumerate(data.get("people") or [] if isinstance(data.get("people"), list) else []):
         if not isinstance(p, dict) or not isinstance(p.get("id"), str) or not isinstance(p.get("email"), str):
@@ -344,6 +345,14 @@ def _people(data: dict[str, Any], findings: list[Finding], text: str) -> list[Pe
                                   path=CONFIG_FILE, line=frontmatter.line_of(lines, ("people", i, "id"))))
             continue
         seen.add(p["id"])
+        addresses = [("email", p["email"]), *(("emails", e) for e in p.get("emails") or [] if isinstance(e, str))]
+        for key, address in addresses:
+            taken = owner.setdefault(address.strip().lower(), p["id"])
+            if taken != p["id"]:
+                lines = lines or frontmatter.node_lines(text)
+                findings.append(error("config-error", f"people[{i}].{key}: {address!r} is already an address of {taken}: "
+                                      "each address belongs to one person", path=CONFIG_FILE,
+                                      line=frontmatter.line_of(lines, ("people", i, key))))
         people.append(
             Person(
                 id=p["id"],
