@@ -129,6 +129,18 @@ def test_refuses_an_email_that_is_not_a_person(branch: Repo) -> None:
     assert "mallory@example.com is not a person in the approved sms-docs.yml" in out
 
 
+def test_before_any_configuration_is_approved_the_first_one_names_the_approvers(repo: Repo) -> None:
+    """A new repository: the branch brings the first sms-docs.yml, which judges itself; the refusal
+    says so rather than speak of an approved configuration that does not exist yet."""
+    repo.git("commit", "-q", "--allow-empty", "-m", "Start", who="dana")
+    repo.branch("setup")
+    repo.commit("Adopt sms-docs", {"sms-docs.yml": CONFIG}, who="omar")
+    result = repo.run("approve", "--all", who="mallory")
+    assert result.exit_code == 1
+    assert "mallory@example.com is not a person in sms-docs.yml (the first configuration" in result.output
+    assert repo.run("approve", "--all", who="dana").exit_code == 0
+
+
 def test_refuses_what_is_unchanged_since_its_approved_revision(branch: Repo) -> None:
     approve(branch, "POL-001", who="dana")
     branch.checkout("main")

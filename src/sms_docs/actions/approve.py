@@ -47,12 +47,13 @@ def approve(root: Path, keys: list[str], *, meaning: str, sign: bool, all_change
         # Who may approve is what the audit will judge by: the configuration in force on the main
         # line (its last approved sms-docs.yml), not the one on this branch.
         in_force = cat.history.settings or cat.settings
-        person = _approver(in_force, email)
+        main_tip = repo.resolve(in_force.main_branch)
+        first = main_tip is None or repo.blob_at(main_tip, config_mod.CONFIG_FILE) is None
+        person = _approver(in_force, email, first=first)
         head = _head_to_approve(repo)
         by_key = _controlled_files(repo, cat.settings, head)
         # An approval binds to a blob: the same person approving the same content twice adds nothing
         # (unless this time they sign it).
-        main_tip = repo.resolve(in_force.main_branch)
         mine = {} if sign else _given(repo, head, person.all_emails, meaning, main_tip if main_tip != head else None)
         if all_changed:
             keys = _changed_unapproved(cat, head, main_tip, by_key, mine)
@@ -63,12 +64,16 @@ def approve(root: Path, keys: list[str], *, meaning: str, sign: bool, all_change
         return Approved(commit, name or person.name, email, meaning, items, sign, skipped)
 
 
-def _approver(in_force: Settings, email: str) -> Person:
-    """The person the committer's email names in the configuration in force."""
+def _approver(in_force: Settings, email: str, *, first: bool = False) -> Person:
+    """The person the committer's email names in the configuration in force (`first`: none is on the
+    main line yet, so the one being brought in judges itself)."""
     person = in_force.person_by_email(email)
     if person is None:
-        raise Refused(f"your git email {email} is not a person in the approved sms-docs.yml on the main line; "
-                      "nothing was committed", hint="approve with the email sms-docs.yml lists for you")
+        which = ("sms-docs.yml (the first configuration, which judges itself)" if first
+                 else "the approved sms-docs.yml on the main line")
+        raise Refused(f"your git email {email} is not a person in {which}; nothing was committed",
+                      hint="approve with the email sms-docs.yml lists for you (git config user.email), or add yourself "
+                           "to people in sms-docs.yml")
     return person
 
 
