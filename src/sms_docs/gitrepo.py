@@ -39,7 +39,11 @@ SAFE_ENV = {"GIT_NO_REPLACE_OBJECTS": "1", "GIT_GRAFT_FILE": os.devnull}
 # can write .git/config could name a program that calls every signature good). Signatures are checked
 # by gpg (OpenPGP) and ssh-keygen (SSH); an X.509 signature is never read as one ("false" checks none).
 SAFE_CONFIG = ("-c", "core.commitGraph=false", "-c", "log.showSignature=false", "-c", "gpg.program=gpg",
-               "-c", "gpg.ssh.program=ssh-keygen", "-c", "gpg.x509.program=false", "-c", "core.fsmonitor=false")
+               "-c", "gpg.ssh.program=ssh-keygen", "-c", "gpg.x509.program=false", "-c", "core.fsmonitor=false",
+               # a clone's configuration could hide submodule entries from `log --raw`, reorder a
+               # commit's changes, or re-encode every name and message git prints
+               "-c", "diff.ignoreSubmodules=none", "-c", f"diff.orderFile={os.devnull}",
+               "-c", "i18n.logOutputEncoding=UTF-8")
 # git's log text is read as records and fields. Names, e-mail addresses, messages and paths are the
 # authors' own and may hold any control character, so a record starts with a mark made anew for each
 # pass ("\x1e" and a random word: nobody can write it into a commit ahead of the run), and a header

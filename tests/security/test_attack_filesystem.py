@@ -278,3 +278,26 @@ def test_a_configuration_that_is_a_submodule_entry_sets_no_rules(repo: Repo) -> 
     assert "submodule" in codes(data)
     assert "unapproved-change" in codes(data)
     assert "Control began" not in repo.run("audit", "--as-of", AS_OF).output
+
+
+def test_a_clone_configuration_cannot_hide_a_submodule_entry_or_garble_the_log(repo: Repo) -> None:
+    """`.git/config` is not input: `diff.ignoreSubmodules=all` would drop gitlinks from `git log
+    --raw`, `diff.orderFile` reorder a commit's changes, and `i18n.logOutputEncoding` re-encode
+    every name and message it prints."""
+    from attack import evil_policy
+    from trust import POL1
+
+    approved_policy(repo)
+    before = audit(repo, expect=0)
+    text = repo.path.parent / "hidden.md"
+    text.write_text(evil_policy(), encoding="utf-8")
+    hidden = repo.git("hash-object", "-w", str(text))
+    _gitlink_change(repo, POL1, hidden, "bump", day("2026-03-01"))
+    clean = audit(repo)
+    assert "submodule" in codes(clean)
+    repo.git("config", "diff.ignoreSubmodules", "all")
+    repo.git("config", "i18n.logOutputEncoding", "UTF-16")
+    (repo.path.parent / "order").write_text("sms-docs.yml\n")
+    repo.git("config", "diff.orderFile", str(repo.path.parent / "order"))
+    assert audit(repo) == clean
+    assert before["documents"][0]["revisions"] == clean["documents"][0]["revisions"]
