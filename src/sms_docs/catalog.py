@@ -172,7 +172,7 @@ def _main_branch_in_force(repo: GitRepo, settings: Settings, schemas: SchemaSet,
     if head and tip and head != tip and not repo.related(head, tip):  # (the usual checkout: no git to ask)
         raise UsageError(f"main_branch {ref!r} shares no history with the checked-out commit",
                          hint="name the branch to read with --ref")
-    approved = hist.settings.main_branch if hist.settings is not None else settings.main_branch
+    approved = (hist.settings.main_branch if hist.settings is not None else settings.main_branch).removeprefix("refs/heads/")
     if approved == ref.removeprefix("refs/remotes/").removeprefix("origin/") or repo.resolve(approved) is None:
         return ref, hist
     ref = repo.default_ref(approved)

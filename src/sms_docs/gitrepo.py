@@ -310,6 +310,7 @@ class GitRepo:
     def default_ref(self, main_branch: str) -> str:
         """The main branch, as a branch only: `main`, else the remote-tracking `origin/main` (a CI
         checkout), else HEAD. A tag or any other ref of the same name is never it."""
+        main_branch = main_branch.removeprefix("refs/heads/")  # (`main_branch: refs/heads/main` names it too)
         if self.full_ref(main_branch) == f"refs/heads/{main_branch}":
             return main_branch
         tracking = f"refs/remotes/origin/{main_branch}"

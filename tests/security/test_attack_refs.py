@@ -72,3 +72,21 @@ def test_an_older_commit_named_like_the_main_branch_does_not_roll_the_site_back(
     assert status_of(repo, "POL-001")["revision"] == 2
     site = published(repo)
     assert "The revised policy text." in site and "The approved policy text." not in site
+
+
+def test_the_main_branch_is_found_by_name_full_name_or_remote_tracking_branch(repo: Repo) -> None:
+    from sms_docs.gitrepo import GitRepo
+
+    approved_policy(repo)
+    main = repo.git("rev-parse", "refs/heads/main")
+    with GitRepo(repo.path) as git:
+        assert git.default_ref("main") == "main" and git.default_ref("refs/heads/main") == "main"
+        assert git.resolve("main") == main
+        repo.git("update-ref", "refs/remotes/origin/trunk", main)
+        repo.git("tag", "trunk", repo.git("rev-parse", "HEAD~1"))
+        assert git.default_ref("trunk") == "origin/trunk" and git.resolve("origin/trunk") == main
+        repo.git("branch", "origin/trunk", "HEAD~1")  # a local branch that would shadow the tracking one
+        assert git.default_ref("trunk") == "refs/remotes/origin/trunk"
+        repo.git("checkout", "-q", "--detach")
+        repo.git("update-ref", "-d", "refs/heads/main")
+        assert git.default_ref("main") == "HEAD"
