@@ -162,6 +162,18 @@ class _Reader:
             self.configs[blob] = settings
         return self.configs[blob]
 
+    def config_problem(self, blob: str) -> str:
+        """Why `config(blob)` is None, in a line."""
+        try:
+            config_mod.parse(self.settings.root, self.repo.read_blob(blob).decode("utf-8-sig"), self.schemas, validate=False)
+        except UnicodeDecodeError:
+            return "not UTF-8"
+        except SmsDocsError as exc:
+            return str(exc)
+        except (ValueError, RecursionError) as exc:
+            return str(exc) or type(exc).__name__
+        return "unreadable"
+
 
 def _cutoff(as_of: dt.date | None) -> int | None:
     if as_of is None:
@@ -749,7 +761,14 @@ class _Walker(PreControl):
         self.revision_findings(rev, verdicts, approved or bool(unknown), len(valid), rules, kind)
         if approved:
             self.pending_authors.pop(key, None)
-            if kind == "config":
+            if kind == "config" and key == config_mod.CONFIG_FILE and (deleted or self.reader.config(blob) is None):
+                # Rules never lapse: an approved sms-docs.yml that cannot be read (or its deletion)
+                # leaves the last readable one in force, never the first one or none.
+                why = "was deleted" if deleted else f"cannot be read ({self.reader.config_problem(blob)})"
+                self.findings.append(error(
+                    "config-error", f"{key} {why} in {m.sha[:10]} ({when.date()}), approved: the configuration "
+                    "approved before it stays in force until a readable one is approved", path=key))
+            elif kind == "config":
                 self.approved_blob[key] = blob
             if doc is not None and doc.obsolete and fh.obsolete_at is None:
                 fh.obsolete_at = rev

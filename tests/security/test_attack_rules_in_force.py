@@ -123,3 +123,33 @@ def test_the_repository_configuration_cannot_choose_who_verifies_signatures(repo
     data = audit(repo)
     assert "unapproved-change" in codes(data, key="POL-001")
     assert MARKER not in published(repo)
+
+
+def test_an_approved_configuration_that_cannot_be_read_leaves_the_last_readable_one_in_force(repo: Repo) -> None:
+    """The first configuration (at adoption) let a merger's merge approve; a later approved one
+    stopped that. A third, approved but unreadable (a key given twice, easy to miss in a review),
+    must not bring the first rules back: the last readable approved configuration stays in force,
+    and the unreadable one is reported."""
+    from trust import change, findings, setup, with_settings
+
+    lax = with_settings(CONFIG, evidence=["approval-commit", "merge-trailer", "forge-review", "merger"])
+    setup(repo, lax, date=day("2026-01-05"))
+    change(repo, "strict", {CONFIG_FILE: CONFIG}, date=day("2026-01-10"))
+    change(repo, "pol1", {POL1: evil_policy()}, approvers=(), merger="dana", date=day("2026-02-01"))
+    assert "unapproved-change" in codes(audit(repo), key="POL-001")  # the strict rules judge it
+    broken = CONFIG + "organisation: Example Services Ltd\n"
+    hand_approved(repo, "broken", {CONFIG_FILE: broken}, author="omar", approver="dana", date=day("2026-02-10"))
+    repo.branch("pol2")  # merged by dana, approved by nobody: only the first rules would count that
+    repo.git("add", "-A")
+    repo.write({POL1: evil_policy(title="Again")})
+    repo.git("add", POL1)
+    repo.git("commit", "-q", "-m", "Again", who="omar", date=day("2026-03-01"))
+    repo.checkout("main")
+    repo.merge("pol2", who="dana", date=day("2026-03-01"))
+    change(repo, "fixed", {CONFIG_FILE: CONFIG.replace("Example Services Ltd", "Example Services Limited")},
+           date=day("2026-03-05"))  # every command reads again from here on
+    data = audit(repo)
+    assert len([f for f in codes(data, key="POL-001") if f == "unapproved-change"]) == 2
+    unread = [f for f in findings(data, "config-error") if f["path"] == CONFIG_FILE]
+    assert unread and "duplicate key 'organisation'" in unread[0]["message"]
+    assert MARKER not in published(repo)
