@@ -266,7 +266,8 @@ def make_plan(facts: Facts, options: Options) -> Plan:
         if item.action == "skip" and item.path.endswith(".md") and posixpath.basename(item.path) not in IGNORED_NAMES \
                 and any(item.path.startswith(f + "/") for f in type_folders):
             item.notes.append("decide: left as it is inside a document folder, so `check` will report it "
-                              "(front-matter-missing): adopt it or move it out")
+                              "(front-matter-missing, or yaml-error for front matter it cannot read): adopt it or move "
+                              "it out")
     for item in adopted:
         if item.kind == "document" and item.decided.get("title") == "file name":
             item.notes.append("decide: no heading to take the title from; it comes from the file name")
