@@ -348,8 +348,8 @@ class _Walker(PreControl):
 
     def settings_in_force(self) -> Settings:
         """The last approved sms-docs.yml on the main line so far; before one is approved, the first
-        one the main line holds (it judges itself and everything before it); the working tree's only
-        when git holds none at all."""
+        one the main line holds that can be read (it judges itself and everything before it); the
+        working tree's only when git holds none at all."""
         if self._at is not None:
             return self._at[0]
         for blob in (self.approved_blob.get(config_mod.CONFIG_FILE), self.bootstrap_blob):
@@ -416,7 +416,8 @@ class _Walker(PreControl):
                 key = self.change_key(ch.path)
                 if key is not None:
                     self.changes_at.setdefault(key, []).append(i)
-                if ch.path == config_mod.CONFIG_FILE and ch.is_file and first_config is None:
+                if (ch.path == config_mod.CONFIG_FILE and ch.is_file and first_config is None
+                        and self.reader.config(ch.new_blob) is not None):  # (the first that can be read)
                     first_config, self.bootstrap_blob = i, ch.new_blob
                     self.bootstrap_trust = {c.path: c.new_blob for c in m.changes if c.is_file and c.path in (
                         config_mod.SIGNERS_FILE, config_mod.OPENPGP_KEYS_FILE)}

@@ -33,3 +33,22 @@ def test_the_first_configuration_judges_the_first_commit(repo: Repo) -> None:
                                             "id: eve, name: Eve Stone, email: eve@example.com, roles: [top-management]")})
     data = assert_caught(repo, "unapproved-change")
     assert "approver-not-authorised" in codes(data, key="POL-001")
+
+
+def test_a_first_configuration_that_cannot_be_read_leaves_no_rule_to_the_working_tree(repo: Repo) -> None:
+    """The first sms-docs.yml on the main line cannot be read (a key given twice); a readable one is
+    approved later. What came between is judged by that first readable configuration (in which eve
+    approves nothing), never by today's working tree (in which she is top management)."""
+    repo.commit("Adopt", {CONFIG_FILE: CONFIG + "organisation: Example Services Ltd\n"}, who="omar",
+                date=day("2026-01-02"))
+    repo.commit("Policy", {POL1: evil_policy()}, who="omar", date=day("2026-01-03"))
+    approval_commit(repo, "eve", [("POL-001", repo.blob(POL1))], date=day("2026-01-04"))
+    repo.branch("fix")
+    repo.commit("Readable configuration", {CONFIG_FILE: CONFIG}, who="omar", date=day("2026-01-05"))
+    approval_commit(repo, "dana", [(CONFIG_FILE, repo.blob(CONFIG_FILE))], date=day("2026-01-05"))
+    repo.checkout("main")
+    repo.merge("fix", who="dana", date=day("2026-01-05"))
+    repo.write({CONFIG_FILE: CONFIG.replace("id: eve, name: Eve Stone, email: eve@example.com",
+                                            "id: eve, name: Eve Stone, email: eve@example.com, roles: [top-management]")})
+    data = assert_caught(repo, "unapproved-change")
+    assert "approver-not-authorised" in codes(data, key="POL-001")
