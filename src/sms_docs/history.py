@@ -314,6 +314,8 @@ class _Walker(PreControl):
         self.forge: dict[str, list[policy.Evidence]] = {}  # merge commit -> forge review evidence
         self.approved_blob: dict[str, str] = {}  # config path -> its last approved blob (the rules in force)
         self.bootstrap_blob: str | None = None  # the first configuration on the main line judges itself
+        self.config_on_main = False  # the main line holds an sms-docs.yml (readable or not)
+        self._nobody: Settings | None = None
         self.bootstrap_trust: dict[str, str] = {}  # and so do the keys that came with it, in the same commit
         self.signatures: dict[tuple[str | None, str | None], dict[str, tuple[str, str, str]]] = {}
         self.changes_at: dict[str, list[int]] = {}  # change key -> main-line indexes where it changed
@@ -349,7 +351,8 @@ class _Walker(PreControl):
     def settings_in_force(self) -> Settings:
         """The last approved sms-docs.yml on the main line so far; before one is approved, the first
         one the main line holds that can be read (it judges itself and everything before it); the
-        working tree's only when git holds none at all."""
+        working tree's only when git holds none at all. When git holds some but none can be read,
+        nobody is a person: nothing is approved until a readable configuration is."""
         if self._at is not None:
             return self._at[0]
         for blob in (self.approved_blob.get(config_mod.CONFIG_FILE), self.bootstrap_blob):
@@ -357,7 +360,11 @@ class _Walker(PreControl):
                 found = self.reader.config(blob)
                 if found is not None:
                     return found
-        return self.settings
+        if not self.config_on_main:
+            return self.settings
+        if self._nobody is None:
+            self._nobody = dataclasses.replace(self.settings, people=())
+        return self._nobody
 
     def trust_in_force(self) -> tuple[str | None, str | None]:
         """The approvers' keys in force: the last approved versions; before any, the ones that came
@@ -416,6 +423,8 @@ class _Walker(PreControl):
                 key = self.change_key(ch.path)
                 if key is not None:
                     self.changes_at.setdefault(key, []).append(i)
+                if ch.path == config_mod.CONFIG_FILE and ch.is_file:
+                    self.config_on_main = True
                 if (ch.path == config_mod.CONFIG_FILE and ch.is_file and first_config is None
                         and self.reader.config(ch.new_blob) is not None):  # (the first that can be read)
                     first_config, self.bootstrap_blob = i, ch.new_blob

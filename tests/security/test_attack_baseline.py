@@ -52,3 +52,16 @@ def test_a_first_configuration_that_cannot_be_read_leaves_no_rule_to_the_working
                                             "id: eve, name: Eve Stone, email: eve@example.com, roles: [top-management]")})
     data = assert_caught(repo, "unapproved-change")
     assert "approver-not-authorised" in codes(data, key="POL-001")
+
+
+def test_when_no_configuration_on_the_main_line_can_be_read_nobody_approves(repo: Repo) -> None:
+    """The main line holds only an sms-docs.yml that cannot be read; today's working tree has a
+    readable one (in which eve is top management). No rule comes from it: nobody approves."""
+    repo.commit("Adopt", {CONFIG_FILE: CONFIG + "organisation: Example Services Ltd\n"}, who="omar",
+                date=day("2026-01-02"))
+    repo.commit("Policy", {POL1: evil_policy()}, who="omar", date=day("2026-01-03"))
+    approval_commit(repo, "eve", [("POL-001", repo.blob(POL1))], date=day("2026-01-04"))
+    repo.write({CONFIG_FILE: CONFIG.replace("id: eve, name: Eve Stone, email: eve@example.com",
+                                            "id: eve, name: Eve Stone, email: eve@example.com, roles: [top-management]")})
+    data = assert_caught(repo, "unknown-author")  # (every author: nobody is a person)
+    assert "approver-not-authorised" in codes(data, key="POL-001")
