@@ -98,10 +98,6 @@ class Change:
         return self.status == "D"
 
     @property
-    def is_link(self) -> bool:
-        return self.mode == "120000"
-
-    @property
     def is_submodule(self) -> bool:
         """A gitlink: the tree names a commit of another repository, not a file. Its id may name any
         object here, a blob too, whose text a forge never shows (only "Subproject commit <id>")."""
@@ -291,14 +287,14 @@ class GitRepo:
     def full_ref(self, ref: str) -> str:
         """The unambiguous spelling of `ref`. git reads a bare name as a file `.git/<name>` first,
         then as a tag, and only then as a branch, so a stray file in a clone's `.git/` or a tag that
-        anyone may push would win over the main branch. A bare name that is a branch
-        (`refs/heads/<name>`) or a remote-tracking branch (`refs/remotes/<name>`) is read as that;
-        anything else as git reads it (a tag, a commit id, `HEAD~2`, a full ref)."""
+        anyone may push would win over the main branch. A bare name is read as a branch
+        (`refs/heads/<name>`), else a remote-tracking branch (`refs/remotes/<name>`), else a tag;
+        anything else as git reads it (a commit id, `HEAD~2`, a full ref)."""
         if not _BARE_REF.match(ref) or ".." in ref:
             return ref
-        heads, remotes = f"refs/heads/{ref}", f"refs/remotes/{ref}"
-        found = set(self._git("for-each-ref", "--format=%(refname)", heads, remotes).split())
-        return next((full for full in (heads, remotes) if full in found), ref)
+        names = (f"refs/heads/{ref}", f"refs/remotes/{ref}", f"refs/tags/{ref}")
+        found = set(self._git("for-each-ref", "--format=%(refname)", *names).split())
+        return next((full for full in names if full in found), ref)
 
     def resolve(self, ref: str) -> str | None:
         try:

@@ -87,6 +87,10 @@ def test_the_main_branch_is_found_by_name_full_name_or_remote_tracking_branch(re
         assert git.default_ref("trunk") == "origin/trunk" and git.resolve("origin/trunk") == main
         repo.git("branch", "origin/trunk", "HEAD~1")  # a local branch that would shadow the tracking one
         assert git.default_ref("trunk") == "refs/remotes/origin/trunk"
+        older = repo.git("rev-parse", "HEAD~1")
+        repo.git("tag", "release", older)
+        (repo.path / ".git" / "release").write_text(main + "\n")  # git itself would read this file first
+        assert git.resolve("release") == older
         repo.git("checkout", "-q", "--detach")
         repo.git("update-ref", "-d", "refs/heads/main")
         assert git.default_ref("main") == "HEAD"

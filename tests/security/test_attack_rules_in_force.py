@@ -153,3 +153,28 @@ def test_an_approved_configuration_that_cannot_be_read_leaves_the_last_readable_
     unread = [f for f in findings(data, "config-error") if f["path"] == CONFIG_FILE]
     assert unread and "duplicate key 'organisation'" in unread[0]["message"]
     assert MARKER not in published(repo)
+
+
+def test_an_approved_deletion_of_the_configuration_leaves_the_last_one_in_force(repo: Repo) -> None:
+    """Rules never lapse: after an approved deletion of sms-docs.yml the configuration approved
+    before it still judges (here: a merger's merge is no approval), and the deletion is reported."""
+    from trust import change, findings, setup, with_settings
+
+    lax = with_settings(CONFIG, evidence=["approval-commit", "merge-trailer", "forge-review", "merger"])
+    setup(repo, lax, date=day("2026-01-05"))
+    change(repo, "strict", {CONFIG_FILE: CONFIG}, date=day("2026-01-10"))
+    repo.branch("gone")
+    repo.git("rm", "-q", CONFIG_FILE)
+    repo.git("commit", "-q", "-m", "Remove the configuration", who="omar", date=day("2026-02-01"))
+    approval_commit(repo, "dana", [(CONFIG_FILE, "0" * 40)], date=day("2026-02-01"))
+    repo.checkout("main")
+    repo.merge("gone", who="dana", date=day("2026-02-01"))
+    repo.branch("pol1")  # merged by dana, approved by nobody
+    repo.commit("Policy", {POL1: evil_policy()}, who="omar", date=day("2026-02-10"))
+    repo.checkout("main")
+    repo.merge("pol1", who="dana", date=day("2026-02-10"))
+    repo.write({CONFIG_FILE: CONFIG})  # (today's working tree, never a rule)
+    data = audit(repo)
+    assert "unapproved-change" in codes(data, key="POL-001")
+    assert any("was deleted" in f["message"] for f in findings(data, "config-error"))
+    assert MARKER not in published(repo)
